@@ -1,0 +1,3 @@
+from careerloop.cli import main
+
+main()

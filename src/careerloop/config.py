@@ -1,0 +1,526 @@
+"""careerloop.toml as one pydantic model tree; secrets come only from the environment.
+
+Unknown keys are errors that name the key and suggest the closest valid one. The file
+names environment variables (`token_env = "NOTION_TOKEN"`); a value that looks like a
+token itself is refused, so a secret never sits in a committed file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from careerloop.errors import ConfigError
+
+KPI_KEYS: tuple[str, ...] = (
+    "module_completion",
+    "mentor_feedback",
+    "skills_applied",
+    "advancements",
+    "learning_consistency",
+    "mentor_cadence",
+    "goal_alignment",
+    "insights_documented",
+    "milestones_on_time",
+    "learning_minutes",
+)
+
+MODEL_KINDS: tuple[str, ...] = (
+    "goal",
+    "module",
+    "session",
+    "application",
+    "milestone",
+    "advancement",
+)
+
+# A token pasted where an environment variable name belongs (Notion: secret_/ntn_,
+# Trello: 32 or 64 hex characters).
+_TOKEN_LIKE = re.compile(r"^(secret_|ntn_)\S{20,}$|^[0-9a-fA-F]{32,}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+def _env_name(value: str) -> str:
+    if _TOKEN_LIKE.match(value):
+        raise ValueError(
+            "this looks like a token itself; put the token in an environment variable "
+            "and name that variable here"
+        )
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} is not an environment variable name")
+    return value
+
+
+class WorkspaceConfig(_Section):
+    """`[workspace]`."""
+
+    timezone: str = "UTC"
+    state: str = ".careerloop/state.db"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The workspace time zone."""
+        return ZoneInfo(self.timezone)
+
+
+class NotionKindMapping(_Section):
+    """Fields shared by every `[sources.notion.<kind>]` table.
+
+    A field left at its default names the property careerloop expects in a workspace made
+    by `init`; when such a property is missing it is skipped. A property named explicitly
+    in the file must exist.
+    """
+
+    data_source: str | None = None
+    csv: str | None = None
+    title: str | None = None
+
+    def property_names(self) -> dict[str, str]:
+        """Model field -> property name, for every mapped field but the title."""
+        skip = {"data_source", "csv", "title", "done_values"}
+        return {
+            name: value
+            for name, value in self.__dict__.items()
+            if name not in skip and isinstance(value, str)
+        }
+
+    def required(self, model_field: str) -> bool:
+        """Whether the user named this property explicitly (so it must exist)."""
+        return model_field in self.model_fields_set
+
+
+class GoalsMapping(NotionKindMapping):
+    """`[sources.notion.goals]`."""
+
+    horizon: str | None = "Horizon"
+    target_date: str | None = "Target date"
+    done: str | None = None
+    status: str | None = "Status"
+    done_values: list[str] = Field(default_factory=lambda: ["Done"])
+
+
+class ModulesMapping(NotionKindMapping):
+    """`[sources.notion.modules]`."""
+
+    planned: str | None = "Planned"
+    completed: str | None = "Completed"
+    status: str | None = "Status"
+    done_values: list[str] = Field(default_factory=lambda: ["Done"])
+    minutes: str | None = "Minutes"
+    format: str | None = "Format"
+    track: str | None = "Track"
+    skills: str | None = "Skills"
+    goals: str | None = "Goals"
+    vetted: str | None = "Vetted"
+    provider: str | None = "Provider"
+
+
+class SessionsMapping(NotionKindMapping):
+    """`[sources.notion.sessions]`."""
+
+    date: str | None = "Date"
+    mentor: str | None = "Mentor"
+    feedback: str | None = "Feedback"
+    insights: str | None = "Insights"
+    action_items_done: str | None = "Action items done"
+    action_items_total: str | None = "Action items total"
+
+
+class ApplicationsMapping(NotionKindMapping):
+    """`[sources.notion.applications]`."""
+
+    date: str | None = "Date"
+    skills: str | None = "Skills"
+    project: str | None = "Project"
+
+
+class MilestonesMapping(NotionKindMapping):
+    """`[sources.notion.milestones]`."""
+
+    due: str | None = "Due"
+    done_on: str | None = "Done on"
+    status: str | None = "Status"
+    done_values: list[str] = Field(default_factory=lambda: ["Done"])
+    goals: str | None = "Goals"
+
+
+class AdvancementsMapping(NotionKindMapping):
+    """`[sources.notion.advancements]`."""
+
+    date: str | None = "Date"
+    kind: str | None = "Kind"
+    description: str | None = "Description"
+    skills: str | None = "Skills"
+
+
+NOTION_TABLES: dict[str, str] = {
+    "goals": "goal",
+    "modules": "module",
+    "sessions": "session",
+    "applications": "application",
+    "milestones": "milestone",
+    "advancements": "advancement",
+}
+
+
+class NotionSource(_Section):
+    """`[sources.notion]`."""
+
+    token_env: str = "NOTION_TOKEN"
+    base_url: str | None = None
+    requests_per_second: float = Field(default=3.0, gt=0)
+    reconcile_days: int = Field(default=7, ge=0)
+    goals: GoalsMapping | None = None
+    modules: ModulesMapping | None = None
+    sessions: SessionsMapping | None = None
+    applications: ApplicationsMapping | None = None
+    milestones: MilestonesMapping | None = None
+    advancements: AdvancementsMapping | None = None
+
+    _check_env = field_validator("token_env")(lambda cls, v: _env_name(v))
+
+    def tables(self) -> dict[str, NotionKindMapping]:
+        """Configured tables by kind (`module`, …)."""
+        found: dict[str, NotionKindMapping] = {}
+        for table, kind in NOTION_TABLES.items():
+            mapping = getattr(self, table)
+            if mapping is not None:
+                found[kind] = mapping
+        return found
+
+    @property
+    def live(self) -> bool:
+        """Whether any table reads from the API (rather than a CSV export)."""
+        return any(m.data_source for m in self.tables().values())
+
+
+def _default_kinds() -> dict[str, str]:
+    return {
+        "Microlearning": "module",
+        "Mentor session": "session",
+        "Skill applied": "application",
+        "Advancement": "advancement",
+        "Goal": "goal",
+        "Milestone": "milestone",
+    }
+
+
+def _default_fields() -> dict[str, str]:
+    return {
+        "minutes": "Minutes",
+        "feedback": "Feedback",
+        "track": "Track",
+        "goal": "Goal",
+        "kind": "Type",
+    }
+
+
+TRELLO_FIELD_KEYS: tuple[str, ...] = (
+    "minutes",
+    "feedback",
+    "track",
+    "goal",
+    "kind",
+    "format",
+    "vetted",
+    "provider",
+    "mentor",
+    "project",
+    "horizon",
+)
+
+
+class TrelloSource(_Section):
+    """`[sources.trello]`."""
+
+    key_env: str = "TRELLO_API_KEY"
+    token_env: str = "TRELLO_TOKEN"
+    board: str | None = None
+    export: str | None = None
+    base_url: str | None = None
+    requests_per_10s: int = Field(default=90, gt=0, le=100)
+    done_lists: list[str] = Field(default_factory=lambda: ["Done"])
+    skill_prefix: str = "skill:"
+    kinds: dict[str, str] = Field(default_factory=_default_kinds)
+    fields: dict[str, str] = Field(default_factory=_default_fields)
+
+    _check_env = field_validator("key_env", "token_env")(lambda cls, v: _env_name(v))
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for label, kind in value.items():
+            if kind not in MODEL_KINDS:
+                raise ValueError(
+                    f"label {label!r} maps to unknown kind {kind!r}"
+                    f"{_suggest(kind, MODEL_KINDS)}; kinds are {', '.join(MODEL_KINDS)}"
+                )
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if key not in TRELLO_FIELD_KEYS:
+                raise ValueError(f"unknown field {key!r}{_suggest(key, TRELLO_FIELD_KEYS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TrelloSource:
+        if not self.board and not self.export:
+            raise ValueError("set board (live) or export (a board exported as JSON)")
+        return self
+
+
+class SourcesConfig(_Section):
+    """`[sources]`."""
+
+    notion: NotionSource | None = None
+    trello: TrelloSource | None = None
+
+
+class PitfallThresholds(_Section):
+    """`[kpis.pitfalls]`: the thresholds of the pitfall detectors."""
+
+    unaligned_learning: float = 0.8
+    overload_modules_per_month: int = 4
+    mentor_gap_days: int = 30
+    mentor_gap_cadence: float = 0.5
+    skipped_checkins_factor: float = 2.0
+    undocumented_insights: float = 0.5
+    unvetted_share: float = 0.5
+    stalled_goal_ahead_days: int = 60
+    stalled_goal_lookback_days: int = 30
+
+
+DEFAULT_TARGETS: dict[str, float] = {
+    "module_completion": 0.8,
+    "mentor_feedback": 75.0,
+    "learning_consistency": 0.6,
+    "mentor_cadence": 1.0,
+    "goal_alignment": 0.9,
+    "insights_documented": 0.8,
+    "milestones_on_time": 0.8,
+}
+"""Default targets; `skills_applied` defaults to 1 per month of the period (see kpi)."""
+
+
+class KpisConfig(_Section):
+    """`[kpis]`."""
+
+    feedback_scale: tuple[float, float] = (1.0, 5.0)
+    sessions_per_month: float = Field(default=2.0, gt=0)
+    targets: dict[str, float | None] = Field(default_factory=dict)
+    weights: dict[str, float] = Field(default_factory=dict)
+    pitfalls: PitfallThresholds = Field(default_factory=PitfallThresholds)
+
+    @field_validator("feedback_scale")
+    @classmethod
+    def _ordered(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if value[0] >= value[1]:
+            raise ValueError("feedback_scale must be [low, high] with low < high")
+        return value
+
+    @field_validator("targets", "weights")
+    @classmethod
+    def _known_kpis(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if key not in KPI_KEYS:
+                raise ValueError(f"unknown KPI {key!r}{_suggest(key, KPI_KEYS)}")
+        return value
+
+    def weight(self, key: str) -> float:
+        """The weight of a KPI in the period score (default 1)."""
+        return self.weights.get(key, 1.0)
+
+
+class LocalReviews(_Section):
+    """`[reviews.local]`."""
+
+    dir: str = "reviews"
+
+
+class NotionReviews(_Section):
+    """`[reviews.notion]`."""
+
+    parent: str | None = None
+    database: str | None = None
+    template: Literal["full", "compact"] = "full"
+
+
+class TrelloReviews(_Section):
+    """`[reviews.trello]`."""
+
+    list: str = "Reviews"
+
+
+class ReviewsConfig(_Section):
+    """`[reviews]`."""
+
+    kinds: list[Literal["monthly", "quarterly"]] = Field(
+        default_factory=lambda: ["monthly", "quarterly"]
+    )
+    targets: list[Literal["local", "notion", "trello"]] = Field(
+        default_factory=lambda: ["local"]
+    )
+    templates: str | None = None
+    notes_heading: str = "Notes"
+    drafts: bool = False
+    local: LocalReviews = Field(default_factory=LocalReviews)
+    notion: NotionReviews = Field(default_factory=NotionReviews)
+    trello: TrelloReviews = Field(default_factory=TrelloReviews)
+
+    @field_validator("notes_heading")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("notes_heading must not be blank")
+        return value.strip()
+
+
+class Config(_Section):
+    """The whole careerloop.toml."""
+
+    workspace: WorkspaceConfig = Field(default_factory=WorkspaceConfig)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    kpis: KpisConfig = Field(default_factory=KpisConfig)
+    reviews: ReviewsConfig = Field(default_factory=ReviewsConfig)
+
+    # Where the file was read from; relative paths in it are relative to its folder.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    def path(self, value: str) -> Path:
+        """A path from the file, resolved against the file's folder."""
+        candidate = Path(value).expanduser()
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+    @property
+    def state_path(self) -> Path:
+        """The SQLite state database."""
+        return self.path(self.workspace.state)
+
+
+def secret(env_name: str, purpose: str) -> SecretStr:
+    """Read a secret from the environment.
+
+    Raises:
+        ConfigError: the variable is unset or empty.
+    """
+    value = os.environ.get(env_name, "").strip()
+    if not value:
+        raise ConfigError(
+            f"environment variable {env_name} is not set: it must hold the {purpose}"
+        )
+    return SecretStr(value)
+
+
+def _suggest(word: str, choices: Any) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The valid key names of the table at `loc` in the model tree."""
+    current: Any = model
+    for part in loc:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return []
+        annotation = info.annotation
+        current = next(
+            (
+                arg
+                for arg in (*getattr(annotation, "__args__", ()), annotation)
+                if isinstance(arg, type) and issubclass(arg, BaseModel)
+            ),
+            None,
+        )
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [name for name in current.model_fields if name != "base_dir"]
+    return []
+
+
+def describe_validation_error(error: ValidationError, source: str) -> str:
+    """One line per problem, as `sources.notion.modules.title: …`."""
+    lines = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            parent, key = loc[:-1], str(loc[-1])
+            table = ".".join(str(p) for p in parent) or "top level"
+            hint = _suggest(key, _fields_at(Config, parent))
+            lines.append(f"{source}: unknown key {where!r} in [{table}]{hint}")
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            lines.append(f"{source}: {where}: {message}")
+    return "; ".join(lines)
+
+
+def parse_config(data: dict[str, Any], *, source: str = "careerloop.toml",
+                 base_dir: Path | None = None) -> Config:
+    """Validate a parsed TOML document.
+
+    Raises:
+        ConfigError: a key is unknown or a value has the wrong type.
+    """
+    if "base_dir" in data:
+        raise ConfigError(f"{source}: unknown key 'base_dir' at the top level")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, source)) from None
+    if base_dir is not None:
+        config = config.model_copy(update={"base_dir": base_dir})
+    return config
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate careerloop.toml.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or not valid.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no config at {path}: run `careerloop init` to write one, or pass --config"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return parse_config(data, source=str(path), base_dir=path.resolve().parent)

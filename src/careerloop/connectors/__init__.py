@@ -1,0 +1,1 @@
+"""Connectors: each knows one service (Notion, Trello) or the local files."""

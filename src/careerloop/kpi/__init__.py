@@ -1,0 +1,1 @@
+"""The KPI engine: metrics, pitfalls and the scorecard of a period."""

@@ -1,0 +1,1 @@
+"""Review rendering: templates, charts, Markdown to target formats."""
