@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+import httpx
+
+from careerloop.errors import RateLimited
 from careerloop.model import Workspace
 from careerloop.report.review import Review
 
@@ -72,3 +80,284 @@ class Publisher(Protocol):
     def publish(self, review: Review, markdown: str, *, dry_run: bool) -> PublishOutcome:
         """Upsert the review keyed by (period, kind); keep everything under the notes heading."""
         ...
+
+
+# -- the one HTTP policy ------------------------------------------------------------------
+#
+# Every connector sends its requests through one `HttpPolicy`: it decides which failures
+# are worth another attempt, how long to wait before it (Retry-After first, else capped
+# exponential backoff with jitter), and paces requests with a token bucket shared by all
+# threads of a run. `PolicyTransport` applies it to an httpx client; a connector on another
+# HTTP library calls `HttpPolicy.send` with its own attempt function.
+
+RETRY_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504, 529})
+"""Statuses worth another attempt of a read: rate limited, overloaded or a broken gateway."""
+
+REFUSED_STATUSES: frozenset[int] = frozenset({429})
+"""Statuses that say the request was refused before any work: safe to resend even a write."""
+
+READ_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Clock:
+    """Monotonic time and sleep; tests pass a fake whose sleep only moves time on."""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back."""
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Block the calling thread."""
+        time.sleep(seconds)
+
+
+class TokenBucket:
+    """Paces requests: `rate` per second on average, at most `burst` back to back.
+
+    Thread-safe. A caller reserves its token under the lock and sleeps outside it, so
+    threads queue in order instead of all waking at once.
+    """
+
+    def __init__(self, rate: float, burst: float = 1.0, *, clock: Clock | None = None) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock or Clock()
+        self._tokens = burst
+        self._last = self._clock.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until it is there; returns the seconds slept."""
+        with self._lock:
+            now = self._clock.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            self._tokens -= 1
+            wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+        if wait > 0:
+            self._clock.sleep(wait)
+        return wait
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller back for `seconds` (the service asked us to slow down)."""
+        with self._lock:
+            self._tokens = min(self._tokens, 0.0) - seconds * self.rate
+
+
+@dataclass(slots=True)
+class RequestStats:
+    """What a policy did: for `make bench`, logs and ReadResult.requests."""
+
+    requests: int = 0  # attempts actually sent, retries included
+    retries: int = 0
+    retry_wait: float = 0.0  # seconds slept before retries
+    paced_wait: float = 0.0  # seconds slept by the token bucket
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)  # transport errors by class name
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def sent(self, paced: float) -> None:
+        with self._lock:
+            self.requests += 1
+            self.paced_wait += paced
+
+    def answered(self, status: int) -> None:
+        with self._lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def failed(self, error: BaseException) -> None:
+        with self._lock:
+            name = type(error).__name__
+            self.errors[name] = self.errors.get(name, 0) + 1
+
+    def retried(self, wait: float) -> None:
+        with self._lock:
+            self.retries += 1
+            self.retry_wait += wait
+
+
+class _Answer(Protocol):
+    """What the policy needs of a response (httpx and requests responses both fit)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+AnswerT = TypeVar("AnswerT", bound=_Answer)
+
+
+@dataclass(slots=True, kw_only=True)
+class RetryPolicy:
+    """Which failures get another attempt, and after how long.
+
+    Reads (GET and read-only POSTs such as a Notion query) retry on `retry_statuses` and
+    on `transient_errors`. Writes retry only on `refused_statuses` (429: the service did
+    nothing) and on `unsent_errors` (the connection was never made): resending a write
+    that may have been applied could create a second page.
+    """
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 20.0
+    retry_after_cap: float = 60.0  # a longer Retry-After raises RateLimited instead
+    retry_statuses: frozenset[int] = RETRY_STATUSES
+    refused_statuses: frozenset[int] = REFUSED_STATUSES
+    transient_errors: tuple[type[BaseException], ...] = (
+        httpx.TimeoutException,
+        httpx.NetworkError,
+        httpx.RemoteProtocolError,
+    )
+    unsent_errors: tuple[type[BaseException], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
+    jitter: Callable[[], float] = random.random  # tests pass a constant
+
+    def retries_status(self, status: int, *, read: bool) -> bool:
+        """Whether an answer with this status is worth another attempt."""
+        return status in (self.retry_statuses if read else self.refused_statuses)
+
+    def retries_error(self, error: BaseException, *, read: bool) -> bool:
+        """Whether a transport error is worth another attempt."""
+        return isinstance(error, self.transient_errors if read else self.unsent_errors)
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds before attempt `attempt + 1` (attempt counts from 0): capped, jittered.
+
+        Equal jitter: half the capped exponential delay for sure, the other half at
+        random, so retries of parallel readers spread out but never come back at once.
+        """
+        delay = min(self.max_delay, self.base_delay * 2.0**attempt)
+        return delay / 2 + self.jitter() * delay / 2
+
+
+def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None if unusable."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, when.timestamp() - now())
+    return seconds if seconds >= 0 else None
+
+
+class HttpPolicy:
+    """Retries, backoff and pacing for one service (one token bucket per service)."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        rate: float,
+        burst: float = 3.0,
+        retry: RetryPolicy | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.service = service
+        self.retry = retry or RetryPolicy()
+        self.clock = clock or Clock()
+        self.bucket = TokenBucket(rate, burst, clock=self.clock)
+        self.stats = RequestStats()
+
+    def send(
+        self,
+        attempt: Callable[[], AnswerT],
+        *,
+        read: bool,
+        discard: Callable[[AnswerT], None] = lambda answer: None,
+    ) -> AnswerT:
+        """Run `attempt` until it gives an answer not worth retrying, or the budget is spent.
+
+        The last answer is returned whatever its status (the caller turns it into its
+        error); a transport error that is not retried, or the last one, is raised.
+        `discard` releases an answer that is dropped for a retry.
+
+        Raises:
+            RateLimited: the service still refused with 429/529 after every attempt, or
+                asked for a wait longer than `retry_after_cap`.
+        """
+        policy = self.retry
+        for number in range(policy.max_attempts):
+            last = number == policy.max_attempts - 1
+            self.stats.sent(self.bucket.acquire())
+            try:
+                answer = attempt()
+            except Exception as error:
+                self.stats.failed(error)
+                if last or not policy.retries_error(error, read=read):
+                    raise
+                self._wait(policy.backoff(number))
+                continue
+            status = answer.status_code
+            self.stats.answered(status)
+            if not policy.retries_status(status, read=read):
+                return answer
+            limited = status in (429, 529)
+            retry_after = parse_retry_after(answer.headers.get("retry-after"))
+            if retry_after is not None and retry_after > policy.retry_after_cap:
+                discard(answer)
+                raise RateLimited(
+                    f"{self.service} asks to wait {retry_after:.0f} s before the next request "
+                    f"(more than the {policy.retry_after_cap:.0f} s careerloop waits): "
+                    "run again later"
+                )
+            if last:
+                if limited:
+                    discard(answer)
+                    raise RateLimited(
+                        f"{self.service} kept answering {status} (rate limited) after "
+                        f"{policy.max_attempts} attempts: run again in a few minutes or lower "
+                        "requests_per_second"
+                    )
+                return answer
+            discard(answer)
+            wait = retry_after if retry_after is not None else policy.backoff(number)
+            if limited:
+                # Everyone sharing the bucket slows down, not just this thread.
+                self.bucket.pause(wait)
+            self._wait(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, seconds: float) -> None:
+        self.stats.retried(seconds)
+        if seconds > 0:
+            self.clock.sleep(seconds)
+
+
+class PolicyTransport(httpx.BaseTransport):
+    """An httpx transport that sends every request through an `HttpPolicy`.
+
+    `is_read` says which requests are reads (retried on 5xx and transport errors); by
+    default GET, HEAD and OPTIONS. A service passes its own, e.g. to add a query POST.
+    """
+
+    def __init__(
+        self,
+        policy: HttpPolicy,
+        *,
+        inner: httpx.BaseTransport | None = None,
+        is_read: Callable[[httpx.Request], bool] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.inner = inner or httpx.HTTPTransport()
+        self.is_read = is_read or (lambda request: request.method in READ_METHODS)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        read = self.is_read(request)
+
+        def attempt() -> httpx.Response:
+            # The body was built once by httpx and stays in memory, so resending is safe.
+            return self.inner.handle_request(request)
+
+        return self.policy.send(attempt, read=read, discard=lambda response: response.close())
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,351 @@
+"""The `careerloop` command: parse options, load config, call the pipeline, render.
+
+This is the only module that prints, prompts or exits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from careerloop import __version__, pipeline
+from careerloop.config import Config, load_config
+from careerloop.errors import CareerloopError, ConfigError
+from careerloop.kpi.scorecard import Scorecard
+from careerloop.periods import REVIEW_TO_PERIOD, Period
+from careerloop.report.review import ReviewKind
+
+app = typer.Typer(
+    name="careerloop",
+    help="Close the loop of a career plan: Notion and Trello in, KPIs and reviews out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass(slots=True)
+class Globals:
+    """Options given before the command."""
+
+    config_path: Path
+    verbose: bool
+    debug: bool
+
+
+def _fail(exc: BaseException, debug: bool) -> NoReturn:
+    """Show an error as one line (a traceback only with --debug) and exit with its code."""
+    if debug:
+        err.print(traceback.format_exc(), markup=False)
+    err.print(f"error: {exc}", markup=False)
+    code = exc.exit_code if isinstance(exc, CareerloopError) else 1
+    raise typer.Exit(code)
+
+
+def _globals(ctx: typer.Context) -> Globals:
+    obj = ctx.obj
+    assert isinstance(obj, Globals)
+    return obj
+
+
+def _load(ctx: typer.Context) -> Config:
+    return load_config(_globals(ctx).config_path)
+
+
+def _period(label: str | None) -> Period | None:
+    return Period.parse(label) if label else None
+
+
+def _events(verbose: bool) -> pipeline.EventSink:
+    """Plain progress lines on stderr: one per source read and per review."""
+
+    def show(event: pipeline.Event) -> None:
+        f = event.fields
+        if event.name == "source.read":
+            mode = "full" if f.get("full") else "changes"
+            err.print(f"read {f['origin']}: {f['records']} records ({mode})", markup=False)
+        elif event.name.endswith(".failed"):
+            err.print(f"failed {f.get('source') or f.get('review')}: {f['error']}", markup=False)
+        elif event.name.startswith("review.") and verbose:
+            err.print(f"{event.name.split('.')[1]} {f['review']} on {f['target']}", markup=False)
+        elif verbose:
+            err.print(f"{event.name} {f}", markup=False)
+
+    return show
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="CAREERLOOP_CONFIG",
+            help="careerloop.toml to use.",
+            show_default=True,
+        ),
+    ] = Path("careerloop.toml"),
+    verbose: Annotated[bool, typer.Option("--verbose", help="Say more about each step.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    """careerloop: pull a career plan from Notion and Trello, score it, write reviews."""
+    if version:
+        out.print(f"careerloop {__version__}")
+        raise typer.Exit(0)
+    ctx.obj = Globals(config_path=config, verbose=verbose, debug=debug)
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+
+
+def _run(ctx: typer.Context, work: Any) -> Any:
+    """Call `work()` and render careerloop errors as one line with their exit code."""
+    debug = _globals(ctx).debug
+    try:
+        return work()
+    except CareerloopError as exc:
+        _fail(exc, debug)
+
+
+def _summarise(report: pipeline.SyncReport, *, dry_run: bool) -> None:
+    for card in report.scorecards:
+        score = "–" if card.score is None else f"{card.score}/100"
+        out.print(f"{card.period.label}: score {score} ({card.status.replace('_', ' ')})")
+    for outcome in report.outcomes:
+        verb = f"would be {outcome.action}" if dry_run else outcome.action
+        extra = f" ({outcome.detail})" if outcome.detail else ""
+        out.print(f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}")
+    for failure in report.failures:
+        err.print(f"failed: {failure.where}: {failure.message}", markup=False)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the sample workspace and its reviews.")
+    ] = Path("demo"),
+) -> None:
+    """Run the whole loop on a bundled sample workspace, no account needed.
+
+    Example: careerloop demo --out /tmp/careerloop-demo
+    """
+    from careerloop.connectors.files.demo import DEMO_TIMEZONE, write_demo_workspace
+
+    def work() -> None:
+        today = pipeline.current_date(ZoneInfo(DEMO_TIMEZONE))
+        config_path = write_demo_workspace(out_dir, today)
+        config = load_config(config_path)
+        report = pipeline.sync(
+            config, pipeline.SyncOptions(full=True), on_event=_events(_globals(ctx).verbose)
+        )
+        for kind in config.reviews.kinds:
+            period = Period.last_closed(REVIEW_TO_PERIOD[kind], today)
+            if not any(c.period == period for c in report.scorecards):
+                report.scorecards.append(pipeline.score(
+                    pipeline.stored_workspace(config), config, period, today))
+        _summarise(report, dry_run=False)
+        reviews_dir = config.path(config.reviews.local.dir)
+        out.print(f"Sample workspace: {config_path.parent}")
+        out.print(f"Reviews: {reviews_dir} (open {reviews_dir / 'index.html'})")
+        if not report.ok:
+            raise typer.Exit(1)
+
+    _run(ctx, work)
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    full: Annotated[bool, typer.Option("--full", help="Re-read everything, not just changes.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and score, but write no review.")
+    ] = False,
+    no_publish: Annotated[
+        bool, typer.Option("--no-publish", help="Read and score only.")
+    ] = False,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Review this period (2026-10 or 2026-Q4).")
+    ] = None,
+    draft: Annotated[
+        bool, typer.Option("--draft", help="Also keep a draft of the running month.")
+    ] = False,
+) -> None:
+    """Pull every source, score the due periods and publish their reviews.
+
+    Example: careerloop sync --period 2026-10
+    """
+
+    def work() -> None:
+        config = _load(ctx)
+        options = pipeline.SyncOptions(
+            full=full, dry_run=dry_run, publish=not no_publish, period=_period(period), draft=draft
+        )
+        report = pipeline.sync(config, options, on_event=_events(_globals(ctx).verbose))
+        _summarise(report, dry_run=dry_run)
+        if not report.ok:
+            raise typer.Exit(1)
+
+    _run(ctx, work)
+
+
+def _format_value(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f}" if value != int(value) else str(int(value))
+
+
+def _scorecard_table(card: Scorecard) -> Table:
+    title = f"{card.period.label}: score {card.score if card.score is not None else '–'}"
+    table = Table(title=title)
+    for column in ("KPI", "value", "target", "score", "status", "Δ"):
+        table.add_column(column)
+    for result in card.kpis.values():
+        table.add_row(
+            result.label,
+            _format_value(result.value),
+            _format_value(result.target),
+            "–" if result.score is None else str(result.score),
+            result.status,
+            _format_value(result.delta),
+        )
+    return table
+
+
+@app.command()
+def kpis(
+    ctx: typer.Context,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Period to score (default: last closed month).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Show the scorecard of a period from the store (run sync first).
+
+    Example: careerloop kpis --period 2026-Q3 --json
+    """
+
+    def work() -> None:
+        config = _load(ctx)
+        today = pipeline.today(config)
+        chosen = _period(period) or Period.last_closed("month", today)
+        card = pipeline.score(pipeline.stored_workspace(config), config, chosen, today)
+        if as_json:
+            out.print_json(json.dumps(card.to_json()))
+            return
+        out.print(_scorecard_table(card))
+        for pitfall in card.pitfalls:
+            out.print(f"[{pitfall.severity}] {pitfall.code}: {pitfall.message}", markup=False)
+
+    _run(ctx, work)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    period: Annotated[str | None, typer.Option("--period", help="2026-10 or 2026-Q4.")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="monthly or quarterly (default: from the period).")
+    ] = None,
+    to: Annotated[
+        str, typer.Option("--to", help="local, notion, trello or stdout.")
+    ] = "stdout",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be written.")] = False,
+) -> None:
+    """Render one review from the store and print it or publish it.
+
+    Example: careerloop report --period 2026-Q3 --to local
+    """
+
+    def work() -> None:
+        config = _load(ctx)
+        if kind not in (None, "monthly", "quarterly"):
+            raise ConfigError(f"--kind must be monthly or quarterly, not {kind!r}")
+        if to not in ("stdout", "local", "notion", "trello"):
+            raise ConfigError(f"--to must be local, notion, trello or stdout, not {to!r}")
+        today = pipeline.today(config)
+        chosen = _period(period)
+        review_kind: ReviewKind
+        if chosen is None:
+            review_kind = "quarterly" if kind == "quarterly" else "monthly"
+            chosen = Period.last_closed(REVIEW_TO_PERIOD[review_kind], today)
+        else:
+            review_kind = "monthly" if chosen.kind == "month" else "quarterly"
+            if kind is not None and kind != review_kind:
+                raise ConfigError(f"--kind {kind} does not fit period {chosen.label}")
+        targets = [] if to == "stdout" else [to]
+        _, markdown, outcomes, failures = pipeline.report(
+            config, kind=review_kind, period=chosen, targets=targets, dry_run=dry_run,
+            on_event=_events(_globals(ctx).verbose),
+        )
+        if to == "stdout":
+            sys.stdout.write(markdown)
+            return
+        _summarise(pipeline.SyncReport(outcomes=outcomes, failures=failures), dry_run=dry_run)
+        if failures:
+            raise typer.Exit(1)
+
+    _run(ctx, work)
+
+
+@app.command()
+def doctor(ctx: typer.Context) -> None:
+    """Check the config, credentials and the schema of every source against the mapping.
+
+    Example: careerloop --config careerloop.toml doctor
+    """
+    from careerloop.doctor import run_checks
+
+    def work() -> None:
+        checks = run_checks(_globals(ctx).config_path)
+        table = Table(title="careerloop doctor")
+        for column in ("check", "status", "detail", "what to do"):
+            table.add_column(column)
+        marks = {"ok": "ok", "warn": "warn", "fail": "FAIL"}
+        for check in checks:
+            table.add_row(check.name, marks[check.status], check.detail, check.fix)
+        out.print(table)
+        if any(c.status == "fail" for c in checks):
+            raise typer.Exit(1)
+
+    _run(ctx, work)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented careerloop.toml to start from.
+
+    Example: careerloop --config careerloop.toml init
+    """
+    from careerloop.doctor import example_config
+
+    def work() -> None:
+        path = _globals(ctx).config_path
+        if path.exists() and not force:
+            raise ConfigError(f"{path} exists already; pass --force to overwrite it")
+        path.write_text(example_config(), encoding="utf-8")
+        out.print(f"Wrote {path}. Edit it, then run `careerloop doctor`.")
+
+    _run(ctx, work)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

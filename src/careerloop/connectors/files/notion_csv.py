@@ -1,0 +1,221 @@
+"""Notion CSV exports (Export → Markdown & CSV) read through the same mapping as the API.
+
+An export has no page ids, so a record's id is `file:<kind>:<slug of its title>` (a
+second row with the same title gets `-2`, a third `-3`, in file order). Its relations
+carry the related page's title, so goal links are resolved by goal title
+(case-insensitive) against the goals read from the goals export.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from careerloop.config import NOTION_TABLES, NotionKindMapping, NotionSource
+from careerloop.connectors.notion.properties import (
+    Linker,
+    Relation,
+    Value,
+    check_properties,
+    parse_relation_text,
+    record_from_row,
+    title_of,
+    to_datetime,
+)
+from careerloop.errors import SourceError
+from careerloop.model import DataWarning, Goal, Record, Source, Workspace
+
+__all__ = ["CsvRow", "goal_linker", "read_notion_csv", "read_notion_exports", "slugify"]
+
+# Notion's default name for a "Last edited time" property: when an export carries it,
+# rows get a real last-edited date (and `updated_at`).
+LAST_EDITED_COLUMN = "last edited time"
+
+_TABLE_OF_KIND = {kind: table for table, kind in NOTION_TABLES.items()}
+
+
+def slugify(text: str) -> str:
+    """A readable id part: lower case, accents dropped, words joined by `-`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", "-", plain.casefold()).strip("-") or "untitled"
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """One line of a CSV export as a `Row`: cells are text, relation cells a `Relation`."""
+
+    cells: dict[str, str]
+    columns: tuple[str, ...]
+    record_id: str = ""
+    source_id: str = ""
+    source: Source = "file"
+    url: str | None = None
+    last_edited: dt.datetime | None = None
+
+    @property
+    def title_property(self) -> str | None:
+        return self.columns[0] if self.columns else None
+
+    def names(self) -> list[str]:
+        return list(self.columns)
+
+    def has(self, name: str) -> bool:
+        return name in self.cells
+
+    def get(self, name: str) -> Value:
+        text = self.cells.get(name)
+        if text is None:
+            return None
+        # The export writes relations as `Title (URL), …`; anything else stays text for
+        # the coercers to read as a date, number, list or flag.
+        relation = parse_relation_text(text)
+        return relation if relation is not None else text
+
+
+def _read_rows(path: Path) -> tuple[tuple[str, ...], list[dict[str, str]]]:
+    try:
+        # utf-8-sig drops the byte-order mark Notion usually writes.
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            lines = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise SourceError(
+            f"Notion CSV export {path} not found: export the database (••• → Export → "
+            "Markdown & CSV), unzip it and point `csv` at the .csv file"
+        ) from None
+    except UnicodeDecodeError:
+        raise SourceError(
+            f"Notion CSV export {path} is not UTF-8: export it again from Notion "
+            "rather than re-saving it in a spreadsheet"
+        ) from None
+    except (OSError, csv.Error) as exc:
+        raise SourceError(f"cannot read Notion CSV export {path}: {exc}") from None
+    if not lines or not any(cell.strip() for cell in lines[0]):
+        raise SourceError(f"Notion CSV export {path} is empty: it has no header row")
+    columns = tuple(lines[0])
+    rows = []
+    for line in lines[1:]:
+        if not any(cell.strip() for cell in line):
+            continue
+        # Quoted cells keep the file's line breaks; CRLF becomes LF like everywhere else.
+        cells = [cell.replace("\r\n", "\n") for cell in line]
+        padded = [*cells, *([""] * (len(columns) - len(cells)))]
+        rows.append(dict(zip(columns, padded, strict=False)))
+    return columns, rows
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def goal_linker(goals: Sequence[Goal], warnings: list[DataWarning], where: str) -> Linker:
+    """Link a CSV relation to goals by title (case-insensitive); warn about strangers."""
+    by_title: dict[str, str] = {}
+    for goal in goals:
+        by_title.setdefault(_title_key(goal.title), goal.id)
+
+    def link(relation: Relation, record_id: str) -> tuple[str, ...]:
+        ids: list[str] = []
+        for title in relation.titles:
+            goal_id = by_title.get(_title_key(title))
+            if goal_id is None:
+                warnings.append(
+                    DataWarning(
+                        record_id=record_id,
+                        message=f"{where}: goal {title!r} is not among the goals read; "
+                        "link left out",
+                    )
+                )
+            elif goal_id not in ids:
+                ids.append(goal_id)
+        return tuple(ids)
+
+    return link
+
+
+def read_notion_csv(
+    path: Path,
+    kind: str,
+    mapping: NotionKindMapping,
+    *,
+    tz: ZoneInfo,
+    goals: Sequence[Goal] = (),
+) -> tuple[list[Record], list[DataWarning]]:
+    """Read one CSV export of `kind` (`goal`, `module`, …) into records and warnings.
+
+    `goals` are the goals that relations in this table may name.
+
+    Raises:
+        SourceError: the file is missing, unreadable, or lacks an explicitly mapped column.
+    """
+    where = f"Notion CSV export {path.name}"
+    columns, rows = _read_rows(path)
+    check_properties(columns, mapping, where)
+    last_edited = next((c for c in columns if c.strip().casefold() == LAST_EDITED_COLUMN), None)
+    warnings: list[DataWarning] = []
+    link = goal_linker(goals, warnings, where)
+    records: list[Record] = []
+    taken: set[str] = set()
+    for cells in rows:
+        probe = CsvRow(cells=cells, columns=columns)
+        slug = base = slugify(title_of(probe, mapping))
+        n = 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        source_id = f"{kind}:{slug}"
+        row = CsvRow(
+            cells=cells,
+            columns=columns,
+            record_id=f"file:{source_id}",
+            source_id=source_id,
+            last_edited=to_datetime(cells[last_edited], tz) if last_edited else None,
+        )
+        records.append(
+            record_from_row(
+                row, kind, mapping, tz=tz, where=where, warnings=warnings, link_goals=link
+            )
+        )
+    return records, warnings
+
+
+def read_notion_exports(
+    source: NotionSource, resolve: Callable[[str], Path], tz: ZoneInfo
+) -> Workspace:
+    """Read every table of `[sources.notion]` that names a `csv` export into one workspace.
+
+    A table that also names a `data_source` is left to the live connector. Goals are read
+    first so that the other tables can link to them. `resolve` turns the configured path
+    into a file path (e.g. `Config.path`).
+
+    Raises:
+        SourceError: an export is missing or unreadable, or lacks a mapped column.
+    """
+    tables = {
+        kind: mapping.csv
+        for kind, mapping in source.tables().items()
+        if mapping.csv and not mapping.data_source
+    }
+    mappings = source.tables()
+    workspace = Workspace()
+    goals: list[Goal] = []
+    # Goals first: the other tables link to them by title.
+    for kind in sorted(tables, key=lambda k: k != "goal"):
+        path = resolve(tables[kind])
+        try:
+            records, warnings = read_notion_csv(path, kind, mappings[kind], tz=tz, goals=goals)
+        except SourceError as exc:
+            raise SourceError(f"{exc} (sources.notion.{_TABLE_OF_KIND[kind]}.csv)") from None
+        for record in records:
+            workspace.add(record)
+            if isinstance(record, Goal):
+                goals.append(record)
+        workspace.warnings.extend(warnings)
+    return workspace

@@ -1,0 +1,320 @@
+"""The Notion API client careerloop uses: notion-client over the shared HTTP policy.
+
+notion-client 3.1 retries 429 everywhere and 500/503 on GET/DELETE only. careerloop turns
+its retry off (`retry=False`) and lets `PolicyTransport` do all of it: one place decides,
+a query POST is retried on 502/503/504/529 and dropped connections too, every wait goes
+through the shared token bucket, and the attempts do not multiply (SDK retries × transport
+retries). Errors come out as careerloop errors that name the data source, never the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from notion_client import APIResponseError, Client
+from notion_client.errors import HTTPResponseError, RequestTimeoutError
+from notion_client.helpers import extract_database_id
+from pydantic import SecretStr
+
+from careerloop.config import NotionSource, secret
+from careerloop.connectors.base import Clock, HttpPolicy, PolicyTransport, RetryPolicy
+from careerloop.errors import (
+    AuthError,
+    CareerloopError,
+    ConfigError,
+    NotFound,
+    RateLimited,
+    SourceError,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "NOTION_VERSION",
+    "DataSource",
+    "NotionApi",
+    "is_notion_read",
+    "notion_http_client",
+    "notion_policy",
+]
+
+NOTION_VERSION = "2025-09-03"
+DEFAULT_BASE_URL = "https://api.notion.com"
+TIMEOUT_S = 60.0  # Notion itself gives up on a request after 60 s
+
+# notion-client logs through its own console handler unless given a logger; careerloop's
+# library code never writes to the terminal, so it gets a plain child logger.
+_SDK_LOG = logging.getLogger("careerloop.notion.sdk")
+
+
+def is_notion_read(request: httpx.Request) -> bool:
+    """Whether a request only reads: GET, or a POST to a query or search endpoint."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    path = request.url.path.rstrip("/")
+    return request.method == "POST" and (path.endswith("/query") or path.endswith("/v1/search"))
+
+
+def notion_policy(
+    source: NotionSource,
+    *,
+    clock: Clock | None = None,
+    retry: RetryPolicy | None = None,
+) -> HttpPolicy:
+    """The HTTP policy of one Notion integration: `requests_per_second`, bursts of 3."""
+    rate = source.requests_per_second
+    return HttpPolicy(
+        service="Notion", rate=rate, burst=max(1.0, min(3.0, rate)), retry=retry, clock=clock
+    )
+
+
+def notion_http_client(
+    policy: HttpPolicy, *, inner: httpx.BaseTransport | None = None
+) -> httpx.Client:
+    """An httpx client whose every request goes through `policy` (then `inner`)."""
+    return httpx.Client(transport=PolicyTransport(policy, inner=inner, is_read=is_notion_read))
+
+
+@dataclass(slots=True, kw_only=True)
+class DataSource:
+    """A resolved data source: its id, name and schema (properties by name)."""
+
+    id: str
+    name: str
+    database_id: str | None
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def title_property(self) -> str | None:
+        """The name of the title property."""
+        return next((n for n, p in self.properties.items() if p.get("type") == "title"), None)
+
+
+def _plain(rich: Any) -> str:
+    if not isinstance(rich, list):
+        return ""
+    return "".join(str(i.get("plain_text", "")) for i in rich if isinstance(i, dict))
+
+
+class NotionApi:
+    """notion-client with careerloop's policy, error translation and request count.
+
+    Never used as a context manager: notion-client's `with` swaps our httpx client (and
+    with it the policy) for a fresh one.
+    """
+
+    def __init__(
+        self,
+        token: SecretStr,
+        *,
+        token_env: str = "NOTION_TOKEN",
+        base_url: str | None = None,
+        http_client: httpx.Client,
+        timeout: float = TIMEOUT_S,
+    ) -> None:
+        self._token = token
+        self.token_env = token_env
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.sdk = Client(
+            auth=token.get_secret_value(),
+            base_url=self.base_url,
+            notion_version=NOTION_VERSION,
+            timeout_ms=int(timeout * 1000),
+            retry=False,
+            logger=_SDK_LOG,
+            log_level=logging.WARNING,
+            client=http_client,
+        )
+        self.timeout = timeout
+        self._calls = 0
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    @classmethod
+    def from_config(
+        cls,
+        source: NotionSource,
+        *,
+        http_client: httpx.Client | None = None,
+        policy: HttpPolicy | None = None,
+    ) -> NotionApi:
+        """The client for `[sources.notion]`; the token comes from `token_env`.
+
+        Without `http_client`, one is built on `policy` (default: `notion_policy`).
+
+        Raises:
+            ConfigError: the token variable is unset.
+        """
+        token = secret(source.token_env, "Notion integration token")
+        if http_client is None:
+            http_client = notion_http_client(policy or notion_policy(source))
+        return cls(
+            token, token_env=source.token_env, base_url=source.base_url, http_client=http_client
+        )
+
+    @property
+    def calls(self) -> int:
+        """API calls made (each may have taken several HTTP attempts)."""
+        return self._calls
+
+    def thread_calls(self) -> int:
+        """API calls made by the calling thread (a reader counts per data source)."""
+        return int(getattr(self._local, "calls", 0))
+
+    def call(self, where: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call an SDK method; its errors come out as careerloop errors about `where`."""
+        with self._lock:
+            self._calls += 1
+        self._local.calls = self.thread_calls() + 1
+        try:
+            return method(*args, **kwargs)
+        except Exception as error:  # every failure is translated below
+            raise self.translate(error, where) from None
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def translate(self, error: BaseException, where: str) -> CareerloopError:
+        """The careerloop error for an SDK or transport error (token scrubbed out)."""
+        translated = self._translate(error, where)
+        text = str(translated)
+        token = self._token.get_secret_value()
+        if token and token in text:
+            translated = type(translated)(text.replace(token, "***"))
+        return translated
+
+    def _translate(self, error: BaseException, where: str) -> CareerloopError:
+        if isinstance(error, CareerloopError):
+            return type(error)(f"{where}: {error}")
+        if isinstance(error, APIResponseError):
+            code = str(getattr(error.code, "value", error.code))
+            if error.status == 401 or code == "unauthorized":
+                return AuthError(
+                    f"{where}: Notion refused the token in {self.token_env} (401 unauthorized): "
+                    "copy the integration's internal secret again into that variable"
+                )
+            if code in ("object_not_found", "restricted_resource") or error.status in (403, 404):
+                return NotFound(
+                    f"{where}: Notion cannot find it or the integration may not read it "
+                    f"({error.status} {code}): share the database with the integration "
+                    "(••• → Connections → add it) and check the id"
+                )
+            if error.status == 429 or code == "rate_limited":
+                return RateLimited(
+                    f"{where}: Notion kept answering 429 (rate limited): run again in a few "
+                    "minutes or lower requests_per_second"
+                )
+            return SourceError(f"{where}: Notion answered {error.status} ({code}): {error}")
+        if isinstance(error, HTTPResponseError):
+            # A gateway page (502 HTML) or an error body Notion does not document.
+            return SourceError(
+                f"{where}: Notion answered {error.status} without a usable body "
+                "(a gateway or outage): run again later"
+            )
+        if isinstance(error, RequestTimeoutError | httpx.TimeoutException):
+            return SourceError(
+                f"{where}: Notion did not answer within {self.timeout:.0f} s: run again later"
+            )
+        if isinstance(error, httpx.HTTPError):
+            return SourceError(
+                f"{where}: could not reach Notion at {self.base_url} ({type(error).__name__}): "
+                "check the network or base_url"
+            )
+        return SourceError(f"{where}: unexpected error talking to Notion: {type(error).__name__}")
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def me(self) -> dict[str, Any]:
+        """The integration's bot user (checks the token)."""
+        result: dict[str, Any] = self.call("Notion token", self.sdk.users.me)
+        return result
+
+    def data_source(self, data_source_id: str, *, where: str) -> DataSource:
+        """Retrieve a data source and its schema."""
+        raw = self.call(where, self.sdk.data_sources.retrieve, data_source_id)
+        return _data_source(raw)
+
+    def resolve(self, ref: str, *, where: str) -> DataSource:
+        """The data source behind a data source id, a database id or a Notion URL.
+
+        Raises:
+            ConfigError: `ref` is not an id or URL, or the database holds several data
+                sources (the message lists them by name) or none.
+            NotFound: nothing with that id is shared with the integration.
+        """
+        ident = extract_database_id(ref)
+        if ident is None:
+            raise ConfigError(f"{where}: data_source {ref!r} is not a Notion id or URL")
+        try:
+            return self.data_source(ident, where=where)
+        except NotFound:
+            pass
+        except SourceError as error:
+            # An id of the wrong kind may come back as 400 validation_error.
+            if "validation_error" not in str(error):
+                raise
+        database = self.call(where, self.sdk.databases.retrieve, ident)
+        sources = [s for s in database.get("data_sources") or [] if isinstance(s, dict)]
+        title = _plain(database.get("title")) or ident
+        if not sources:
+            raise ConfigError(f"{where}: database {title!r} has no data source to read")
+        if len(sources) > 1:
+            listed = "; ".join(f"{s.get('name') or '(untitled)'} = {s['id']}" for s in sources)
+            raise ConfigError(
+                f"{where}: database {title!r} holds {len(sources)} data sources; set "
+                f"data_source to the id of the one to read: {listed}"
+            )
+        found = self.data_source(str(sources[0]["id"]), where=where)
+        if found.database_id is None:
+            found.database_id = ident
+        return found
+
+    def query(self, data_source_id: str, *, where: str, **body: Any) -> dict[str, Any]:
+        """One page of `data_sources.query`."""
+        result: dict[str, Any] = self.call(
+            where, self.sdk.data_sources.query, data_source_id, **body
+        )
+        return result
+
+    def property_items(self, page_id: str, property_id: str, *, where: str) -> Iterator[Any]:
+        """Every item of a page property (a relation past 25), page by page.
+
+        Refuses to loop: a cursor seen before ends the read with an error.
+        """
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            kwargs: dict[str, Any] = {"page_size": 100}
+            if cursor:
+                kwargs["start_cursor"] = cursor
+            answer = self.call(where, self.sdk.pages.properties.retrieve, page_id, property_id,
+                               **kwargs)
+            if answer.get("object") != "list":
+                yield answer
+                return
+            yield from answer.get("results") or []
+            cursor = answer.get("next_cursor")
+            if not answer.get("has_more") or not cursor:
+                return
+            if cursor in seen:
+                raise SourceError(f"{where}: Notion repeated a page cursor; stopped reading")
+            seen.add(cursor)
+
+    def close(self) -> None:
+        """Close the underlying httpx client."""
+        self.sdk.close()
+
+
+def _data_source(raw: Mapping[str, Any]) -> DataSource:
+    parent = raw.get("parent") or {}
+    database_id = parent.get("database_id") if isinstance(parent, dict) else None
+    properties = raw.get("properties") or {}
+    return DataSource(
+        id=str(raw["id"]),
+        name=_plain(raw.get("title")) or str(raw.get("name") or raw["id"]),
+        database_id=str(database_id) if database_id else None,
+        properties={str(k): dict(v) for k, v in properties.items() if isinstance(v, dict)},
+    )

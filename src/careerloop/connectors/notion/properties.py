@@ -1,0 +1,818 @@
+"""Notion property values -> plain values -> model records.
+
+Notion values reach careerloop from two places: API property values
+(`{"id", "type": T, T: …}`) and the cells of a CSV export (the text a page shows). Both
+become plain `Value`s first (`property_value` for the API; a CSV cell is already a
+string), the `to_*` coercers turn a `Value` into what a model field needs, and
+`record_from_row` maps a whole `Row` into a record in one step. The live connector and
+the CSV reader share all of it, so a mapping that works offline works online.
+
+A coercer given a value of the wrong shape (text where a number belongs) returns None;
+`is_empty` tells the caller whether that None hides a value worth a `DataWarning`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeAlias, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from careerloop.config import NotionKindMapping
+from careerloop.errors import SourceError
+from careerloop.model import (
+    Advancement,
+    Application,
+    DataWarning,
+    Goal,
+    Milestone,
+    Module,
+    Record,
+    Session,
+    Source,
+)
+from careerloop.periods import local_date
+
+_T = TypeVar("_T")
+
+__all__ = [
+    "Linker",
+    "PageRow",
+    "Relation",
+    "Row",
+    "Value",
+    "check_properties",
+    "is_empty",
+    "json_safe",
+    "notion_links",
+    "parse_relation_text",
+    "property_value",
+    "record_from_row",
+    "title_of",
+    "to_bool",
+    "to_date",
+    "to_datetime",
+    "to_number",
+    "to_relation",
+    "to_strings",
+    "to_text",
+    "truncated_relations",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """Related pages: ids from the API; titles (and ids from the URLs) from a CSV cell.
+
+    From a CSV cell `ids` and `titles` run in parallel; from the API only `ids` is known.
+    `has_more` marks a relation the API truncated at 25 pages.
+    """
+
+    ids: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+    has_more: bool = False
+
+
+Value: TypeAlias = "str | float | bool | dt.date | Relation | list[Value] | None"
+"""A normalised property value (`dt.date` includes `dt.datetime`)."""
+
+
+# --- API property values -> Value -------------------------------------------------------
+
+
+def property_value(prop: Mapping[str, Any]) -> Value:
+    """The plain value of an API property value (`{"type": T, T: …}`).
+
+    Text types give `str`, number `float`, checkbox `bool`, date its start (a `dt.date`,
+    or a `dt.datetime` that keeps its offset), timestamps an aware `dt.datetime`, list
+    types a `list`, relation a `Relation`; formulas and rollups give their result.
+    Unknown or empty values give None.
+    """
+    kind = prop.get("type")
+    if not isinstance(kind, str):
+        return None
+    raw = prop.get(kind)
+    match kind:
+        case "title" | "rich_text":
+            return _plain_text(raw)
+        case "number":
+            return _api_number(raw)
+        case "select" | "status":
+            return _name(raw)
+        case "multi_select":
+            return [n for item in _items(raw) if (n := _name(item))]
+        case "date":
+            return _api_date(raw)
+        case "checkbox":
+            return raw if isinstance(raw, bool) else None
+        case "url" | "email" | "phone_number":
+            return raw if isinstance(raw, str) and raw else None
+        case "people" | "created_by" | "last_edited_by":
+            users = raw if isinstance(raw, list) else [raw]
+            return [n for user in users if (n := _name(user))]
+        case "relation":
+            ids = tuple(str(r["id"]) for r in _items(raw) if isinstance(r, dict) and "id" in r)
+            return Relation(ids=ids, has_more=bool(prop.get("has_more")))
+        case "formula":
+            return _formula(raw)
+        case "rollup":
+            return _rollup(raw)
+        case "created_time" | "last_edited_time":
+            return _iso_value(raw) if isinstance(raw, str) else None
+        case "unique_id":
+            if not isinstance(raw, dict) or raw.get("number") is None:
+                return None
+            prefix = raw.get("prefix")
+            return f"{prefix}-{raw['number']}" if prefix else str(raw["number"])
+        case "files":
+            return [n for item in _items(raw) if (n := _name(item))]
+        case _:
+            return None
+
+
+def _plain_text(raw: Any) -> str:
+    items = [item for item in _items(raw) if isinstance(item, dict)]
+    return "".join(str(item.get("plain_text", "")) for item in items)
+
+
+def _items(raw: Any) -> list[Any]:
+    return raw if isinstance(raw, list) else []
+
+
+def _name(raw: Any) -> str | None:
+    if isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"]:
+        return str(raw["name"])
+    return None
+
+
+def _api_number(raw: Any) -> float | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    return float(raw)
+
+
+def _iso_value(text: str, zone: str | None = None) -> dt.date | None:
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None and zone:
+        # A naive start with a time_zone is wall time in that zone.
+        try:
+            value = value.replace(tzinfo=ZoneInfo(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return value
+
+
+def _api_date(raw: Any) -> dt.date | None:
+    if not isinstance(raw, dict) or not isinstance(raw.get("start"), str):
+        return None
+    zone = raw.get("time_zone")
+    return _iso_value(raw["start"], zone if isinstance(zone, str) else None)
+
+
+def _formula(raw: Any) -> Value:
+    if not isinstance(raw, dict):
+        return None
+    match raw.get("type"):
+        case "string":
+            text = raw.get("string")
+            return text if isinstance(text, str) and text else None
+        case "number":
+            return _api_number(raw.get("number"))
+        case "boolean":
+            flag = raw.get("boolean")
+            return flag if isinstance(flag, bool) else None
+        case "date":
+            return _api_date(raw.get("date"))
+        case _:
+            return None
+
+
+def _rollup(raw: Any) -> Value:
+    if not isinstance(raw, dict):
+        return None
+    match raw.get("type"):
+        case "number":
+            return _api_number(raw.get("number"))
+        case "date":
+            return _api_date(raw.get("date"))
+        case "array":
+            # Items are property values without an id: {"type": "title", "title": […]}.
+            values = [property_value(item) for item in _items(raw.get("array"))]
+            return [v for v in values if not is_empty(v)]
+        case _:  # "unsupported", "incomplete"
+            return None
+
+
+def truncated_relations(page: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(property name, property id) of each relation the API cut at 25 pages.
+
+    The live connector reads these in full (`pages.properties.retrieve`) and writes the
+    complete list back into `page["properties"][name]` with `has_more: False` before it
+    builds a `PageRow`.
+    """
+    found = []
+    for name, prop in (page.get("properties") or {}).items():
+        if isinstance(prop, dict) and prop.get("type") == "relation" and prop.get("has_more"):
+            found.append((str(name), str(prop.get("id", ""))))
+    return found
+
+
+# --- coercion: Value -> what a model field needs ----------------------------------------
+
+
+def is_empty(value: Value) -> bool:
+    """Whether a value holds nothing (so a None from a coercer needs no warning)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list):
+        return all(is_empty(v) for v in value)
+    if isinstance(value, Relation):
+        return not value.ids and not value.titles
+    return False
+
+
+_ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_TIME_SUFFIX = re.compile(
+    r"^(?P<date>.+?)\s+(?P<time>\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)$"
+)
+_DATE_FORMATS = (
+    "%B %d, %Y",  # June 30, 2026 (Notion's default "Full date")
+    "%b %d, %Y",  # Jun 30, 2026
+    "%B %d %Y",
+    "%d %B %Y",
+    "%Y/%m/%d",  # 2026/06/30
+    "%m/%d/%Y",  # 06/30/2026: Notion's Month/Day/Year wins over Day/Month/Year
+    "%d/%m/%Y",
+    "%Y-%m-%d",
+)
+_TIME_FORMATS = ("%I:%M %p", "%I:%M%p", "%H:%M", "%H:%M:%S", "%I:%M:%S %p")
+
+
+def _parse_when(text: str) -> dt.date | None:
+    """A date or datetime from what a page shows (`June 30, 2026 11:30 PM`, ISO, …)."""
+    text = text.split("→", 1)[0].strip().lstrip("@").strip()
+    # "(GMT+2)", "(CEST)": the exporting user's zone; the text is taken as local time.
+    text = re.sub(r"\s*\([^()]*\)$", "", text)
+    if not text:
+        return None
+    if _ISO_START.match(text):
+        parsed = _iso_value(text)
+        if parsed is not None:
+            return parsed
+    date_part, time_part = text, None
+    if m := _TIME_SUFFIX.match(text):
+        date_part, time_part = m.group("date"), m.group("time").replace(".", "").upper()
+    day = next((d for fmt in _DATE_FORMATS if (d := _strptime(date_part, fmt))), None)
+    if day is None or time_part is None:
+        return day.date() if day else None
+    at = next((t for fmt in _TIME_FORMATS if (t := _strptime(time_part, fmt))), None)
+    return dt.datetime.combine(day.date(), at.time()) if at else day.date()
+
+
+def _strptime(text: str, fmt: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(text.strip(), fmt)
+    except ValueError:
+        return None
+
+
+def _first(values: list[Value], convert: Callable[[Value], _T | None]) -> _T | None:
+    for item in values:
+        if (out := convert(item)) is not None:
+            return out
+    return None
+
+
+def to_date(value: Value, tz: ZoneInfo) -> dt.date | None:
+    """The local date: an offset datetime is converted to `tz` first; naive is local."""
+    if isinstance(value, dt.date):
+        return local_date(value, tz)
+    if isinstance(value, str):
+        parsed = _parse_when(value)
+        return local_date(parsed, tz) if parsed is not None else None
+    if isinstance(value, list):
+        return _first(value, lambda v: to_date(v, tz))
+    return None
+
+
+def to_datetime(value: Value, tz: ZoneInfo) -> dt.datetime | None:
+    """An aware datetime: naive ones are in `tz`, a bare date is its local midnight."""
+    if isinstance(value, str):
+        value = _parse_when(value)
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tzinfo=tz)
+    return None
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_CURRENCY = "$€£¥₹₩₽₺"
+_STARS = frozenset("★⭐️")
+
+
+def _parse_number(text: str) -> float | None:
+    s = "".join(text.split())  # "1 234", non-breaking spaces
+    if not s:
+        return None
+    if set(s) <= _STARS:
+        # A star-rating select ("⭐⭐⭐⭐") scores the number of stars.
+        return float(sum(ch in "★⭐" for ch in s))
+    percent = s.endswith("%")
+    s = s.removesuffix("%").strip(_CURRENCY)
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
+        return None
+    number = float(s)
+    if not math.isfinite(number):
+        return None
+    # Notion shows a percent-formatted 0.75 as "75%": read it back as the number it is.
+    return number / 100 if percent else number
+
+
+def to_number(value: Value) -> float | None:
+    """A number from a number, or from text like `42`, `1,234.5`, `75%` or `$1,200`."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return _parse_number(value)
+    if isinstance(value, list) and len(value) == 1:
+        return to_number(value[0])
+    return None
+
+
+def _format_number(number: float) -> str:
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def to_text(value: Value) -> str | None:
+    """Text from any text-like value; a list is joined with `, `; blank gives None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int | float):
+        return _format_number(float(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Relation):
+        return ", ".join(value.titles) or None
+    parts = [t for v in value if (t := to_text(v))]
+    return ", ".join(parts) or None
+
+
+def to_strings(value: Value) -> tuple[str, ...] | None:
+    """A list of strings: list values as they are, text split on commas."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Relation):
+        return value.titles or None
+    if isinstance(value, str):
+        return tuple(p for part in value.split(",") if (p := part.strip()))
+    if isinstance(value, list):
+        out: list[str] = []
+        for item in value:
+            out.extend(to_strings(item) or ())
+        return tuple(out)
+    if isinstance(value, int | float):
+        return (_format_number(float(value)),)
+    return None
+
+
+_TRUE = frozenset({"yes", "true", "checked", "1", "✓", "✔", "☑", "x"})
+_FALSE = frozenset({"no", "false", "unchecked", "0", "☐"})
+
+
+def to_bool(value: Value) -> bool | None:
+    """A flag from a checkbox, a boolean formula or `Yes`/`No` text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        key = value.strip().casefold()
+        return True if key in _TRUE else False if key in _FALSE else None
+    if isinstance(value, list) and len(value) == 1:
+        return to_bool(value[0])
+    return None
+
+
+_RELATION_ITEM = re.compile(
+    r"(?P<title>.*?)\s*\((?P<url>https?://[^\s()]*?(?P<id>[0-9a-fA-F]{32})(?:[?#][^\s()]*)?)\)"
+    r"(?:,\s*|\s*$)"
+)
+
+
+def parse_relation_text(text: str) -> Relation | None:
+    """The pages of a CSV relation cell, or None when the text is not one.
+
+    A cell reads `Title (https://www.notion.so/Title-<32 hex>), Other (…)`. Titles may hold
+    commas and parentheses, so the cell is split after each `(URL)`, never on commas.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    ids, titles, pos = [], [], 0
+    while pos < len(text):
+        m = _RELATION_ITEM.match(text, pos)
+        if m is None or m.end() == pos:
+            return None
+        hex_id = m.group("id").lower()
+        ids.append(f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}")
+        titles.append(m.group("title").strip())
+        pos = m.end()
+    return Relation(ids=tuple(ids), titles=tuple(titles))
+
+
+def to_relation(value: Value) -> Relation | None:
+    """Related pages from a relation, a CSV relation cell, or a list of titles."""
+    if isinstance(value, Relation):
+        return value
+    if isinstance(value, str):
+        parsed = parse_relation_text(value)
+        if parsed is not None:
+            return parsed
+    titles = to_strings(value) if isinstance(value, str | list) else None
+    return Relation(titles=titles) if titles is not None else None
+
+
+def json_safe(value: Value) -> Any:
+    """A value as JSON can hold it (for `extra`): dates as ISO text, relations as lists."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Relation):
+        return list(value.titles or value.ids)
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
+
+
+# --- rows and the one mapping step ------------------------------------------------------
+
+
+class Row(Protocol):
+    """One page or one CSV line, its properties by name, normalised to `Value`s."""
+
+    @property
+    def record_id(self) -> str:
+        """`notion:<page id>` or `file:<kind>:<slug>`."""
+        ...
+
+    @property
+    def source(self) -> Source: ...
+
+    @property
+    def source_id(self) -> str: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def last_edited(self) -> dt.datetime | None:
+        """When the page was last edited, if the source tells."""
+        ...
+
+    @property
+    def title_property(self) -> str | None:
+        """The name of the title property (the first column of a CSV export)."""
+        ...
+
+    def names(self) -> list[str]:
+        """Every property name, in source order."""
+        ...
+
+    def has(self, name: str) -> bool: ...
+
+    def get(self, name: str) -> Value: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """An API page (from a data source query) as a `Row`."""
+
+    page: Mapping[str, Any]
+    source: Source = "notion"
+
+    @property
+    def _props(self) -> Mapping[str, Any]:
+        props = self.page.get("properties")
+        return props if isinstance(props, Mapping) else {}
+
+    @property
+    def source_id(self) -> str:
+        return str(self.page["id"])
+
+    @property
+    def record_id(self) -> str:
+        return f"notion:{self.source_id}"
+
+    @property
+    def url(self) -> str | None:
+        url = self.page.get("url")
+        return url if isinstance(url, str) and url else None
+
+    @property
+    def last_edited(self) -> dt.datetime | None:
+        raw = self.page.get("last_edited_time")
+        value = _iso_value(raw) if isinstance(raw, str) else None
+        return value if isinstance(value, dt.datetime) else None
+
+    @property
+    def title_property(self) -> str | None:
+        return next(
+            (n for n, p in self._props.items() if isinstance(p, dict) and p.get("type") == "title"),
+            None,
+        )
+
+    def names(self) -> list[str]:
+        return list(self._props)
+
+    def has(self, name: str) -> bool:
+        return name in self._props
+
+    def get(self, name: str) -> Value:
+        prop = self._props.get(name)
+        return property_value(prop) if isinstance(prop, Mapping) else None
+
+
+Linker = Callable[[Relation, str], tuple[str, ...]]
+"""Turns a goals relation (and the id of the record holding it) into goal record ids."""
+
+
+def notion_links(relation: Relation, record_id: str) -> tuple[str, ...]:
+    """Goal record ids of an API relation: `notion:<page id>`."""
+    return tuple(f"notion:{page_id}" for page_id in relation.ids)
+
+
+def check_properties(available: Iterable[str], mapping: NotionKindMapping, where: str) -> None:
+    """Refuse a mapping that names, explicitly, a property the source does not have.
+
+    A default-named property that is missing is simply skipped.
+
+    Raises:
+        SourceError: an explicitly mapped property is missing.
+    """
+    names = set(available)
+    fields = dict(mapping.property_names())
+    if mapping.title is not None:
+        fields["title"] = mapping.title
+    for field, name in fields.items():
+        if name not in names and mapping.required(field):
+            raise SourceError(
+                f"{where}: property {name!r} (mapped to {field}) does not exist; "
+                f"rename it in careerloop.toml or add it to the database"
+                f"{_closest(name, names)}"
+            )
+
+
+def _closest(name: str, names: set[str]) -> str:
+    match = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def title_of(row: Row, mapping: NotionKindMapping) -> str:
+    """The record title: the mapped title property, else the row's title property."""
+    name = mapping.title or row.title_property
+    if name is None or not row.has(name):
+        return ""
+    return to_text(row.get(name)) or ""
+
+
+class _Fields:
+    """Typed access to one row's mapped properties, collecting warnings."""
+
+    def __init__(
+        self,
+        row: Row,
+        mapping: NotionKindMapping,
+        *,
+        tz: ZoneInfo,
+        where: str,
+        warnings: list[DataWarning],
+    ) -> None:
+        self.row = row
+        self.mapping = mapping
+        self.tz = tz
+        self.where = where
+        self.warnings = warnings
+        self.names = mapping.property_names()
+
+    def raw(self, field: str) -> Value:
+        name = self.names.get(field)
+        if name is None or not self.row.has(name):
+            return None
+        return self.row.get(name)
+
+    def present(self, field: str) -> bool:
+        name = self.names.get(field)
+        return name is not None and self.row.has(name)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(DataWarning(record_id=self.row.record_id, message=message))
+
+    def _coerce(self, field: str, convert: Callable[[Value], Any], expected: str) -> Any:
+        value = self.raw(field)
+        out = convert(value)
+        if out is None and not is_empty(value):
+            shown = json_safe(value)
+            self.warn(
+                f"{self.where}: {self.names[field]!r} holds {shown!r}, not {expected}; "
+                f"{field} left empty"
+            )
+        return out
+
+    def date(self, field: str) -> dt.date | None:
+        out: dt.date | None = self._coerce(field, lambda v: to_date(v, self.tz), "a date")
+        return out
+
+    def number(self, field: str) -> float | None:
+        out: float | None = self._coerce(field, to_number, "a number")
+        return out
+
+    def text(self, field: str) -> str | None:
+        out: str | None = self._coerce(field, to_text, "text")
+        return out
+
+    def strings(self, field: str) -> tuple[str, ...]:
+        out: tuple[str, ...] | None = self._coerce(field, to_strings, "a list")
+        return out or ()
+
+    def flag(self, field: str) -> bool | None:
+        out: bool | None = self._coerce(field, to_bool, "a checkbox")
+        return out
+
+    def relation(self, field: str) -> Relation | None:
+        out: Relation | None = self._coerce(field, to_relation, "a relation")
+        if out is not None and out.has_more:
+            self.warn(
+                f"{self.where}: {self.names[field]!r} was cut at 25 pages; "
+                "only those are linked"
+            )
+        return out
+
+    def is_done(self, done_values: Iterable[str]) -> bool:
+        """Whether `status` (a status, select or checkbox) says done (or `done` is ticked)."""
+        if self.present("done") and self.flag("done"):
+            return True
+        status = self.raw("status")
+        if isinstance(status, bool):
+            return status
+        wanted = {v.strip().casefold() for v in done_values}
+        values = to_strings(status) if isinstance(status, list) else (to_text(status),)
+        for value in values or ():
+            if value is None:
+                continue
+            # A checkbox exported to CSV reads Yes/No.
+            if value.strip().casefold() in wanted or to_bool(value) is True:
+                return True
+        return False
+
+    def done_date(self, field: str, done_values: Iterable[str], fallback: dt.date | None,
+                  what: str) -> dt.date | None:
+        """The mapped done date, else the last edited date when the status says done.
+
+        A CSV export carries no last-edited time (unless a `Last edited time` column
+        provides it), so `fallback` (the planned or due date) stands in for it.
+        """
+        day = self.date(field)
+        if day is not None or not self.is_done(done_values):
+            return day
+        edited = self.row.last_edited
+        day = local_date(edited, self.tz) if edited is not None else fallback
+        if self.present(field):
+            self.warn(
+                f"{self.where}: marked done without a {self.names[field]!r} date; "
+                f"counted as {what} on {day.isoformat() if day else 'no date'}"
+            )
+        elif day is None:
+            self.warn(f"{self.where}: marked done but no date is known; not counted as {what}")
+        return day
+
+    def count(self, field: str) -> int:
+        number = self.number(field)
+        return round(number) if number is not None else 0
+
+
+def record_from_row(
+    row: Row,
+    kind: str,
+    mapping: NotionKindMapping,
+    *,
+    tz: ZoneInfo,
+    where: str,
+    warnings: list[DataWarning],
+    link_goals: Linker = notion_links,
+) -> Record:
+    """Map one row to a record of `kind` (`goal`, `module`, …) through its mapping.
+
+    `where` names the data source or file in messages; wrong-shaped values become
+    `DataWarning`s in `warnings`. Unmapped properties go to `extra` by their name.
+    A module (or milestone) without a completed (done on) date whose status is in
+    `done_values` counts as completed on its last edited date; a CSV row has none
+    unless a `Last edited time` column gives it, so its planned (due) date is used.
+
+    Raises:
+        SourceError: a property named explicitly in the mapping is missing.
+    """
+    check_properties(row.names(), mapping, where)
+    f = _Fields(row, mapping, tz=tz, where=where, warnings=warnings)
+    title = title_of(row, mapping)
+    common: dict[str, Any] = {
+        "id": row.record_id,
+        "source": row.source,
+        "source_id": row.source_id,
+        "title": title,
+        "url": row.url,
+        "updated_at": row.last_edited,
+        "extra": _extra(row, mapping),
+    }
+    done_values: list[str] = list(getattr(mapping, "done_values", []))
+
+    def goals() -> tuple[str, ...]:
+        relation = f.relation("goals")
+        return link_goals(relation, row.record_id) if relation is not None else ()
+
+    match kind:
+        case "goal":
+            return Goal(
+                **common,
+                horizon=f.text("horizon"),
+                target_date=f.date("target_date"),
+                done=f.is_done(done_values),
+            )
+        case "module":
+            planned = f.date("planned")
+            vetted = f.flag("vetted")
+            return Module(
+                **common,
+                planned=planned,
+                completed=f.done_date("completed", done_values, planned, "completed"),
+                minutes=f.number("minutes"),
+                format=f.text("format"),
+                track=f.text("track"),
+                skills=f.strings("skills"),
+                goal_ids=goals(),
+                vetted=vetted,
+                provider=f.text("provider"),
+            )
+        case "session":
+            return Session(
+                **common,
+                date=f.date("date"),
+                mentor=f.text("mentor"),
+                feedback=f.number("feedback"),
+                insights=f.text("insights") or "",
+                action_items_done=f.count("action_items_done"),
+                action_items_total=f.count("action_items_total"),
+            )
+        case "application":
+            return Application(
+                **common,
+                date=f.date("date"),
+                skills=f.strings("skills"),
+                project=f.text("project"),
+            )
+        case "milestone":
+            due = f.date("due")
+            return Milestone(
+                **common,
+                due=due,
+                done_on=f.done_date("done_on", done_values, due, "reached"),
+                goal_ids=goals(),
+            )
+        case "advancement":
+            advancement_kind = f.text("kind")
+            return Advancement(
+                **common,
+                date=f.date("date"),
+                kind=advancement_kind.strip().casefold() if advancement_kind else "role",
+                description=f.text("description") or "",
+                skills=f.strings("skills"),
+            )
+        case _:
+            raise ValueError(f"unknown kind {kind!r}")
+
+
+def _extra(row: Row, mapping: NotionKindMapping) -> dict[str, Any]:
+    mapped = set(mapping.property_names().values())
+    mapped.add(mapping.title or row.title_property or "")
+    extra: dict[str, Any] = {}
+    for name in row.names():
+        if name not in mapped:
+            value = row.get(name)
+            extra[name] = None if is_empty(value) else json_safe(value)
+    return extra
+

@@ -1,0 +1,144 @@
+"""`careerloop doctor`: every check a user needs before the first sync, as table rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from importlib import resources
+from pathlib import Path
+
+from careerloop.config import Config, NotionKindMapping, load_config
+from careerloop.connectors.base import Check
+from careerloop.errors import CareerloopError
+from careerloop.model import Workspace
+from careerloop.periods import Period
+
+
+def example_config() -> str:
+    """The commented config.example.toml shipped with careerloop."""
+    shipped = resources.files("careerloop").joinpath("config.example.toml")
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    # A source checkout: the file sits at the repository root.
+    return (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
+
+
+def _csv_checks(kind: str, mapping: NotionKindMapping, path: Path) -> list[Check]:
+    name = f"notion {kind} csv"
+    if not path.is_file():
+        return [Check(name=name, status="fail", detail=f"{path} not found",
+                      fix="export the database as Markdown & CSV and point csv at it")]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    checks = [Check(name=name, status="ok", detail=f"{path.name}: {len(header)} columns")]
+    for field, prop in mapping.property_names().items():
+        if prop in header:
+            continue
+        status = "fail" if mapping.required(field) else "warn"
+        checks.append(Check(
+            name=f"{name}: {field}",
+            status=status,
+            detail=f"no column {prop!r}",
+            fix="rename the column or change the mapping" if status == "fail"
+            else f"{field} will be empty; map it in [sources.notion.{kind}s] if you have it",
+        ))
+    if kind == "module" and getattr(mapping, "completed", None) not in header:
+        checks.append(Check(
+            name=f"{name}: completed",
+            status="warn",
+            detail="no completed date: completion comes from the status column",
+            fix="add a Completed date property for exact completion days",
+        ))
+    return checks
+
+
+def _trello_export_checks(config: Config, path: Path) -> list[Check]:
+    trello = config.sources.trello
+    assert trello is not None
+    name = "trello export"
+    try:
+        board = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Check(name=name, status="fail", detail=f"{path} not found",
+                      fix="export the board as JSON (board menu → Print, export and share)")]
+    except (OSError, ValueError) as exc:
+        return [Check(name=name, status="fail", detail=f"{path.name} is not JSON: {exc}",
+                      fix="export the board again")]
+    cards = board.get("cards", []) if isinstance(board, dict) else []
+    checks = [Check(name=name, status="ok", detail=f"{path.name}: {len(cards)} cards")]
+    labels = {str(label.get("name", "")) for label in board.get("labels", [])}
+    missing = [label for label in trello.kinds if label not in labels]
+    if missing:
+        checks.append(Check(name="trello kind labels", status="warn",
+                            detail=f"no label {', '.join(repr(m) for m in missing)}",
+                            fix="cards of these kinds will not be found"))
+    fields = {str(f.get("name", "")) for f in board.get("customFields", [])}
+    absent = [f for f in trello.fields.values() if f not in fields]
+    if absent:
+        checks.append(Check(name="trello custom fields", status="warn",
+                            detail=f"no custom field {', '.join(repr(a) for a in absent)}",
+                            fix="switch on Custom Fields and add them, or drop them from fields"))
+    return checks
+
+
+def _template_checks(config: Config) -> list[Check]:
+    from careerloop.pipeline import build_review, today
+    from careerloop.report.render import render_markdown
+
+    user = config.path(config.reviews.templates) if config.reviews.templates else None
+    today_ = today(config)
+    checks = []
+    for kind in config.reviews.kinds:
+        period = Period.last_closed("month" if kind == "monthly" else "quarter", today_)
+        try:
+            render_markdown(build_review(Workspace(), config, kind, period, today_),
+                            config.reviews, user)
+        except CareerloopError as exc:
+            checks.append(Check(name=f"template {kind}", status="fail", detail=str(exc),
+                                fix="fix the template and run doctor again"))
+            continue
+        where = f"from {user}" if user else "shipped"
+        checks.append(Check(name=f"template {kind}", status="ok", detail=f"renders ({where})"))
+    return checks
+
+
+def run_checks(config_path: Path) -> list[Check]:
+    """Every check, in the order a user fixes things."""
+    try:
+        config = load_config(config_path)
+    except CareerloopError as exc:
+        return [Check(name="config", status="fail", detail=str(exc),
+                      fix="fix the file; config.example.toml documents every key")]
+    checks = [Check(name="config", status="ok", detail=f"{config_path} is valid"),
+              Check(name="time zone", status="ok", detail=config.workspace.timezone)]
+    state = config.state_path
+    try:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        checks.append(Check(name="state", status="ok", detail=str(state)))
+    except OSError as exc:
+        checks.append(Check(name="state", status="fail", detail=f"{state}: {exc.strerror}",
+                            fix="point [workspace] state at a writable folder"))
+    notion = config.sources.notion
+    if notion is not None:
+        for kind, mapping in notion.tables().items():
+            if mapping.csv:
+                checks.extend(_csv_checks(kind, mapping, config.path(mapping.csv)))
+        if notion.live:
+            from careerloop.connectors.notion.doctor import check_notion
+
+            checks.extend(check_notion(config))
+    trello = config.sources.trello
+    if trello is not None and trello.export:
+        checks.extend(_trello_export_checks(config, config.path(trello.export)))
+    if notion is None and trello is None:
+        checks.append(Check(name="sources", status="fail", detail="no source configured",
+                            fix="add [sources.notion.<kind>] or [sources.trello]"))
+    checks.extend(_template_checks(config))
+    for target in config.reviews.targets:
+        if target == "local":
+            checks.append(Check(name="target local", status="ok",
+                                detail=str(config.path(config.reviews.local.dir))))
+        else:
+            checks.append(Check(name=f"target {target}", status="fail",
+                                detail="not available in this version", fix="use local"))
+    return checks

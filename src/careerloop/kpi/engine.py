@@ -1,0 +1,264 @@
+"""The scorecard of a period: every KPI scored against its target, pitfalls, tracks, goals.
+
+The engine knows no service: it reads a `Workspace` (through a `WorkspaceIndex` built once)
+and returns a `Scorecard`, the only thing review templates see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+
+from careerloop.config import DEFAULT_TARGETS, KpisConfig
+from careerloop.errors import PeriodError
+from careerloop.kpi.metrics import (
+    METRICS,
+    Detail,
+    Metric,
+    WorkspaceIndex,
+    count_goal_completions,
+    feedback_warnings,
+)
+from careerloop.kpi.pitfalls import detect_pitfalls
+from careerloop.kpi.scorecard import GoalProgress, KpiResult, Scorecard, Status, TrackRow
+from careerloop.model import Workspace
+from careerloop.periods import Period
+
+__all__ = [
+    "WorkspaceIndex",
+    "build_scorecard",
+    "build_scorecards",
+    "period_score",
+    "round_half_up",
+    "score_for",
+    "status_for",
+    "target_for",
+]
+
+
+def round_half_up(number: float | Decimal) -> int:
+    """Round to the nearest integer, halves away from zero (0.5 -> 1, 2.5 -> 3)."""
+    # Through the decimal text of the float, so 74.99999999999999 from 0.6 / 0.8 * 100
+    # is not mistaken for less than 75, and 67.5 stays a true half.
+    exact = number if isinstance(number, Decimal) else Decimal(repr(number))
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def target_for(metric: Metric, period: Period, settings: KpisConfig) -> float | None:
+    """The KPI's target for this period; None when it has none (informational)."""
+    if metric.key in settings.targets:
+        configured = settings.targets[metric.key]  # None in the file removes the target
+    elif metric.key == "skills_applied":
+        configured = 1.0
+    else:
+        configured = DEFAULT_TARGETS.get(metric.key)
+    if configured is None:
+        return None
+    return configured * period.months if metric.per_month_target else configured
+
+
+def score_for(value: float | None, target: float | None) -> int | None:
+    """round_half_up(100 × min(value / target, 1)); None without a value or a target."""
+    if value is None or target is None:
+        return None
+    if target <= 0:
+        return 100  # any value meets a target of zero
+    ratio = Decimal(repr(value)) / Decimal(repr(target))
+    return round_half_up(min(ratio, Decimal(1)) * 100)
+
+
+def status_for(score: int | None) -> Status:
+    """on_track >= 90, at_risk >= 60, off_track below, no_data without a score."""
+    if score is None:
+        return "no_data"
+    if score >= 90:
+        return "on_track"
+    if score >= 60:
+        return "at_risk"
+    return "off_track"
+
+
+def period_score(kpis: Mapping[str, KpiResult], settings: KpisConfig) -> int | None:
+    """Weighted mean of the KPI scores that exist, rounded half up; None when none do."""
+    total = Decimal(0)
+    weights = Decimal(0)
+    for key, result in kpis.items():
+        if result.score is None:
+            continue
+        weight = Decimal(repr(settings.weight(key)))
+        total += weight * result.score
+        weights += weight
+    if weights <= 0:
+        return None
+    return round_half_up(total / weights)
+
+
+def _delta(value: float | None, previous: float | None) -> float | None:
+    if value is None or previous is None:
+        return None
+    # Rounded so 0.7 - 0.6 reads 0.1, not 0.09999999999999998.
+    return round(value - previous, 6)
+
+
+def compute_values(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                   today: dt.date) -> dict[str, tuple[float | None, Detail]]:
+    """Every KPI's (value, detail) for the period."""
+    return {metric.key: metric.compute(index, period, settings, today) for metric in METRICS}
+
+
+def track_table(index: WorkspaceIndex, period: Period) -> list[TrackRow]:
+    """Learning and application per track over the period, tracks by name.
+
+    A track appears when at least one of its modules was completed in the period.
+    """
+    start, end = period.start, period.end
+    modules: dict[str, int] = {}
+    minutes: dict[str, float] = {}
+    for module in index.modules_completed(start, end):
+        if module.track is None or not (track := index.skill_key(module.track)):
+            continue
+        modules[track] = modules.get(track, 0) + 1
+        minutes[track] = minutes.get(track, 0.0) + (module.minutes or 0.0)
+
+    applications = [
+        {index.skill_key(name) for name in application.skills}
+        for application in index.applications_between(start, end)
+    ]
+    rows = []
+    for track in sorted(modules, key=lambda key: index.track_names[key].casefold()):
+        learned = index.track_skill_first.get(track, {})
+        applied = sum(
+            1
+            for skills in applications
+            if any((day := learned.get(skill)) is not None and day <= end for skill in skills)
+        )
+        hours = minutes[track] / 60
+        rows.append(
+            TrackRow(
+                track=index.track_names[track],
+                modules=modules[track],
+                minutes=minutes[track],
+                applications=applied,
+                per_hour=round(applied / hours, 2) if hours else None,
+            )
+        )
+    return rows
+
+
+def accelerate_and_revisit(rows: Iterable[TrackRow]) -> tuple[str | None, str | None]:
+    """The track with most applications per learning hour, and the one with fewest.
+
+    Accelerate needs a rate above zero; revisit needs at least 2 modules and is never the
+    track to accelerate. Ties go to the track first by name.
+    """
+    rated = [row for row in rows if row.per_hour is not None]
+    by_rate = sorted(rated, key=lambda row: (-(row.per_hour or 0.0), row.track.casefold()))
+    accelerate = by_rate[0].track if by_rate and (by_rate[0].per_hour or 0.0) > 0 else None
+    candidates = sorted(
+        (row for row in rated if row.modules >= 2 and row.track != accelerate),
+        key=lambda row: (row.per_hour or 0.0, row.track.casefold()),
+    )
+    return accelerate, (candidates[0].track if candidates else None)
+
+
+def goal_progress(index: WorkspaceIndex, period: Period) -> list[GoalProgress]:
+    """Where each goal stands at the end of the period, by target date."""
+    end = period.end
+    goals = sorted(
+        index.goals,
+        key=lambda g: (g.target_date is None, g.target_date or end, g.title.casefold()),
+    )
+    progress = []
+    for goal in goals:
+        milestones = index.goal_milestones.get(goal.id, [])
+        progress.append(
+            GoalProgress(
+                id=goal.id,
+                title=goal.title,
+                horizon=goal.horizon,
+                target_date=goal.target_date.isoformat() if goal.target_date else None,
+                done=goal.done,
+                modules_completed=count_goal_completions(index, goal.id, dt.date.min, end),
+                modules_in_period=count_goal_completions(index, goal.id, period.start, end),
+                milestones_done=sum(
+                    1 for m in milestones if m.done_on is not None and m.done_on <= end
+                ),
+                milestones_total=len(milestones),
+            )
+        )
+    return progress
+
+
+def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
+                    today: dt.date, *, index: WorkspaceIndex | None = None) -> Scorecard:
+    """Score one period.
+
+    Pass `index` (built from this same workspace) to score many periods without
+    re-indexing; `build_scorecards` does that for you.
+
+    Raises:
+        PeriodError: the period starts after today.
+    """
+    if period.start > today:
+        raise PeriodError(
+            f"period {period} starts on {period.start}, after today ({today}): "
+            "choose a period that has started"
+        )
+    if index is None:
+        index = WorkspaceIndex(workspace)
+    elif index.workspace is not workspace:
+        raise ValueError("the index was built from another workspace")
+
+    current = compute_values(index, period, settings, today)
+    previous = compute_values(index, period.previous(), settings, today)
+    kpis: dict[str, KpiResult] = {}
+    for metric in METRICS:
+        value, detail = current[metric.key]
+        before = previous[metric.key][0]
+        target = target_for(metric, period, settings)
+        score = score_for(value, target)
+        kpis[metric.key] = KpiResult(
+            key=metric.key,
+            label=metric.label,
+            value=value,
+            target=target,
+            score=score,
+            status="info" if target is None else status_for(score),
+            previous=before,
+            delta=_delta(value, before),
+            detail=detail,
+        )
+
+    total = period_score(kpis, settings)
+    tracks = track_table(index, period)
+    accelerate, revisit = accelerate_and_revisit(tracks)
+    values = {key: result.value for key, result in kpis.items()}
+    warnings = [warning.message for warning in workspace.warnings]
+    warnings += feedback_warnings(index, period, settings)
+    return Scorecard(
+        period=period,
+        score=total,
+        status=status_for(total),
+        kpis=kpis,
+        pitfalls=detect_pitfalls(index, period, settings, today, values),
+        tracks=tracks,
+        accelerate=accelerate,
+        revisit=revisit,
+        goals=goal_progress(index, period),
+        warnings=list(dict.fromkeys(warnings)),  # each message once, in order
+        running=period.end >= today,
+    )
+
+
+def build_scorecards(workspace: Workspace, periods: Iterable[Period], settings: KpisConfig,
+                     today: dt.date) -> list[Scorecard]:
+    """Score many periods over one index of the workspace.
+
+    Raises:
+        PeriodError: a period starts after today.
+    """
+    index = WorkspaceIndex(workspace)
+    return [
+        build_scorecard(workspace, period, settings, today, index=index) for period in periods
+    ]

@@ -1,0 +1,371 @@
+"""One small pure function per KPI, over an index of the workspace built once.
+
+Every metric has the same shape, `(index, period, settings, today) -> (value, detail)`,
+so the engine can list them in `METRICS` and adding a KPI is adding a function, a row in
+`METRICS` and a row in docs/kpis.md. The exact definitions live in DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from careerloop.config import KpisConfig
+from careerloop.model import (
+    Advancement,
+    Application,
+    Goal,
+    Milestone,
+    Module,
+    Session,
+    Workspace,
+    skill_key,
+)
+from careerloop.periods import Period
+
+T = TypeVar("T")
+
+Detail = dict[str, Any]
+MetricValue = tuple[float | None, Detail]
+
+
+class DatedList(Generic[T]):
+    """Records sorted by one date, so a period's records are a bisect away."""
+
+    __slots__ = ("dates", "items")
+
+    def __init__(self, records: Iterable[T], date_of: Callable[[T], dt.date | None]) -> None:
+        dated = [(day, record) for record in records if (day := date_of(record)) is not None]
+        # Sort on the date only: records themselves are not comparable.
+        dated.sort(key=lambda pair: pair[0])
+        self.dates: list[dt.date] = [day for day, _ in dated]
+        self.items: list[T] = [record for _, record in dated]
+
+    def _bounds(self, start: dt.date, end: dt.date) -> tuple[int, int]:
+        return bisect_left(self.dates, start), bisect_right(self.dates, end)
+
+    def between(self, start: dt.date, end: dt.date) -> list[T]:
+        """Records dated start <= date <= end, oldest first."""
+        low, high = self._bounds(start, end)
+        return self.items[low:high]
+
+    def dates_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """The dates (with repeats) in start <= date <= end."""
+        low, high = self._bounds(start, end)
+        return self.dates[low:high]
+
+    def count_between(self, start: dt.date, end: dt.date) -> int:
+        """How many records are dated start <= date <= end."""
+        low, high = self._bounds(start, end)
+        return max(high - low, 0)
+
+    def dated_between(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, T]]:
+        """(date, record) pairs dated start <= date <= end, oldest first."""
+        low, high = self._bounds(start, end)
+        return list(zip(self.dates[low:high], self.items[low:high], strict=True))
+
+    def last_before(self, day: dt.date) -> tuple[dt.date, T] | None:
+        """The latest record dated strictly before `day`, with its date."""
+        position = bisect_left(self.dates, day)
+        return (self.dates[position - 1], self.items[position - 1]) if position else None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def _first_dates(pairs: Iterable[tuple[str, dt.date]]) -> dict[str, dt.date]:
+    """The earliest date per key (blank keys ignored)."""
+    first: dict[str, dt.date] = {}
+    for key, day in pairs:
+        if not key:
+            continue
+        known = first.get(key)
+        if known is None or day < known:
+            first[key] = day
+    return first
+
+
+class WorkspaceIndex:
+    """The workspace sorted and pre-aggregated once, read by every metric and period.
+
+    Building it is O(n log n); a period's records are then found by bisection, so a
+    scorecard costs roughly the size of its period, not of the whole history.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        # Skill names repeat across thousands of records: normalise each spelling once.
+        self._skill_keys: dict[str, str] = {}
+        key_of = self.skill_key
+        self.goals: list[Goal] = list(workspace.goals)
+        self.goals_by_id: dict[str, Goal] = {goal.id: goal for goal in workspace.goals}
+        self.modules_by_planned = DatedList(workspace.modules, lambda m: m.planned)
+        self.modules_by_completed = DatedList(workspace.modules, lambda m: m.completed)
+        self.sessions = DatedList(workspace.sessions, lambda s: s.date)
+        self.applications = DatedList(workspace.applications, lambda a: a.date)
+        self.milestones_by_due = DatedList(workspace.milestones, lambda m: m.due)
+        self.advancements = DatedList(workspace.advancements, lambda a: a.date)
+
+        # Skill key -> the spelling used at its first application, and that date.
+        self.skill_names: dict[str, str] = {}
+        first_application: dict[str, dt.date] = {}
+        for day, application in zip(self.applications.dates, self.applications.items,
+                                    strict=True):  # oldest first
+            for name in application.skills:
+                key = key_of(name)
+                if key and key not in first_application:
+                    first_application[key] = day
+                    self.skill_names[key] = " ".join(name.split())
+        self.first_application = first_application
+        self.first_applications = DatedList(
+            first_application, lambda key: first_application[key]
+        )
+
+        # A competency is "new" from the first day a module or application shows it.
+        completed = list(
+            zip(self.modules_by_completed.dates, self.modules_by_completed.items, strict=True)
+        )
+        self.first_acquired = _first_dates(
+            [
+                *((key_of(name), day) for day, module in completed for name in module.skills),
+                *first_application.items(),
+            ]
+        )
+
+        # Track key -> display name, and per track the first completion of each skill.
+        self.track_names: dict[str, str] = {}
+        self.track_skill_first: dict[str, dict[str, dt.date]] = {}
+        for day, module in completed:
+            if module.track is None or not (track := key_of(module.track)):
+                continue
+            self.track_names.setdefault(track, " ".join((module.track or "").split()))
+            skills = self.track_skill_first.setdefault(track, {})
+            for name in module.skills:
+                if key := key_of(name):
+                    skills.setdefault(key, day)  # oldest first: the first date stays
+
+        # Goal id -> completion dates of its modules, and its milestones.
+        completions: dict[str, list[dt.date]] = {}
+        for day, module in completed:
+            for goal_id in module.goal_ids:
+                completions.setdefault(goal_id, []).append(day)
+        self.goal_completions = completions  # each list is sorted: modules come in order
+        milestones: dict[str, list[Milestone]] = {}
+        for milestone in workspace.milestones:
+            for goal_id in milestone.goal_ids:
+                milestones.setdefault(goal_id, []).append(milestone)
+        self.goal_milestones = milestones
+
+    def skill_key(self, name: str) -> str:
+        """`model.skill_key`, remembered per spelling (tracks group the same way)."""
+        key = self._skill_keys.get(name)
+        if key is None:
+            key = self._skill_keys[name] = skill_key(name)
+        return key
+
+    def modules_completed(self, start: dt.date, end: dt.date) -> list[Module]:
+        """Modules completed start <= date <= end."""
+        return self.modules_by_completed.between(start, end)
+
+    def sessions_between(self, start: dt.date, end: dt.date) -> list[Session]:
+        """Mentor sessions dated start <= date <= end."""
+        return self.sessions.between(start, end)
+
+    def applications_between(self, start: dt.date, end: dt.date) -> list[Application]:
+        """Applications dated start <= date <= end."""
+        return self.applications.between(start, end)
+
+
+def count_goal_completions(index: WorkspaceIndex, goal_id: str, start: dt.date,
+                           end: dt.date) -> int:
+    """Modules linked to the goal completed start <= date <= end."""
+    dates = index.goal_completions.get(goal_id, [])
+    return max(bisect_right(dates, end) - bisect_left(dates, start), 0)
+
+
+def weekdays_between(start: dt.date, end: dt.date) -> int:
+    """Mondays to Fridays in start <= day <= end (0 when end < start)."""
+    if end < start:
+        return 0
+    weeks, rest = divmod((end - start).days + 1, 7)
+    first = start.weekday()
+    return weeks * 5 + sum(1 for offset in range(rest) if (first + offset) % 7 < 5)
+
+
+def clamp_feedback(score: float, settings: KpisConfig) -> float:
+    """A feedback score moved into the configured scale."""
+    low, high = settings.feedback_scale
+    return min(max(score, low), high)
+
+
+def whole(number: float) -> float:
+    """An integral float as an int, so details read `2`, not `2.0`."""
+    return int(number) if float(number).is_integer() else number
+
+
+# --- the KPIs ---------------------------------------------------------------------------
+
+
+def module_completion(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                      today: dt.date) -> MetricValue:
+    """Modules planned in P and completed by E, over modules planned in P."""
+    start, end = period.start, period.end
+    planned = index.modules_by_planned.between(start, end)
+    # A module finished before its planned day still counts as done.
+    done = sum(1 for m in planned if m.completed is not None and m.completed <= end)
+    completed = index.modules_completed(start, end)
+    unplanned = sum(1 for m in completed if m.planned is None or not start <= m.planned <= end)
+    detail = {
+        "planned": len(planned),
+        "done": done,
+        "completed_total": len(completed),
+        "unplanned": unplanned,
+    }
+    return (done / len(planned) if planned else None), detail
+
+
+def mentor_feedback(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                    today: dt.date) -> MetricValue:
+    """Mean feedback in P on a 0-100 scale, scores outside the scale clamped."""
+    sessions = index.sessions_between(period.start, period.end)
+    low, high = settings.feedback_scale
+    scores = [
+        (clamp_feedback(s.feedback, settings) - low) / (high - low) * 100
+        for s in sessions
+        if s.feedback is not None
+    ]
+    detail = {"sessions": len(sessions), "scored": len(scores)}
+    return (sum(scores) / len(scores) if scores else None), detail
+
+
+def skills_applied(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                   today: dt.date) -> MetricValue:
+    """Distinct skills whose first application over all history falls in P."""
+    keys = index.first_applications.between(period.start, period.end)
+    names = sorted((index.skill_names[key] for key in keys), key=str.casefold)
+    return len(names), {"skills": names}
+
+
+def advancements(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                 today: dt.date) -> MetricValue:
+    """Advancements in P whose skills were learned or applied on or before them."""
+    found = index.advancements.between(period.start, period.end)
+    linked = sum(1 for advancement in found if is_linked(index, advancement))
+    return linked, {"total": len(found), "linked": linked}
+
+
+def is_linked(index: WorkspaceIndex, advancement: Advancement) -> bool:
+    """Whether an advancement rests on a competency acquired by its date."""
+    if advancement.date is None:
+        return False
+    for name in advancement.skills:
+        acquired = index.first_acquired.get(index.skill_key(name))
+        if acquired is not None and acquired <= advancement.date:
+            return True
+    return False
+
+
+def learning_consistency(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                         today: dt.date) -> MetricValue:
+    """Distinct days with a completed module over the weekdays of P (up to today)."""
+    active_days = len(set(index.modules_by_completed.dates_between(period.start, period.end)))
+    # A running period is measured against the weekdays that have passed so far.
+    weekdays = weekdays_between(period.start, min(period.end, today))
+    detail = {"active_days": active_days, "weekdays": weekdays}
+    return (active_days / weekdays if weekdays else None), detail
+
+
+def mentor_cadence(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                   today: dt.date) -> MetricValue:
+    """Sessions in P over the sessions planned for P (not reduced while P runs)."""
+    sessions = index.sessions.count_between(period.start, period.end)
+    expected = settings.sessions_per_month * period.months
+    return sessions / expected, {"sessions": sessions, "expected": whole(expected)}
+
+
+def goal_alignment(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                   today: dt.date) -> MetricValue:
+    """Share of modules completed in P that are linked to at least one goal."""
+    completed = index.modules_completed(period.start, period.end)
+    aligned = sum(1 for m in completed if m.goal_ids)
+    detail = {"aligned": aligned, "completed": len(completed)}
+    return (aligned / len(completed) if completed else None), detail
+
+
+def insights_documented(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                        today: dt.date) -> MetricValue:
+    """Share of sessions in P with non-blank insights."""
+    sessions = index.sessions_between(period.start, period.end)
+    documented = sum(1 for s in sessions if s.insights.strip())
+    detail = {"documented": documented, "sessions": len(sessions)}
+    return (documented / len(sessions) if sessions else None), detail
+
+
+def milestones_on_time(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                       today: dt.date) -> MetricValue:
+    """Share of milestones due in P that were done on or before their due date."""
+    due = index.milestones_by_due.between(period.start, period.end)
+    on_time = sum(
+        1 for m in due if m.done_on is not None and m.due is not None and m.done_on <= m.due
+    )
+    detail = {"due": len(due), "on_time": on_time}
+    return (on_time / len(due) if due else None), detail
+
+
+def learning_minutes(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                     today: dt.date) -> MetricValue:
+    """Minutes of the modules completed in P (a module without minutes adds 0)."""
+    completed = index.modules_completed(period.start, period.end)
+    return whole(sum(m.minutes or 0.0 for m in completed)), {}
+
+
+# --- the list the engine reads ----------------------------------------------------------
+
+MetricFn = Callable[[WorkspaceIndex, Period, KpisConfig, dt.date], MetricValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A KPI as the engine lists it."""
+
+    key: str
+    label: str
+    compute: MetricFn
+    # Counts grow with the period: a target for them is per month (see docs/kpis.md).
+    per_month_target: bool = False
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("module_completion", "Modules completed vs planned", module_completion),
+    Metric("mentor_feedback", "Mentor feedback quality", mentor_feedback),
+    Metric("skills_applied", "New skills applied in live projects", skills_applied, True),
+    Metric("advancements", "Advancements linked to new competencies", advancements, True),
+    Metric("learning_consistency", "Days with learning vs weekdays", learning_consistency),
+    Metric("mentor_cadence", "Mentor sessions vs planned", mentor_cadence),
+    Metric("goal_alignment", "Learning linked to a goal", goal_alignment),
+    Metric("insights_documented", "Mentor insights documented", insights_documented),
+    Metric("milestones_on_time", "Milestones reached on time", milestones_on_time),
+    Metric("learning_minutes", "Minutes of learning", learning_minutes, True),
+)
+"""Every KPI, in the order of config.KPI_KEYS."""
+
+LABELS: dict[str, str] = {metric.key: metric.label for metric in METRICS}
+
+
+def feedback_warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig) -> list[str]:
+    """A data warning for each feedback score in P outside the scale (it is clamped)."""
+    low, high = settings.feedback_scale
+    warnings = []
+    for session in index.sessions_between(period.start, period.end):
+        if session.feedback is None or low <= session.feedback <= high:
+            continue
+        name = session.title or session.id
+        warnings.append(
+            f"Session {name!r} on {session.date}: feedback {whole(session.feedback)} is "
+            f"outside the scale {whole(low)}-{whole(high)} and was counted as "
+            f"{whole(clamp_feedback(session.feedback, settings))}."
+        )
+    return warnings

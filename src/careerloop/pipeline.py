@@ -1,0 +1,379 @@
+"""sync = pull -> store -> score -> publish: the one orchestration.
+
+The CLI calls these functions and renders their results; nothing here prints. Progress
+and outcomes go to an `on_event` callback as `Event`s, so the CLI can draw a progress bar,
+plain lines or JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from careerloop.config import Config
+from careerloop.connectors.base import Publisher, PublishOutcome, ReadResult, Source
+from careerloop.errors import CareerloopError, ConfigError, PeriodError
+from careerloop.kpi.engine import build_scorecards
+from careerloop.kpi.scorecard import Scorecard
+from careerloop.model import Workspace
+from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
+from careerloop.report.render import render_markdown
+from careerloop.report.review import Review, ReviewKind, TrendPoint
+from careerloop.store import Store
+
+TREND_LENGTH = {"monthly": 6, "quarterly": 4}
+
+
+@dataclass(slots=True, frozen=True)
+class Event:
+    """Something worth telling the user: a source read, a review published, a failure."""
+
+    name: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+EventSink = Callable[[Event], None]
+
+
+def _ignore(_: Event) -> None:
+    return None
+
+
+@dataclass(slots=True, kw_only=True)
+class Failure:
+    """A part of the run that failed while the rest went on."""
+
+    where: str
+    message: str
+
+
+@dataclass(slots=True, kw_only=True)
+class SyncOptions:
+    """What `careerloop sync` was asked to do."""
+
+    full: bool = False
+    dry_run: bool = False
+    publish: bool = True
+    period: Period | None = None
+    draft: bool = False
+    targets: Sequence[str] | None = None  # None: the configured targets
+
+
+@dataclass(slots=True, kw_only=True)
+class SyncReport:
+    """What a sync did."""
+
+    reads: list[ReadResult] = field(default_factory=list)
+    scorecards: list[Scorecard] = field(default_factory=list)
+    outcomes: list[PublishOutcome] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every source and target succeeded."""
+        return not self.failures
+
+
+def current_date(tz: ZoneInfo) -> dt.date:
+    """Today in `tz`; the environment variable CAREERLOOP_TODAY overrides it (tests, demos).
+
+    Raises:
+        ConfigError: CAREERLOOP_TODAY is not an ISO date.
+    """
+    override = os.environ.get("CAREERLOOP_TODAY")
+    if not override:
+        return today_in(tz)
+    try:
+        return dt.date.fromisoformat(override)
+    except ValueError:
+        raise ConfigError(
+            f"CAREERLOOP_TODAY={override!r} is not a date like 2026-11-26"
+        ) from None
+
+
+def today(config: Config) -> dt.date:
+    """Today in the workspace time zone."""
+    return current_date(config.workspace.tz)
+
+
+# -- pull ------------------------------------------------------------------------------------
+
+
+def build_sources(config: Config) -> list[Source]:
+    """The sources the config names, offline exports and live services alike."""
+    from careerloop.connectors.files.exports import NotionCsvSource, TrelloExportSource
+
+    sources: list[Source] = []
+    notion = config.sources.notion
+    if notion is not None:
+        if any(m.csv for m in notion.tables().values()):
+            sources.append(NotionCsvSource(config))
+        if notion.live:
+            from careerloop.connectors.notion.read import NotionReader
+
+            sources.append(NotionReader(config))
+    trello = config.sources.trello
+    if trello is not None:
+        if trello.export:
+            sources.append(TrelloExportSource(config))
+        elif trello.board:
+            raise ConfigError(
+                "sources.trello.board: reading a live Trello board is not available in this "
+                "version; export the board as JSON and set sources.trello.export"
+            )
+    if not sources:
+        raise ConfigError(
+            "no source configured: add [sources.notion.<kind>] or [sources.trello] "
+            "(see config.example.toml), or try `careerloop demo`"
+        )
+    return sources
+
+
+def pull(config: Config, store: Store, *, full: bool, on_event: EventSink = _ignore) -> tuple[
+    list[ReadResult], list[Failure]
+]:
+    """Read every source into the store; a failing source does not stop the others."""
+    reads: list[ReadResult] = []
+    failures: list[Failure] = []
+    for source in build_sources(config):
+        on_event(Event("source.start", {"source": source.name}))
+        try:
+            results = source.read(store, full=full)
+        except CareerloopError as exc:
+            failures.append(Failure(where=source.name, message=str(exc)))
+            on_event(Event("source.failed", {"source": source.name, "error": str(exc)}))
+            continue
+        for result in results:
+            written = store.save_read(
+                result.origin,
+                result.workspace.records(),
+                result.workspace.warnings,
+                full=result.full,
+                deleted_ids=result.deleted_ids,
+                cursor=result.cursor,
+            )
+            reads.append(result)
+            on_event(
+                Event(
+                    "source.read",
+                    {
+                        "source": source.name,
+                        "origin": result.origin,
+                        "records": written,
+                        "full": result.full,
+                        "requests": result.requests,
+                    },
+                )
+            )
+    return reads, failures
+
+
+# -- score -----------------------------------------------------------------------------------
+
+
+def check_period(period: Period, today_: dt.date) -> None:
+    """Refuse a period that has not started yet."""
+    if period.start > today_:
+        raise PeriodError(
+            f"period {period.label} has not started yet (today is {today_.isoformat()})"
+        )
+
+
+def score(workspace: Workspace, config: Config, period: Period, today_: dt.date) -> Scorecard:
+    """The scorecard of one period."""
+    check_period(period, today_)
+    return build_scorecards(workspace, [period], config.kpis, today_)[0]
+
+
+def build_review(
+    workspace: Workspace,
+    config: Config,
+    kind: ReviewKind,
+    period: Period,
+    today_: dt.date,
+) -> Review:
+    """Everything a review template needs: the scorecard, its trend and, for a quarter, months."""
+    check_period(period, today_)
+    history = [period]
+    for _ in range(TREND_LENGTH[kind] - 1):
+        history.insert(0, history[0].previous())
+    months = period.month_periods() if kind == "quarterly" else []
+    months = [m for m in months if m.start <= today_]
+    cards = build_scorecards(workspace, [*history, *months], config.kpis, today_)
+    trend_cards, month_cards = cards[: len(history)], cards[len(history) :]
+    scorecard = trend_cards[-1]
+    return Review(
+        kind=kind,
+        scorecard=scorecard,
+        trend=[TrendPoint(c.period.label, c.score) for c in trend_cards],
+        months=month_cards,
+        generated_on=today_,
+        draft=not period.has_ended(today_),
+    )
+
+
+def due_periods(
+    config: Config, today_: dt.date, *, period: Period | None, draft: bool
+) -> list[tuple[ReviewKind, Period]]:
+    """The reviews a sync publishes.
+
+    With a period: that one review. Otherwise the last closed period of each configured
+    kind and, with drafts on, the running month as a draft.
+    """
+    if period is not None:
+        check_period(period, today_)
+        kind: ReviewKind = "monthly" if period.kind == "month" else "quarterly"
+        return [(kind, period)]
+    due: list[tuple[ReviewKind, Period]] = [
+        (k, Period.last_closed(REVIEW_TO_PERIOD[k], today_)) for k in config.reviews.kinds
+    ]
+    if draft or config.reviews.drafts:
+        due.append(("monthly", Period.containing(today_, "month")))
+    return due
+
+
+# -- publish ---------------------------------------------------------------------------------
+
+
+def build_publishers(config: Config, targets: Sequence[str] | None = None) -> list[Publisher]:
+    """The publishers of the configured (or requested) targets."""
+    from careerloop.connectors.files.local import LocalPublisher
+
+    publishers: list[Publisher] = []
+    for target in targets or config.reviews.targets:
+        if target == "local":
+            publishers.append(
+                LocalPublisher(config.path(config.reviews.local.dir), config.reviews.notes_heading)
+            )
+        else:
+            raise ConfigError(
+                f"reviews.targets: publishing to {target!r} is not available in this version "
+                "(use local)"
+            )
+    return publishers
+
+
+def publish_reviews(
+    config: Config,
+    store: Store,
+    reviews: Sequence[Review],
+    publishers: Sequence[Publisher],
+    *,
+    dry_run: bool,
+    on_event: EventSink = _ignore,
+) -> tuple[list[PublishOutcome], list[Failure]]:
+    """Render each review once and upsert it on every target."""
+    user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
+    outcomes: list[PublishOutcome] = []
+    failures: list[Failure] = []
+    for review in reviews:
+        markdown = render_markdown(review, config.reviews, user_templates)
+        for publisher in publishers:
+            try:
+                outcome = publisher.publish(review, markdown, dry_run=dry_run)
+            except CareerloopError as exc:
+                failures.append(Failure(where=f"{publisher.name} {review.key}", message=str(exc)))
+                on_event(
+                    Event("review.failed", {"target": publisher.name, "review": review.key,
+                                            "error": str(exc)})
+                )
+                continue
+            outcomes.append(outcome)
+            if not dry_run and outcome.action != "skipped":
+                store.record_publish(
+                    target=publisher.name,
+                    period=review.period.label,
+                    kind=review.kind,
+                    remote_id=outcome.remote_id,
+                    location=outcome.location,
+                    content_hash=outcome.content_hash,
+                )
+            on_event(
+                Event(
+                    f"review.{outcome.action}",
+                    {
+                        "target": publisher.name,
+                        "review": review.key,
+                        "location": outcome.location,
+                        "requests": outcome.requests,
+                        "dry_run": dry_run,
+                        "detail": outcome.detail,
+                    },
+                )
+            )
+        finish = getattr(publisher, "finish", None)
+        if finish is not None and not dry_run:
+            finish()
+    return outcomes, failures
+
+
+# -- the whole loop ----------------------------------------------------------------------------
+
+
+def sync(
+    config: Config, options: SyncOptions, *, on_event: EventSink = _ignore
+) -> SyncReport:
+    """Pull every source, score the due periods and publish their reviews."""
+    today_ = today(config)
+    due = due_periods(config, today_, period=options.period, draft=options.draft)
+    publishers = build_publishers(config, options.targets) if options.publish else []
+    report = SyncReport()
+    with Store(config.state_path) as store:
+        report.reads, report.failures = pull(config, store, full=options.full, on_event=on_event)
+        workspace = store.workspace()
+        reviews = [build_review(workspace, config, kind, period, today_) for kind, period in due]
+        for review in reviews:
+            report.scorecards.append(review.scorecard)
+            if not options.dry_run:
+                store.save_scorecard(review.period.label, review.scorecard.to_json())
+        if publishers:
+            outcomes, failures = publish_reviews(
+                config, store, reviews, publishers, dry_run=options.dry_run, on_event=on_event
+            )
+            report.outcomes.extend(outcomes)
+            report.failures.extend(failures)
+    return report
+
+
+def stored_workspace(config: Config) -> Workspace:
+    """The workspace as the last sync left it.
+
+    Raises:
+        ConfigError: nothing has been synced yet.
+    """
+    path = config.state_path
+    if not path.exists():
+        raise ConfigError(f"no state at {path}: run `careerloop sync` first")
+    with Store(path) as store:
+        if store.count_records() == 0:
+            raise ConfigError(f"the state at {path} holds no records: run `careerloop sync` first")
+        return store.workspace()
+
+
+def report(
+    config: Config,
+    *,
+    kind: ReviewKind,
+    period: Period,
+    targets: Sequence[str],
+    dry_run: bool,
+    on_event: EventSink = _ignore,
+) -> tuple[Review, str, list[PublishOutcome], list[Failure]]:
+    """Render one review from the store and publish it to `targets` (none: just render)."""
+    today_ = today(config)
+    workspace = stored_workspace(config)
+    review = build_review(workspace, config, kind, period, today_)
+    user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
+    markdown = render_markdown(review, config.reviews, user_templates)
+    if not targets:
+        return review, markdown, [], []
+    publishers = build_publishers(config, targets)
+    with Store(config.state_path) as store:
+        outcomes, failures = publish_reviews(
+            config, store, [review], publishers, dry_run=dry_run, on_event=on_event
+        )
+    return review, markdown, outcomes, failures

@@ -1,0 +1,141 @@
+"""Review Markdown as self-contained HTML pages, and the index of all reviews.
+
+markdown-it-py runs with `html=False`: raw HTML in the Markdown (a reader's notes, a
+module title) is shown as text, never executed. Pages carry their CSS and the trend
+chart inline so a single file can be mailed, archived or printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from markdown_it import MarkdownIt
+
+from careerloop.report.charts import trend_svg
+from careerloop.report.review import TrendPoint
+
+__all__ = ["IndexEntry", "index_html", "markdown_to_html", "review_html"]
+
+CSS = """
+:root { color-scheme: light; }
+body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: #1f2937; background: #fff; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.7rem; margin-bottom: .5rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #e5e7eb;
+     padding-bottom: .2rem; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: .92rem; }
+th, td { border: 1px solid #e5e7eb; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f9fafb; }
+blockquote { margin: 1rem 0; padding: .5rem 1rem; background: #fffbeb;
+             border-left: 4px solid #d97706; }
+code { background: #f3f4f6; padding: 0 .25rem; border-radius: 3px; }
+pre { background: #f3f4f6; padding: .75rem; overflow-x: auto; }
+li.task { list-style: none; margin-left: -1.3rem; }
+figure.trend { margin: 1rem 0; }
+figure.trend svg { max-width: 100%; height: auto; }
+a { color: #2563eb; }
+.muted { color: #6b7280; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-after: avoid; }
+  table, figure { break-inside: avoid; }
+}
+""".strip()
+
+
+def _parser() -> MarkdownIt:
+    # commonmark + GFM tables and strikethrough; html=False escapes any raw HTML.
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def markdown_to_html(markdown: str) -> str:
+    """An HTML fragment; `- [ ] item` list items become (disabled) checkboxes."""
+    body: str = _parser().render(markdown)
+    # A task marker can only appear right after <li> when it came from the Markdown list
+    # syntax, since any user-typed HTML is escaped.
+    body = body.replace("<li>[ ] ", '<li class="task"><input type="checkbox" disabled> ')
+    for marker in ("[x] ", "[X] "):
+        body = body.replace(
+            f"<li>{marker}", '<li class="task"><input type="checkbox" checked disabled> '
+        )
+    return body
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="careerloop">\n'
+        f"<title>{escape(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
+    )
+
+
+def review_html(markdown: str, *, title: str, trend: Sequence[TrendPoint]) -> str:
+    """A self-contained page of one review with the score trend under its title."""
+    body = markdown_to_html(markdown)
+    chart = ""
+    if trend:
+        svg = trend_svg(trend, title=f"Score trend: {title}")
+        chart = f'<figure class="trend">\n{svg}\n</figure>\n'
+    end_of_title = body.find("</h1>")
+    if end_of_title == -1:
+        body = chart + body
+    else:
+        cut = end_of_title + len("</h1>\n")
+        body = body[:cut] + chart + body[cut:]
+    return _page(title, body)
+
+
+@dataclass(slots=True, frozen=True)
+class IndexEntry:
+    """One review in the index: links are relative to the index page."""
+
+    period: str
+    kind: str
+    score: int | None
+    status: str | None
+    html: str
+    md: str
+
+
+_STATUS = {
+    "on_track": "🟢 on track",
+    "at_risk": "🟡 at risk",
+    "off_track": "🔴 off track",
+    "no_data": "⚪ no data",
+    "info": "🔵 info",
+}
+
+
+def index_html(entries: Sequence[IndexEntry]) -> str:
+    """The index of every review: one section per kind, newest first, with the trend."""
+    kinds = sorted({e.kind for e in entries}, key=lambda k: (k != "monthly", k))
+    parts = ["<h1>Career reviews</h1>\n"]
+    if not entries:
+        parts.append('<p class="muted">No reviews yet.</p>\n')
+    for kind in kinds:
+        rows = sorted((e for e in entries if e.kind == kind), key=lambda e: e.period)
+        trend = [TrendPoint(e.period, e.score) for e in rows]
+        parts.append(f"<h2>{escape(kind.capitalize())}</h2>\n")
+        parts.append(
+            f'<figure class="trend">\n{trend_svg(trend, title=f"{kind} score trend")}\n</figure>\n'
+        )
+        parts.append(
+            "<table>\n<thead><tr><th>Period</th><th>Score</th><th>Status</th>"
+            "<th>Review</th></tr></thead>\n<tbody>\n"
+        )
+        for entry in reversed(rows):
+            score = "–" if entry.score is None else f"{entry.score}/100"
+            status = _STATUS.get(entry.status or "", escape(entry.status or "–"))
+            parts.append(
+                f"<tr><td>{escape(entry.period)}</td><td>{score}</td><td>{status}</td>"
+                f'<td><a href="{escape(entry.html)}">page</a> · '
+                f'<a href="{escape(entry.md)}">Markdown</a></td></tr>\n'
+            )
+        parts.append("</tbody>\n</table>\n")
+    return _page("Career reviews", "".join(parts))

@@ -1,0 +1,854 @@
+"""A stateful fake of the Notion API, served on 127.0.0.1 for end-to-end tests.
+
+It behaves like Notion where careerloop depends on it: the bearer token (401), the
+`Notion-Version` header, databases holding data sources, `data_sources.query` with
+timestamp filters, sorts, `page_size` <= 100, cursors (the id of the next page, as Notion
+does) and the 10,000-result cap per query; relations cut at 25 with `has_more` and the
+page-property endpoint to read them in full; pages in the trash; 404 for what is not
+shared; `users.me`; `search`; `databases.create` and block children of a page.
+
+Tests inject faults per route (`fail`: 429 + Retry-After, 502 with an HTML body, 503,
+504, 529, dropped connections, slow answers), turn on rate limiting (`limit_rate`) and
+read what was asked (`requests`, `count`, `pacing`).
+
+To extend it (writes: pages.create, block children append/delete, file uploads), add a
+handler with `add_route(method, pattern, handler)`; a handler gets a `Call` and returns
+`(status, json body)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+NOTION_VERSIONS = frozenset({"2022-06-28", "2025-09-03", "2026-03-11"})
+DEFAULT_TOKEN = "ntn_fake_0123456789abcdefghijklmnopqrstuv"
+
+Handler = Callable[["Call"], tuple[int, Any]]
+
+
+class ApiError(Exception):
+    """Raised by a handler: answered as Notion's error object."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(slots=True)
+class Call:
+    """One request as a handler sees it."""
+
+    method: str
+    path: str  # after /v1/
+    params: dict[str, str]
+    body: dict[str, Any]
+    match: re.Match[str]
+
+
+@dataclass(slots=True)
+class Logged:
+    """One request as the fake saw it."""
+
+    method: str
+    path: str
+    status: int  # 0 when the connection was dropped
+    at: float
+    version: str | None
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Fault:
+    """An injected failure for requests whose path matches `route`."""
+
+    route: re.Pattern[str]
+    method: str | None
+    status: int
+    times: int
+    retry_after: str | None = None
+    drop: bool = False
+    delay: float = 0.0
+    body: str | None = None
+    content_type: str = "application/json"
+
+
+class _RateLimit:
+    """The fake's own token bucket: a request over it gets 429 + Retry-After."""
+
+    def __init__(self, rate: float, burst: float, retry_after: int) -> None:
+        self.rate, self.burst, self.retry_after = rate, burst, retry_after
+        self.tokens, self.last = burst, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _minute(moment: dt.datetime) -> dt.datetime:
+    # Notion keeps created_time and last_edited_time rounded down to the minute.
+    return moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
+
+
+def _parse_time(text: str) -> dt.datetime:
+    if len(text) == 10:
+        return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
+    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def rich(text: str) -> list[dict[str, Any]]:
+    """A rich-text array holding `text`."""
+    if not text:
+        return []
+    return [
+        {
+            "type": "text",
+            "text": {"content": text, "link": None},
+            "annotations": {"bold": False, "italic": False, "code": False, "color": "default"},
+            "plain_text": text,
+            "href": None,
+        }
+    ]
+
+
+def _plain(items: Any) -> str:
+    return "".join(i.get("plain_text", "") for i in items or [] if isinstance(i, dict))
+
+
+class FakeNotion:
+    """The state and behaviour of the fake API (the server is `FakeNotionServer`)."""
+
+    def __init__(
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        result_cap: int = 10_000,
+        relation_limit: int = 25,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.token = token
+        self.result_cap = result_cap
+        self.relation_limit = relation_limit
+        self.now = now or (lambda: dt.datetime.now(dt.UTC))
+        self.databases: dict[str, dict[str, Any]] = {}
+        self.data_sources: dict[str, dict[str, Any]] = {}
+        self.pages: dict[str, dict[str, Any]] = {}
+        self.children: dict[str, list[dict[str, Any]]] = {}  # block id -> child blocks
+        self.shared: set[str] = set()
+        self.faults: list[Fault] = []
+        self.requests: list[Logged] = []
+        self.rate_limit: _RateLimit | None = None
+        self.lock = threading.RLock()
+        self._ids = 0
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._install_routes()
+
+    # -- ids and routes -------------------------------------------------------------------
+
+    def new_id(self) -> str:
+        """A fresh, deterministic UUID."""
+        with self.lock:
+            self._ids += 1
+            return str(uuid.UUID(int=(0xC0FFEE << 96) + self._ids))
+
+    def add_route(self, method: str, pattern: str, handler: Handler) -> None:
+        """Serve `method` on paths (after /v1/) matching `pattern`; later routes win."""
+        self._routes.insert(0, (method, re.compile(f"^{pattern}$"), handler))
+
+    def _install_routes(self) -> None:
+        uid = r"(?P<id>[0-9a-fA-F-]{32,36})"
+        self.add_route("GET", "users/me", self._users_me)
+        self.add_route("POST", "search", self._search)
+        self.add_route("POST", "databases", self._create_database)
+        self.add_route("GET", f"databases/{uid}", self._get_database)
+        self.add_route("GET", f"data_sources/{uid}", self._get_data_source)
+        self.add_route("POST", f"data_sources/{uid}/query", self._query)
+        self.add_route("GET", f"pages/{uid}", self._get_page)
+        self.add_route("GET", f"pages/{uid}/properties/(?P<prop>[^/]+)", self._get_property)
+        self.add_route("GET", f"blocks/{uid}/children", self._list_children)
+
+    # -- building the workspace -----------------------------------------------------------
+
+    def add_page_container(self, title: str = "Career plan", *, shared: bool = True) -> str:
+        """A plain page (a parent for `init --notion`)."""
+        page_id = self.new_id()
+        self.pages[page_id] = {
+            "object": "page",
+            "id": page_id,
+            "created_time": _iso(_minute(self.now())),
+            "last_edited_time": _iso(_minute(self.now())),
+            "in_trash": False,
+            "parent": {"type": "workspace", "workspace": True},
+            "url": f"https://www.notion.so/{page_id.replace('-', '')}",
+            "properties": {"title": {"id": "title", "type": "title", "title": rich(title)}},
+            "_values": {},
+            "_data_source": None,
+        }
+        self.children[page_id] = []
+        if shared:
+            self.shared.add(page_id)
+        return page_id
+
+    def add_database(
+        self,
+        title: str,
+        schema: Mapping[str, str | Mapping[str, Any]],
+        *,
+        parent_page: str | None = None,
+        shared: bool = True,
+        extra_sources: Iterable[str] = (),
+    ) -> tuple[str, str]:
+        """A database with one data source (plus `extra_sources` by name); (db id, ds id).
+
+        `schema` maps a property name to a type (`"date"`) or a creation config
+        (`{"select": {"options": [...]}}`, `{"relation": {"data_source_id": ...}}`).
+        """
+        database_id = self.new_id()
+        sources = []
+        for name in (title, *extra_sources):
+            ds_id = self.new_id()
+            self.data_sources[ds_id] = {
+                "id": ds_id,
+                "name": name,
+                "database_id": database_id,
+                "properties": self._schema(schema),
+            }
+            sources.append({"id": ds_id, "name": name})
+            if shared:
+                self.shared.add(ds_id)
+        self.databases[database_id] = {
+            "id": database_id,
+            "title": title,
+            "data_sources": sources,
+            "parent_page": parent_page,
+        }
+        if shared:
+            self.shared.add(database_id)
+        if parent_page is not None:
+            self.children.setdefault(parent_page, []).append(
+                {
+                    "object": "block",
+                    "id": database_id,
+                    "type": "child_database",
+                    "child_database": {"title": title},
+                    "has_children": False,
+                    "in_trash": False,
+                }
+            )
+        return database_id, sources[0]["id"]
+
+    def _schema(self, schema: Mapping[str, str | Mapping[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for number, (name, spec) in enumerate(schema.items()):
+            if isinstance(spec, str):
+                kind, config = spec, {}
+            else:
+                kind, config = next(iter(spec.items()))
+                config = dict(config or {})
+            if kind in ("select", "multi_select", "status"):
+                config = {
+                    "options": [
+                        {"id": f"o{i}", "name": o["name"], "color": o.get("color", "default")}
+                        for i, o in enumerate(config.get("options", []))
+                    ]
+                }
+            if kind == "relation":
+                target = config.get("data_source_id")
+                config = {
+                    "data_source_id": target,
+                    "database_id": self.data_sources.get(target, {}).get("database_id"),
+                    "type": "single_property",
+                    "single_property": {},
+                }
+            prop_id = "title" if kind == "title" else f"p{number:03d}"
+            out[name] = {"id": prop_id, "name": name, "type": kind, kind: config}
+        return out
+
+    def add_page(
+        self,
+        data_source_id: str,
+        values: Mapping[str, Any] | None = None,
+        *,
+        created: dt.datetime | None = None,
+        edited: dt.datetime | None = None,
+        in_trash: bool = False,
+    ) -> str:
+        """A page in a data source; `values` are plain Python values by property name."""
+        page_id = self.new_id()
+        created = _minute(created or self.now())
+        page = {
+            "object": "page",
+            "id": page_id,
+            "created": created,
+            "edited": _minute(edited or created),
+            "in_trash": in_trash,
+            "url": f"https://www.notion.so/{page_id.replace('-', '')}",
+            "_data_source": data_source_id,
+            "_values": dict(values or {}),
+        }
+        with self.lock:
+            self.pages[page_id] = page
+            self.shared.add(page_id)
+        return page_id
+
+    def edit_page(
+        self,
+        page_id: str,
+        values: Mapping[str, Any] | None = None,
+        *,
+        at: dt.datetime | None = None,
+        in_trash: bool | None = None,
+    ) -> None:
+        """Change a page as a user would (last_edited_time moves on)."""
+        with self.lock:
+            page = self.pages[page_id]
+            page["_values"].update(values or {})
+            if in_trash is not None:
+                page["in_trash"] = in_trash
+            page["edited"] = _minute(at or self.now())
+
+    def delete_page(self, page_id: str) -> None:
+        """Remove a page for good (no trace left, as after emptying the trash)."""
+        with self.lock:
+            del self.pages[page_id]
+
+    def unshare(self, object_id: str) -> None:
+        """Take an object away from the integration (its routes answer 404)."""
+        self.shared.discard(object_id)
+
+    # -- faults, rate limit and what was asked ---------------------------------------------
+
+    def fail(
+        self,
+        route: str = ".*",
+        *,
+        status: int = 502,
+        times: int = 1,
+        method: str | None = None,
+        retry_after: float | str | None = None,
+        drop: bool = False,
+        delay: float = 0.0,
+    ) -> None:
+        """Fail the next `times` requests whose path (after /v1/) matches `route`.
+
+        502 comes with an HTML body (a gateway page), the others with Notion's error JSON;
+        `drop` closes the connection without an answer; `delay` answers late.
+        """
+        body, content_type = None, "application/json"
+        if status == 502:
+            body = "<html><head><title>502 Bad Gateway</title></head><body>502</body></html>"
+            content_type = "text/html"
+        self.faults.append(
+            Fault(
+                route=re.compile(f"^{route}$"),
+                method=method,
+                status=status,
+                times=times,
+                retry_after=None if retry_after is None else str(retry_after),
+                drop=drop,
+                delay=delay,
+                body=body,
+                content_type=content_type,
+            )
+        )
+
+    def limit_rate(self, rate: float, *, burst: float = 3.0, retry_after: int = 1) -> None:
+        """Answer 429 + Retry-After to requests over `rate` per second."""
+        self.rate_limit = _RateLimit(rate, burst, retry_after)
+
+    def count(self, method: str | None = None, route: str = ".*", status: int | None = None) -> int:
+        """How many requests matched (all answers, faults and drops included)."""
+        pattern = re.compile(f"^{route}$")
+        return sum(
+            1
+            for r in self.requests
+            if (method is None or r.method == method)
+            and pattern.match(r.path)
+            and (status is None or r.status == status)
+        )
+
+    def pacing(self) -> dict[str, float]:
+        """Requests, their average rate and the most seen in any 1-second window."""
+        times = sorted(r.at for r in self.requests)
+        if len(times) < 2:
+            return {"requests": float(len(times)), "rate": 0.0, "max_per_second": float(len(times))}
+        start, most = 0, 0
+        for end, moment in enumerate(times):
+            while moment - times[start] >= 1.0:
+                start += 1
+            most = max(most, end - start + 1)
+        span = times[-1] - times[0]
+        return {
+            "requests": float(len(times)),
+            "rate": (len(times) - 1) / span if span else float("inf"),
+            "max_per_second": float(most),
+        }
+
+    def reset_log(self) -> None:
+        """Forget the requests seen so far."""
+        with self.lock:
+            self.requests.clear()
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    def dispatch(
+        self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
+    ) -> tuple[int, dict[str, str], bytes] | None:
+        """Answer one request: (status, headers, body), or None to drop the connection."""
+        split = urlsplit(raw_path)
+        path = split.path.removeprefix("/v1/").strip("/")
+        params = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        try:
+            body = json.loads(raw_body) if raw_body else {}
+        except json.JSONDecodeError:
+            body = None
+        version = headers.get("notion-version")
+        logged = Logged(method, path, 0, time.monotonic(), version, body or {})
+        with self.lock:
+            self.requests.append(logged)
+            fault = self._take_fault(method, path)
+            limited = self.rate_limit is not None and not self.rate_limit.take()
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.drop:
+            return None
+        if fault is not None:
+            logged.status = fault.status
+            return self._fault_answer(fault)
+        if limited:
+            assert self.rate_limit is not None
+            logged.status = 429
+            return self._error(429, "rate_limited", "You have been rate limited.",
+                               {"Retry-After": str(self.rate_limit.retry_after)})
+        status, answer = self._answer(method, path, params, body, headers, version)
+        logged.status = status
+        return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.times > 0 and fault.route.match(path) and fault.method in (None, method):
+                fault.times -= 1
+                return fault
+        return None
+
+    def _fault_answer(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Content-Type": fault.content_type}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = fault.retry_after
+        if fault.body is not None:
+            return fault.status, headers, fault.body.encode()
+        code = {
+            429: "rate_limited",
+            500: "internal_server_error",
+            503: "service_unavailable",
+            504: "gateway_timeout",
+            529: "service_overload",
+        }.get(fault.status, "internal_server_error")
+        return self._error(fault.status, code, f"injected {fault.status}", headers)
+
+    @staticmethod
+    def _error(
+        status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        body = {"object": "error", "status": status, "code": code, "message": message,
+                "request_id": str(uuid.uuid4())}
+        return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(
+            body
+        ).encode()
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str],
+        body: dict[str, Any] | None,
+        headers: Mapping[str, str],
+        version: str | None,
+    ) -> tuple[int, Any]:
+        def error(status: int, code: str, message: str) -> tuple[int, Any]:
+            return status, {"object": "error", "status": status, "code": code,
+                            "message": message}
+
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return error(401, "unauthorized", "API token is invalid.")
+        if version is None:
+            return error(400, "missing_version", "Notion-Version header failed validation.")
+        if version not in NOTION_VERSIONS:
+            return error(400, "validation_error", f"{version} is not a valid Notion-Version.")
+        if body is None:
+            return error(400, "invalid_json", "Error parsing JSON body.")
+        for route_method, pattern, handler in self._routes:
+            match = pattern.match(path)
+            if match and route_method == method:
+                try:
+                    with self.lock:
+                        return handler(Call(method, path, params, body, match))
+                except ApiError as exc:
+                    return error(exc.status, exc.code, exc.message)
+        return error(400, "invalid_request_url", f"Invalid request URL: {method} /v1/{path}")
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _require(self, object_id: str, kind: str, table: Mapping[str, Any]) -> None:
+        if object_id not in table or object_id not in self.shared:
+            raise ApiError(
+                404,
+                "object_not_found",
+                f"Could not find {kind} with ID: {object_id}. Make sure the relevant pages "
+                "and databases are shared with your integration.",
+            )
+
+    def _property_value(self, schema: Mapping[str, Any], value: Any) -> dict[str, Any]:
+        kind = schema["type"]
+        out: dict[str, Any] = {"id": schema["id"], "type": kind}
+        if kind in ("title", "rich_text"):
+            out[kind] = rich(str(value)) if value else []
+        elif kind in ("select", "status"):
+            out[kind] = {"id": f"n-{value}", "name": value, "color": "default"} if value else None
+        elif kind == "multi_select":
+            out[kind] = [{"id": f"n-{v}", "name": v, "color": "default"} for v in value or []]
+        elif kind == "date":
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if isinstance(value, str):
+                value = {"start": value, "end": None, "time_zone": None}
+            out[kind] = value
+        elif kind == "checkbox":
+            out[kind] = bool(value)
+        elif kind == "people":
+            out[kind] = [
+                {"object": "user", "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, n)), "name": n}
+                for n in value or []
+            ]
+        elif kind == "relation":
+            ids = list(value or [])
+            out[kind] = [{"id": i} for i in ids[: self.relation_limit]]
+            out["has_more"] = len(ids) > self.relation_limit
+        else:  # number, url, email, formula, rollup, unique_id…: given as Notion has them
+            out[kind] = value
+        return out
+
+    def render_page(self, page_id: str) -> dict[str, Any]:
+        """A page as the API shows it (relations cut at `relation_limit`)."""
+        page = self.pages[page_id]
+        ds_id = page["_data_source"]
+        if ds_id is None:
+            return {k: v for k, v in page.items() if not k.startswith("_")}
+        source = self.data_sources[ds_id]
+        properties = {}
+        for name, schema in source["properties"].items():
+            if schema["type"] == "created_time":
+                properties[name] = {"id": schema["id"], "type": "created_time",
+                                    "created_time": _iso(page["created"])}
+            elif schema["type"] == "last_edited_time":
+                properties[name] = {"id": schema["id"], "type": "last_edited_time",
+                                    "last_edited_time": _iso(page["edited"])}
+            else:
+                properties[name] = self._property_value(schema, page["_values"].get(name))
+        return {
+            "object": "page",
+            "id": page_id,
+            "created_time": _iso(page["created"]),
+            "last_edited_time": _iso(page["edited"]),
+            "in_trash": page["in_trash"],
+            "archived": page["in_trash"],
+            "url": page["url"],
+            "parent": {"type": "data_source_id", "data_source_id": ds_id,
+                       "database_id": source["database_id"]},
+            "properties": properties,
+        }
+
+    def _render_database(self, database_id: str) -> dict[str, Any]:
+        db = self.databases[database_id]
+        parent = (
+            {"type": "page_id", "page_id": db["parent_page"]}
+            if db["parent_page"]
+            else {"type": "workspace", "workspace": True}
+        )
+        return {
+            "object": "database",
+            "id": database_id,
+            "title": rich(db["title"]),
+            "parent": parent,
+            "in_trash": False,
+            "data_sources": [dict(s) for s in db["data_sources"]],
+            "url": f"https://www.notion.so/{database_id.replace('-', '')}",
+        }
+
+    def _render_data_source(self, ds_id: str) -> dict[str, Any]:
+        source = self.data_sources[ds_id]
+        return {
+            "object": "data_source",
+            "id": ds_id,
+            "title": rich(source["name"]),
+            "parent": {"type": "database_id", "database_id": source["database_id"]},
+            "properties": json.loads(json.dumps(source["properties"])),
+        }
+
+    # -- handlers ------------------------------------------------------------------------------
+
+    def _users_me(self, call: Call) -> tuple[int, Any]:
+        return 200, {"object": "user", "id": "b0000000-0000-4000-8000-000000000001",
+                     "type": "bot", "name": "careerloop (fake)", "bot": {}}
+
+    def _get_database(self, call: Call) -> tuple[int, Any]:
+        database_id = call.match["id"]
+        self._require(database_id, "database", self.databases)
+        return 200, self._render_database(database_id)
+
+    def _get_data_source(self, call: Call) -> tuple[int, Any]:
+        ds_id = call.match["id"]
+        self._require(ds_id, "data_source", self.data_sources)
+        return 200, self._render_data_source(ds_id)
+
+    def _get_page(self, call: Call) -> tuple[int, Any]:
+        page_id = call.match["id"]
+        self._require(page_id, "page", self.pages)
+        return 200, self.render_page(page_id)
+
+    def _page_size(self, value: Any, default: int = 100) -> int:
+        size = int(value) if value is not None else default
+        if not 1 <= size <= 100:
+            raise ApiError(400, "validation_error", "body.page_size should be ≤ `100`.")
+        return size
+
+    def _query(self, call: Call) -> tuple[int, Any]:
+        ds_id = call.match["id"]
+        self._require(ds_id, "data_source", self.data_sources)
+        body = call.body
+        size = self._page_size(body.get("page_size"))
+        pages = [
+            p for p in self.pages.values()
+            if p["_data_source"] == ds_id and not p["in_trash"]
+        ]
+        if body.get("filter"):
+            pages = [p for p in pages if self._matches(p, body["filter"])]
+        pages = self._sorted(pages, body.get("sorts") or [])
+        start = 0
+        if body.get("start_cursor"):
+            ids = [p["id"] for p in pages]
+            if body["start_cursor"] not in ids:
+                raise ApiError(400, "validation_error", "start_cursor provided is invalid.")
+            start = ids.index(body["start_cursor"])
+        end = min(start + size, len(pages), self.result_cap)
+        results = [self.render_page(p["id"]) for p in pages[start:end]]
+        answer: dict[str, Any] = {
+            "object": "list",
+            "results": results,
+            "type": "page_or_data_source",
+            "page_or_data_source": {},
+        }
+        if end < len(pages) and end < self.result_cap:
+            answer.update(has_more=True, next_cursor=pages[end]["id"])
+        else:
+            answer.update(has_more=False, next_cursor=None)
+            if end >= self.result_cap and len(pages) > self.result_cap:
+                answer["request_status"] = {"incomplete_reason": "query_result_limit_reached"}
+        return 200, answer
+
+    def _matches(self, page: Mapping[str, Any], flt: Mapping[str, Any]) -> bool:
+        if "and" in flt:
+            return all(self._matches(page, f) for f in flt["and"])
+        if "or" in flt:
+            return any(self._matches(page, f) for f in flt["or"])
+        timestamp = flt.get("timestamp")
+        if timestamp not in ("created_time", "last_edited_time"):
+            raise ApiError(400, "validation_error", "the fake filters on timestamps only")
+        value = page["created"] if timestamp == "created_time" else page["edited"]
+        condition = flt[timestamp]
+        for op, raw in condition.items():
+            bound = _parse_time(raw)
+            ok = {
+                "on_or_after": value >= bound,
+                "after": value > bound,
+                "on_or_before": value <= bound,
+                "before": value < bound,
+                "equals": value == bound,
+            }.get(op)
+            if ok is None:
+                raise ApiError(400, "validation_error", f"unknown condition {op}")
+            if not ok:
+                return False
+        return True
+
+    def _sorted(self, pages: list[dict[str, Any]], sorts: list[Any]) -> list[dict[str, Any]]:
+        # Notion's default order is newest first; ties keep creation order (the ids).
+        if not sorts:
+            sorts = [{"timestamp": "created_time", "direction": "descending"}]
+        ordered = sorted(pages, key=lambda p: p["id"])
+        for sort in reversed(sorts):
+            timestamp = sort.get("timestamp")
+            if timestamp not in ("created_time", "last_edited_time"):
+                raise ApiError(400, "validation_error", "the fake sorts on timestamps only")
+            key = "created" if timestamp == "created_time" else "edited"
+            ordered.sort(key=lambda p, k=key: p[k], reverse=sort.get("direction") == "descending")
+        return ordered
+
+    def _get_property(self, call: Call) -> tuple[int, Any]:
+        page_id, prop_id = call.match["id"], call.match["prop"]
+        self._require(page_id, "page", self.pages)
+        page = self.pages[page_id]
+        source = self.data_sources[page["_data_source"]]
+        name, schema = next(
+            ((n, s) for n, s in source["properties"].items() if s["id"] == prop_id),
+            (None, None),
+        )
+        if schema is None or name is None:
+            raise ApiError(404, "object_not_found", f"Could not find property with ID: {prop_id}.")
+        if schema["type"] != "relation":
+            value = self._property_value(schema, page["_values"].get(name))
+            value.pop("has_more", None)
+            return 200, {"object": "property_item", **value}
+        ids = list(page["_values"].get(name) or [])
+        size = self._page_size(call.params.get("page_size"), default=25)
+        start = int(call.params["start_cursor"]) if call.params.get("start_cursor") else 0
+        chunk = ids[start : start + size]
+        more = start + size < len(ids)
+        return 200, {
+            "object": "list",
+            "results": [
+                {"object": "property_item", "id": prop_id, "type": "relation",
+                 "relation": {"id": i}}
+                for i in chunk
+            ],
+            "next_cursor": str(start + size) if more else None,
+            "has_more": more,
+            "type": "property_item",
+            "property_item": {"id": prop_id, "next_url": None, "type": "relation", "relation": {}},
+        }
+
+    def _search(self, call: Call) -> tuple[int, Any]:
+        body = call.body
+        size = self._page_size(body.get("page_size"))
+        wanted = (body.get("filter") or {}).get("value")
+        text = str(body.get("query") or "").casefold()
+        found: list[dict[str, Any]] = []
+        if wanted in (None, "data_source"):
+            for ds_id, source in self.data_sources.items():
+                if ds_id in self.shared and text in source["name"].casefold():
+                    found.append(self._render_data_source(ds_id))
+        if wanted in (None, "page"):
+            for page_id, page in self.pages.items():
+                if page_id in self.shared and not page.get("in_trash"):
+                    rendered = self.render_page(page_id)
+                    titles = [p for p in rendered["properties"].values() if p["type"] == "title"]
+                    if titles and text in _plain(titles[0]["title"]).casefold():
+                        found.append(rendered)
+        start = int(body["start_cursor"]) if body.get("start_cursor") else 0
+        more = start + size < len(found)
+        return 200, {"object": "list", "results": found[start : start + size],
+                     "has_more": more, "next_cursor": str(start + size) if more else None}
+
+    def _create_database(self, call: Call) -> tuple[int, Any]:
+        body = call.body
+        parent = body.get("parent") or {}
+        page_id = parent.get("page_id")
+        if not page_id:
+            raise ApiError(400, "validation_error", "body.parent.page_id should be defined.")
+        self._require(page_id, "page", self.pages)
+        title = _plain(body.get("title")) or "Untitled"
+        initial = body.get("initial_data_source") or {}
+        schema: dict[str, Any] = {}
+        for name, config in (initial.get("properties") or {}).items():
+            kind = next(k for k in config if k not in ("name", "description"))
+            target = (config.get("relation") or {}).get("data_source_id")
+            if kind == "relation" and target not in self.data_sources:
+                raise ApiError(400, "validation_error", f"data source {target} not found")
+            schema[name] = {kind: config[kind]}
+        if not any(next(iter(s)) == "title" for s in schema.values()):
+            raise ApiError(400, "validation_error", "a data source needs a title property")
+        database_id, _ = self.add_database(title, schema, parent_page=page_id)
+        return 200, self._render_database(database_id)
+
+    def _list_children(self, call: Call) -> tuple[int, Any]:
+        block_id = call.match["id"]
+        if block_id not in self.children or block_id not in self.shared:
+            raise ApiError(404, "object_not_found", f"Could not find block with ID: {block_id}.")
+        size = self._page_size(call.params.get("page_size"))
+        blocks = [b for b in self.children[block_id] if not b.get("in_trash")]
+        start = int(call.params["start_cursor"]) if call.params.get("start_cursor") else 0
+        more = start + size < len(blocks)
+        return 200, {"object": "list", "results": blocks[start : start + size],
+                     "has_more": more, "next_cursor": str(start + size) if more else None,
+                     "type": "block", "block": {}}
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects of an API
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        pass  # quiet: tests read `fake.requests` instead
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        answer = self.server.fake.dispatch(self.command, self.path, headers, raw)
+        if answer is None:
+            self.close_connection = True
+            return
+        status, out_headers, body = answer
+        self.send_response(status)
+        for key, value in out_headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve  # noqa: N815
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeNotion
+
+
+class FakeNotionServer:
+    """Serves a `FakeNotion` on 127.0.0.1 at a free port (`url` is the base URL)."""
+
+    def __init__(self, fake: FakeNotion | None = None) -> None:
+        self.fake = fake or FakeNotion()
+        self._server = _Server(("127.0.0.1", 0), _RequestHandler)
+        self._server.fake = self.fake
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FakeNotionServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeNotionServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

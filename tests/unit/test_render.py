@@ -1,0 +1,269 @@
+"""Review templates: content, formatting, user overrides and sandboxed errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from careerloop.config import ReviewsConfig
+from careerloop.errors import TemplateError
+from careerloop.kpi.scorecard import GoalProgress, KpiResult, Pitfall, Scorecard, TrackRow
+from careerloop.periods import Period
+from careerloop.report.render import (
+    format_delta,
+    format_minutes,
+    format_value,
+    render_markdown,
+    shipped_templates,
+    trend_arrow,
+)
+from careerloop.report.review import Review, TrendPoint
+
+
+def kpi(key: str, label: str, value: float | None, target: float | None, **kw: Any) -> KpiResult:
+    score = kw.pop("score", None)
+    status = kw.pop("status", "info" if target is None else "on_track")
+    return KpiResult(
+        key=key, label=label, value=value, target=target, score=score, status=status, **kw
+    )
+
+
+def scorecard(label: str = "2026-10", *, score: int | None = 78, shift: float = 0.0) -> Scorecard:
+    kpis = [
+        kpi("module_completion", "Module completion", 0.75 + shift, 0.8, score=94,
+            previous=0.5, delta=0.25, detail={"planned": 12, "done": 9}),
+        kpi("mentor_feedback", "Mentor feedback", 82.0, 75, score=100, previous=82.0, delta=0.0),
+        kpi("skills_applied", "Skills applied", 2, 1, score=100,
+            detail={"skills": ["SQL", "Roadmapping"]}),
+        kpi("advancements", "Advancements", 1, None, detail={"total": 1, "linked": 1}),
+        kpi("learning_consistency", "Learning consistency", 0.3, 0.6, score=50,
+            status="off_track", previous=0.4, delta=-0.1),
+        kpi("goal_alignment", "Goal alignment", None, 0.9, status="no_data"),
+        kpi("learning_minutes", "Learning minutes", 200, None, previous=150, delta=50),
+    ]
+    return Scorecard(
+        period=Period.parse(label),
+        score=score,
+        status="at_risk",
+        kpis={k.key: k for k in kpis},
+        pitfalls=[
+            Pitfall(code="mentor-gap", severity="warning",
+                    message="No mentor session in the last 30 days",
+                    items=["last session 2026-09-12"], advice="Book a session this week."),
+            Pitfall(code="unaligned-learning", severity="critical",
+                    message="Most modules serve no goal",
+                    items=[f"Module {i}" for i in range(7)],
+                    advice="Link each module to a goal or drop it."),
+        ],
+        tracks=[
+            TrackRow(track="Data | analytics", modules=4, minutes=55, applications=2,
+                     per_hour=2.18),
+            TrackRow(track="Leadership", modules=3, minutes=120, applications=0, per_hour=0.0),
+        ],
+        accelerate="Data | analytics",
+        revisit="Leadership",
+        goals=[
+            GoalProgress(id="g2", title="Become a PM", horizon="12m", target_date="2027-06-30",
+                         done=False, modules_completed=5, modules_in_period=2,
+                         milestones_done=1, milestones_total=4),
+            GoalProgress(id="g1", title="Ship a roadmap", horizon="6m",
+                         target_date="2026-12-31", done=False, modules_completed=3,
+                         modules_in_period=0, milestones_done=0, milestones_total=2),
+        ],
+        warnings=["Feedback 7 outside the scale [1, 5] was clamped"],
+    )
+
+
+def monthly_review(*, draft: bool = False) -> Review:
+    return Review(
+        kind="monthly",
+        scorecard=scorecard(),
+        trend=[TrendPoint("2026-08", 70), TrendPoint("2026-09", None), TrendPoint("2026-10", 78)],
+        generated_on=dt.date(2026, 11, 2),
+        draft=draft,
+    )
+
+
+def quarterly_review() -> Review:
+    return Review(
+        kind="quarterly",
+        scorecard=scorecard("2026-Q4", score=80),
+        months=[scorecard("2026-10"), scorecard("2026-11", shift=0.1),
+                scorecard("2026-12", shift=-0.2)],
+        trend=[TrendPoint("2026-Q3", 60), TrendPoint("2026-Q4", 80)],
+        generated_on=dt.date(2027, 1, 2),
+    )
+
+
+REVIEWS = ReviewsConfig()
+
+
+def test_monthly_review_reads_well() -> None:
+    text = render_markdown(monthly_review(), REVIEWS, None)
+
+    assert text.startswith("# Monthly review 2026-10\n")
+    assert "**Score 78/100** · 🟡 at risk · 3 of 5 KPIs on track" in text
+    assert "| KPI | Target | Value | Trend | Status |" in text
+    assert "| Module completion | 80% | 75% | ↑ +25 pts | 🟢 on track |" in text
+    assert "| Mentor feedback | 75/100 | 82/100 | → | 🟢 on track |" in text
+    assert "| Learning consistency | 60% | 30% | ↓ −10 pts | 🔴 off track |" in text
+    assert "| Goal alignment | 90% | – | – | ⚪ no data |" in text
+    assert "| Learning minutes | – | 3 h 20 min | ↑ +50 min | 🔵 info |" in text
+    assert "Skills applied for the first time: SQL, Roadmapping" in text
+    # Pitfalls come critical first, each with its advice and at most five items.
+    assert "- 🔴 **Most modules serve no goal** — Link each module to a goal or drop it.\n" in text
+    assert text.index("Most modules serve no goal") < text.index("No mentor session")
+    assert "  - … and 2 more" in text
+    assert "Accelerate:** Data | analytics" in text and "Revisit:** Leadership" in text
+    assert "| Data \\| analytics | 4 | 55 min | 2 | 2.18 |" in text  # pipe escaped in a cell
+    assert "Learning consistency is off track (30% against 60%)" in text
+    assert "## Data warnings" in text
+    # The notes heading comes last, with its hint.
+    tail = text[text.index("## Notes"):]
+    assert tail == (
+        "## Notes\n\n_Everything below this heading is yours: careerloop never changes it._\n"
+    )
+    assert "Draft" not in text
+    assert "2026-11-02" not in text  # the run date would make every re-run a change
+
+
+def test_draft_says_so_at_the_top() -> None:
+    text = render_markdown(monthly_review(draft=True), REVIEWS, None)
+    head = text.splitlines()[:3]
+    assert head[0] == "# Monthly review 2026-10 (draft)"
+    assert head[2].startswith("> **Draft:**")
+
+
+def test_quarterly_has_months_goals_and_checklist() -> None:
+    text = render_markdown(quarterly_review(), REVIEWS, None)
+
+    assert text.startswith("# Quarterly review 2026-Q4\n")
+    assert "| KPI | Oct 2026 | Nov 2026 | Dec 2026 | Quarter |" in text
+    assert "| Module completion | 🟢 75% | 🟢 85% | 🟢 55% | 🟢 75% |" in text
+    goals = text[text.index("## Progress on the 6- and 12-month goals"):]
+    assert goals.index("Ship a roadmap") < goals.index("Become a PM")  # 6m first
+    checklist = [line for line in text.splitlines() if line.startswith("- [ ] ")]
+    assert "- [ ] Link every planned module to a goal, or drop it" in checklist
+    assert "- [ ] Add modules for the goal “Ship a roadmap” or reconsider it" in checklist
+    assert len(checklist) == len(set(checklist)) >= 3
+    assert text.rstrip().endswith("careerloop never changes it._")
+
+
+def test_no_score_no_tracks_no_warnings() -> None:
+    card = Scorecard(period=Period.parse("2026-10"), score=None, status="no_data", kpis={})
+    review = Review(kind="monthly", scorecard=card, generated_on=dt.date(2026, 11, 1))
+    text = render_markdown(review, REVIEWS, None)
+    assert "**No score yet** · ⚪ no data · 0 of 0 KPIs on track" in text
+    assert "## Tracks" not in text and "## Data warnings" not in text
+    assert "No known pitfall this period" in text
+    assert "\n\n\n" not in text
+
+
+def test_custom_notes_heading() -> None:
+    text = render_markdown(monthly_review(), ReviewsConfig(notes_heading="Mentor notes"), None)
+    assert "\n## Mentor notes\n" in text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("module_completion", 0.745, "75%"),
+        ("module_completion", 1.25, "125%"),
+        ("mentor_feedback", 81.5, "82/100"),
+        ("learning_minutes", 200, "3 h 20 min"),
+        ("learning_minutes", 45, "45 min"),
+        ("learning_minutes", 120, "2 h"),
+        ("skills_applied", 3.0, "3"),
+        ("some_new_kpi", 2.181, "2.18"),
+        ("module_completion", None, "–"),
+    ],
+)
+def test_format_value(key: str, value: float | None, expected: str) -> None:
+    assert format_value(value, key) == expected
+
+
+def test_deltas_and_arrows() -> None:
+    assert format_delta(-0.1, "goal_alignment") == "−10 pts"
+    assert format_delta(65, "learning_minutes") == "+1 h 5 min"
+    assert format_delta(None, "goal_alignment") == ""
+    assert [trend_arrow(d) for d in (1.0, -1.0, 0.0, None)] == ["↑", "↓", "→", "–"]
+    assert format_minutes(None) == "–"
+
+
+def test_user_folder_overrides_one_partial(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "kpi_table.md.j2").write_text(
+        "{% for k in kpis %}* {{ k.label }} = {{ k | kpi_value }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    text = render_markdown(monthly_review(), REVIEWS, tmp_path)
+    assert "* Module completion = 75%" in text
+    assert "| KPI | Target |" not in text
+    # Everything else still comes from the shipped templates.
+    assert text.startswith("# Monthly review 2026-10\n")
+    assert "## What went well" in text and "## Notes" in text
+
+
+def _broken(tmp_path: Path, name: str, body: str) -> TemplateError:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(TemplateError) as caught:
+        render_markdown(monthly_review(), REVIEWS, tmp_path)
+    return caught.value
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    error = _broken(tmp_path, "monthly.md.j2", "# Title\n\n{% if %}\n{% endif %}\n")
+    assert str(error).startswith("template monthly.md.j2")
+    assert "line 3" in str(error)
+    assert "syntax error" in str(error)
+
+
+def test_undefined_variable_names_file_and_line(tmp_path: Path) -> None:
+    error = _broken(tmp_path, "monthly.md.j2", "# Title\n\n\n{{ foo }}\n")
+    assert str(error).startswith("template monthly.md.j2")
+    assert "line 4: 'foo' is undefined" in str(error)
+
+
+def test_error_in_a_partial_names_the_partial(tmp_path: Path) -> None:
+    error = _broken(tmp_path, "partials/tracks.md.j2", "ok\n{{ scorecard.nope }}\n")
+    assert str(error).startswith("template partials/tracks.md.j2")
+    assert "line 2" in str(error)
+    assert "nope" in str(error)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ review.__class__.__init__.__globals__ }}",
+        "{{ kpis.append(1) }}",
+        "{{ kpi.clear() }}",
+    ],
+)
+def test_sandbox_escape_is_a_template_error(tmp_path: Path, body: str) -> None:
+    error = _broken(tmp_path, "monthly.md.j2", body)
+    assert "template monthly.md.j2" in str(error)
+    assert "line 1" in str(error)
+    assert "unsafe" in str(error)
+
+
+def test_missing_user_folder(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="does not exist"):
+        render_markdown(monthly_review(), REVIEWS, tmp_path / "nope")
+
+
+def test_shipped_templates_are_found() -> None:
+    folder = shipped_templates()
+    assert (folder / "monthly.md.j2").is_file()
+    assert (folder / "quarterly.md.j2").is_file()
+    assert (folder / "partials" / "notes.md.j2").is_file()
+
+
+def test_rendering_is_deterministic() -> None:
+    first = render_markdown(quarterly_review(), REVIEWS, None)
+    assert render_markdown(quarterly_review(), REVIEWS, None) == first
