@@ -37,7 +37,8 @@ def generate(records: int = RECORDS, seed: int = 7) -> Workspace:
         rid = str(i)
         if roll < 0.70:
             planned = day()
-            done = planned + dt.timedelta(days=rng.randrange(-3, 10)) if rng.random() < 0.8 else None
+            late = dt.timedelta(days=rng.randrange(-3, 10))
+            done = planned + late if rng.random() < 0.8 else None
             ws.add(Module(id=f"file:module:{rid}", source="file", source_id=rid,
                           title=f"Module {rid}", planned=planned, completed=done,
                           minutes=rng.randrange(5, 30), track=rng.choice(TRACKS),

@@ -171,7 +171,9 @@ def demo(
 @app.command()
 def sync(
     ctx: typer.Context,
-    full: Annotated[bool, typer.Option("--full", help="Re-read everything, not just changes.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-read everything, not just changes.")
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Read and score, but write no review.")
     ] = False,

@@ -82,7 +82,9 @@ class WorkspaceConfig(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)")
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like Europe/Berlin)"
+            ) from None
         return value
 
     @property
@@ -362,6 +364,18 @@ class KpisConfig(_Section):
         return self.weights.get(key, 1.0)
 
 
+ReviewKindName = Literal["monthly", "quarterly"]
+TargetName = Literal["local", "notion", "trello"]
+
+
+def _default_review_kinds() -> list[ReviewKindName]:
+    return ["monthly", "quarterly"]
+
+
+def _default_targets() -> list[TargetName]:
+    return ["local"]
+
+
 class LocalReviews(_Section):
     """`[reviews.local]`."""
 
@@ -385,12 +399,8 @@ class TrelloReviews(_Section):
 class ReviewsConfig(_Section):
     """`[reviews]`."""
 
-    kinds: list[Literal["monthly", "quarterly"]] = Field(
-        default_factory=lambda: ["monthly", "quarterly"]
-    )
-    targets: list[Literal["local", "notion", "trello"]] = Field(
-        default_factory=lambda: ["local"]
-    )
+    kinds: list[ReviewKindName] = Field(default_factory=_default_review_kinds)
+    targets: list[TargetName] = Field(default_factory=_default_targets)
     templates: str | None = None
     notes_heading: str = "Notes"
     drafts: bool = False

@@ -6,6 +6,7 @@ import csv
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from careerloop.config import Config, NotionKindMapping, load_config
 from careerloop.connectors.base import Check
@@ -34,7 +35,7 @@ def _csv_checks(kind: str, mapping: NotionKindMapping, path: Path) -> list[Check
     for field, prop in mapping.property_names().items():
         if prop in header:
             continue
-        status = "fail" if mapping.required(field) else "warn"
+        status: Literal["fail", "warn"] = "fail" if mapping.required(field) else "warn"
         checks.append(Check(
             name=f"{name}: {field}",
             status=status,

@@ -3,7 +3,7 @@
 The whole tree::
 
     CareerloopError              anything careerloop raises on purpose (exit code 1)
-    ├── ConfigError              careerloop.toml, environment or command-line usage is wrong (exit 2)
+    ├── ConfigError              careerloop.toml, the environment or usage is wrong (exit 2)
     │   └── PeriodError          a period label cannot be parsed, or the period has not started
     ├── SourceError              a source (Notion, Trello, an export file) could not be read
     │   ├── AuthError            the token or key was refused (401/403)

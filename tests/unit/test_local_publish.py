@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from careerloop.config import ReviewsConfig
+from careerloop.connectors.base import Publisher
 from careerloop.connectors.files.local import LocalPublisher, read_meta, strip_meta, write_index
 from careerloop.errors import PublishError
 from careerloop.kpi.scorecard import KpiResult, Scorecard
 from careerloop.periods import Period
+from careerloop.report.html import markdown_to_html
 from careerloop.report.render import render_markdown
 from careerloop.report.review import Review, TrendPoint
 
@@ -181,3 +183,15 @@ def test_failed_write_leaves_the_old_file_whole(
         publish(tmp_path, review(completion=0.1, score=13))
     assert md_path.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_markdown_to_html_tasks_and_raw_html() -> None:
+    html = markdown_to_html("- [ ] plan Q1\n- [x] done\n- <b>bold</b> | ~~old~~\n")
+    assert '<li class="task"><input type="checkbox" disabled> plan Q1</li>' in html
+    assert "checked disabled> done" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html and "<s>old</s>" in html
+
+
+def test_local_publisher_is_a_publisher(tmp_path: Path) -> None:
+    publisher: Publisher = LocalPublisher(tmp_path, "Notes")
+    assert publisher.name == "local"

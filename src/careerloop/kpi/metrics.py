@@ -101,7 +101,6 @@ class WorkspaceIndex:
         self._skill_keys: dict[str, str] = {}
         key_of = self.skill_key
         self.goals: list[Goal] = list(workspace.goals)
-        self.goals_by_id: dict[str, Goal] = {goal.id: goal for goal in workspace.goals}
         self.modules_by_planned = DatedList(workspace.modules, lambda m: m.planned)
         self.modules_by_completed = DatedList(workspace.modules, lambda m: m.completed)
         self.sessions = DatedList(workspace.sessions, lambda s: s.date)
@@ -141,7 +140,7 @@ class WorkspaceIndex:
         for day, module in completed:
             if module.track is None or not (track := key_of(module.track)):
                 continue
-            self.track_names.setdefault(track, " ".join((module.track or "").split()))
+            self.track_names.setdefault(track, " ".join(module.track.split()))
             skills = self.track_skill_first.setdefault(track, {})
             for name in module.skills:
                 if key := key_of(name):

@@ -181,6 +181,10 @@ class LocalPublisher:
         write_index(self.directory)
         return outcome
 
+    def finish(self) -> None:
+        """Bring index.html up to date (the pipeline calls this after publishing)."""
+        write_index(self.directory)
+
 
 def index_entries(directory: Path) -> list[IndexEntry]:
     """Every review file in the folder, from its name and meta line."""

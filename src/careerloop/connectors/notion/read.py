@@ -157,6 +157,8 @@ class _Table:
     where: str
     source: DataSource | None = None
     resolve_calls: int = 0
+    cursor: Cursor | None = None
+    stored_ids: frozenset[str] | set[str] = frozenset()
 
 
 class NotionReader:
@@ -216,9 +218,12 @@ class NotionReader:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notion") as pool:
                 list(pool.map(lambda t: self._resolve(api, t), tables))
                 goals = next((t.source for t in tables if t.kind == "goal"), None)
-                return list(
-                    pool.map(lambda t: self._read_table(api, t, store, full, goals), tables)
-                )
+                # SQLite connections stay on their thread: read the store here.
+                for t in tables:
+                    assert t.source is not None
+                    origin = f"notion:{t.source.id}"
+                    t.cursor, t.stored_ids = store.cursor(origin), store.record_ids(origin)
+                return list(pool.map(lambda t: self._read_table(api, t, full, goals), tables))
         finally:
             if self._http_client is None:
                 api.close()
@@ -243,7 +248,6 @@ class NotionReader:
         self,
         api: NotionApi,
         table: _Table,
-        store: Store,
         full: bool,
         goals: DataSource | None,
     ) -> ReadResult:
@@ -251,7 +255,7 @@ class NotionReader:
         source, where = table.source, table.where
         before = api.thread_calls()
         origin = f"notion:{source.id}"
-        cursor = store.cursor(origin)
+        cursor = table.cursor
         full_read = full or self._needs_full(cursor)
         started = self._now()
         if full_read:
@@ -295,7 +299,7 @@ class NotionReader:
 
         if full_read:
             seen = {f"notion:{p['id']}" for p in live}
-            deleted = tuple(sorted(store.record_ids(origin) - seen))
+            deleted = tuple(sorted(set(table.stored_ids) - seen))
         else:
             deleted = tuple(sorted(f"notion:{p['id']}" for p in trashed))
         return ReadResult(

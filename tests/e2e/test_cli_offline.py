@@ -1,0 +1,226 @@
+"""The CLI end to end on the bundled sample workspace: no account, no network."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from careerloop.cli import app
+from careerloop.connectors.files.demo import write_demo_workspace
+from careerloop.periods import Period
+
+TODAY = "2026-11-26"  # last closed month 2026-10, last closed quarter 2026-Q3
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("CAREERLOOP_TODAY", TODAY)
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A sample workspace on disk; returns its careerloop.toml."""
+    import datetime as dt
+
+    return write_demo_workspace(tmp_path / "ws", dt.date.fromisoformat(TODAY))
+
+
+def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_demo_writes_monthly_and_quarterly_reviews(runner: CliRunner, tmp_path: Path) -> None:
+    code, out, err = invoke(runner, "demo", "--out", str(tmp_path / "demo"))
+    assert code == 0, err
+    reviews = tmp_path / "demo" / "reviews"
+    for name in ("2026-10-monthly", "2026-Q3-quarterly"):
+        assert (reviews / f"{name}.md").is_file()
+        html = (reviews / f"{name}.html").read_text(encoding="utf-8")
+        assert "<svg" in html  # the trend chart is inline: the page is self-contained
+    index = (reviews / "index.html").read_text(encoding="utf-8")
+    assert "2026-10" in index and "2026-Q3" in index
+    assert str(reviews) in out
+
+
+def test_sync_twice_writes_once_and_keeps_notes(runner: CliRunner, workspace: Path) -> None:
+    code, out, err = invoke(runner, "-c", str(workspace), "sync")
+    assert code == 0, err
+    assert "2026-10-monthly created" in out and "2026-Q3-quarterly created" in out
+    review = workspace.parent / "reviews" / "2026-10-monthly.md"
+    first = review.stat().st_mtime_ns
+
+    code, out, _ = invoke(runner, "-c", str(workspace), "sync")
+    assert code == 0
+    assert "2026-10-monthly unchanged" in out
+    assert review.stat().st_mtime_ns == first
+
+    # The reader writes notes under the heading; a data change regenerates the review.
+    notes = "\n- Ask Priya about the roadmap review.\n  Trailing spaces stay.   \n\n| a | b |\n"
+    review.write_text(review.read_text(encoding="utf-8") + notes, encoding="utf-8")
+    csv = workspace.parent / "notion" / "Modules.csv"
+    csv.write_text(csv.read_text(encoding="utf-8-sig").replace("Yes", "No", 3),
+                   encoding="utf-8-sig")
+    code, out, err = invoke(runner, "-c", str(workspace), "sync")
+    assert code == 0, err
+    text = review.read_text(encoding="utf-8")
+    assert text.endswith(notes)  # word for word, to the last byte
+
+
+def test_kpis_json_has_the_designed_shape(runner: CliRunner, workspace: Path) -> None:
+    assert invoke(runner, "-c", str(workspace), "sync", "--no-publish")[0] == 0
+    code, out, err = invoke(runner, "-c", str(workspace), "kpis", "--period", "2026-10", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["period"] == {"label": "2026-10", "kind": "month",
+                              "start": "2026-10-01", "end": "2026-10-31"}
+    assert set(data["kpis"]) == {
+        "module_completion", "mentor_feedback", "skills_applied", "advancements",
+        "learning_consistency", "mentor_cadence", "goal_alignment", "insights_documented",
+        "milestones_on_time", "learning_minutes",
+    }
+    completion = data["kpis"]["module_completion"]
+    assert set(completion["detail"]) >= {"planned", "done", "completed_total", "unplanned"}
+    assert completion["value"] == pytest.approx(
+        completion["detail"]["done"] / completion["detail"]["planned"]
+    )
+    # The sample holds two mentor sessions a month: cadence is exactly on plan.
+    assert data["kpis"]["mentor_cadence"]["detail"]["sessions"] == 2
+    assert data["kpis"]["mentor_cadence"]["value"] == 1.0
+    assert isinstance(data["score"], int)
+    assert all({"code", "severity", "message", "items"} <= set(p) for p in data["pitfalls"])
+
+
+def test_report_to_stdout_renders_the_quarter(runner: CliRunner, workspace: Path) -> None:
+    assert invoke(runner, "-c", str(workspace), "sync", "--no-publish")[0] == 0
+    code, out, _ = invoke(runner, "-c", str(workspace), "report", "--period", "2026-Q3")
+    assert code == 0
+    assert out.startswith("# Quarterly review 2026-Q3")
+    assert "- [ ]" in out  # the plan-refinement checklist
+    assert not (workspace.parent / "reviews").exists()  # stdout writes nothing
+
+
+def test_dry_run_writes_nothing(runner: CliRunner, workspace: Path) -> None:
+    code, out, err = invoke(runner, "-c", str(workspace), "sync", "--dry-run")
+    assert code == 0, err
+    assert "would be created" in out
+    assert not (workspace.parent / "reviews").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("kpis", "--period", "2026-13"), "is not a month like 2026-10"),
+        (("kpis", "--period", "2027-01"), "has not started yet"),
+        (("sync", "--period", "2026-Q4x"), "is not a month like 2026-10"),
+        (("report", "--to", "fax"), "--to must be local, notion, trello or stdout"),
+        (("report", "--period", "2026-10", "--kind", "quarterly"), "does not fit period"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(
+    runner: CliRunner, workspace: Path, args: tuple[str, ...], message: str
+) -> None:
+    assert invoke(runner, "-c", str(workspace), "sync", "--no-publish")[0] == 0
+    code, out, err = invoke(runner, "-c", str(workspace), *args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err + out
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[workspace\n", "is not valid TOML"),
+        ("[workspace]\ntimezon = 'UTC'\n", "unknown key 'workspace.timezon' in [workspace] "
+                                           "(did you mean 'timezone'?)"),
+        ("[kpis]\nsessions_per_month = 'two'\n", "kpis.sessions_per_month"),
+        ("[sources.notion]\ntoken_env = 'secret_0123456789abcdefghijABCDEFGHIJ'\n",
+         "looks like a token itself"),
+        ("[reviews]\nkinds = ['weekly']\n", "reviews.kinds.0"),
+    ],
+)
+def test_bad_config_is_one_line_with_exit_2(
+    runner: CliRunner, tmp_path: Path, toml: str, message: str
+) -> None:
+    config = tmp_path / "careerloop.toml"
+    config.write_text(toml, encoding="utf-8")
+    code, out, err = invoke(runner, "-c", str(config), "sync")
+    assert code == 2
+    assert message in err
+    assert "secret_0123456789" not in err + out  # a pasted token is never echoed back
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / ".careerloop").exists()  # nothing half-written
+
+
+def test_missing_config_says_how_to_start(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = invoke(runner, "-c", str(tmp_path / "nope.toml"), "kpis")
+    assert code == 2
+    assert "careerloop init" in err
+
+
+def test_kpis_before_any_sync_asks_for_sync(runner: CliRunner, workspace: Path) -> None:
+    code, _, err = invoke(runner, "-c", str(workspace), "kpis")
+    assert code == 2
+    assert "run `careerloop sync` first" in err
+
+
+def test_missing_export_fails_the_run_with_exit_1(runner: CliRunner, workspace: Path) -> None:
+    (workspace.parent / "trello" / "board.json").unlink()
+    code, _, err = invoke(runner, "-c", str(workspace), "sync")
+    assert code == 1
+    assert "board.json not found" in err
+    # The Notion exports were still read and scored: a failing source does not stop others.
+    assert (workspace.parent / "reviews" / "2026-10-monthly.md").is_file()
+
+
+def test_doctor_shows_a_table_and_fails_on_a_broken_template(
+    runner: CliRunner, workspace: Path
+) -> None:
+    code, out, err = invoke(runner, "-c", str(workspace), "doctor")
+    assert code == 0, out + err
+    assert "template monthly" in out and "FAIL" not in out
+
+    templates = workspace.parent / "my-templates"
+    templates.mkdir()
+    (templates / "monthly.md.j2").write_text("# {{ review.nope }\n", encoding="utf-8")
+    workspace.write_text(
+        workspace.read_text(encoding="utf-8").replace(
+            "[reviews]", '[reviews]\ntemplates = "my-templates"'
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = invoke(runner, "-c", str(workspace), "doctor")
+    assert code == 1
+    assert "FAIL" in out and "monthly.md.j2" in out
+
+
+def test_init_writes_a_valid_commented_config_once(runner: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "careerloop.toml"
+    code, out, _ = invoke(runner, "-c", str(config), "init")
+    assert code == 0 and config.is_file()
+    assert config.read_text(encoding="utf-8").count("#") > 20
+    code, _, err = invoke(runner, "-c", str(config), "init")
+    assert code == 2 and "--force" in err
+    # The written file validates (the doctor's first row).
+    code, out, _ = invoke(runner, "-c", str(config), "doctor")
+    assert re.search(r"config\s*│\s*ok", out)
+
+
+def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
+    for command in ("demo", "sync", "kpis", "report", "doctor", "init"):
+        code, out, _ = invoke(runner, command, "--help")
+        assert code == 0
+        assert "Example" in out, command
+
+
+def test_default_period_is_the_last_closed_month(runner: CliRunner, workspace: Path) -> None:
+    assert invoke(runner, "-c", str(workspace), "sync", "--no-publish")[0] == 0
+    code, out, _ = invoke(runner, "-c", str(workspace), "kpis", "--json")
+    assert json.loads(out)["period"]["label"] == Period.parse("2026-10").label

@@ -1,0 +1,1 @@
+"""Fakes of the services careerloop talks to, for tests."""
