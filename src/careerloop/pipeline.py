@@ -199,8 +199,13 @@ def build_review(
     """Everything a review template needs: the scorecard, its trend and, for a quarter, months."""
     check_period(period, today_)
     history = [period]
+    first = first_activity(workspace)
     for _ in range(TREND_LENGTH[kind] - 1):
-        history.insert(0, history[0].previous())
+        earlier = history[0].previous()
+        # A period before the plan began would score 0 for lack of data, not for lack of effort.
+        if first is None or earlier.end < first:
+            break
+        history.insert(0, earlier)
     months = period.month_periods() if kind == "quarterly" else []
     months = [m for m in months if m.start <= today_]
     cards = build_scorecards(workspace, [*history, *months], config.kpis, today_)
@@ -214,6 +219,17 @@ def build_review(
         generated_on=today_,
         draft=not period.has_ended(today_),
     )
+
+
+def first_activity(workspace: Workspace) -> dt.date | None:
+    """The earliest dated learning, session or application: when the plan began."""
+    dates = [
+        *(m.completed or m.planned for m in workspace.modules),
+        *(s.date for s in workspace.sessions),
+        *(a.date for a in workspace.applications),
+    ]
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
 
 
 def due_periods(

@@ -15,7 +15,6 @@ from careerloop.model import (
     Advancement,
     Application,
     Goal,
-    Milestone,
     Module,
     Session,
     Workspace,

@@ -72,7 +72,10 @@ def prop(kind: str, value: Any, **more: Any) -> dict[str, Any]:
             prop("multi_select", [{"id": "a", "name": "SQL"}, {"id": "b", "name": "Analytics"}]),
             ["SQL", "Analytics"],
         ),
-        (prop("date", {"start": "2026-06-30", "end": None, "time_zone": None}), dt.date(2026, 6, 30)),
+        (
+            prop("date", {"start": "2026-06-30", "end": None, "time_zone": None}),
+            dt.date(2026, 6, 30),
+        ),
         (
             prop("date", {"start": "2026-06-30T23:30:00.000+00:00", "end": None}),
             dt.datetime(2026, 6, 30, 23, 30, tzinfo=UTC),
@@ -441,7 +444,12 @@ def test_wrong_shaped_value_becomes_a_warning_not_a_crash() -> None:
     properties["Planned"] = prop("checkbox", True)
     warnings: list[DataWarning] = []
     record = record_from_row(
-        PageRow(page(properties)), "module", ModulesMapping(), tz=BERLIN, where="M", warnings=warnings
+        PageRow(page(properties)),
+        "module",
+        ModulesMapping(),
+        tz=BERLIN,
+        where="M",
+        warnings=warnings,
     )
     assert isinstance(record, Module)
     assert (record.minutes, record.planned) == (None, None)
@@ -455,7 +463,12 @@ def test_truncated_relation_warns() -> None:
     properties["Goals"] = prop("relation", [{"id": "goal-1"}], has_more=True)
     warnings: list[DataWarning] = []
     record_from_row(
-        PageRow(page(properties)), "module", ModulesMapping(), tz=BERLIN, where="M", warnings=warnings
+        PageRow(page(properties)),
+        "module",
+        ModulesMapping(),
+        tz=BERLIN,
+        where="M",
+        warnings=warnings,
     )
     assert len(warnings) == 1 and "cut at 25" in warnings[0].message
 
@@ -484,7 +497,12 @@ def test_goal_done_from_checkbox_or_status() -> None:
         "Achieved": prop("checkbox", True),
     }
     ticked = record_from_row(
-        PageRow(page(base)), "goal", GoalsMapping(done="Achieved"), tz=BERLIN, where="G", warnings=[]
+        PageRow(page(base)),
+        "goal",
+        GoalsMapping(done="Achieved"),
+        tz=BERLIN,
+        where="G",
+        warnings=[],
     )
     assert ticked == Goal(
         id="notion:7f3e2a10-4b5c-4d6e-8f90-a1b2c3d4e5f6",

@@ -135,7 +135,7 @@ class TokenBucket:
             self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
             self._last = now
             self._tokens -= 1
-            wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+            wait = 0.0 if self._tokens >= -1e-9 else -self._tokens / self.rate
         if wait > 0:
             self._clock.sleep(wait)
         return wait
@@ -143,7 +143,12 @@ class TokenBucket:
     def pause(self, seconds: float) -> None:
         """Hold every caller back for `seconds` (the service asked us to slow down)."""
         with self._lock:
-            self._tokens = min(self._tokens, 0.0) - seconds * self.rate
+            now = self._clock.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            # After `seconds` one token is back: the caller that was told to wait goes
+            # first, the others queue behind it at the normal rate.
+            self._tokens = min(self._tokens, 1.0) - seconds * self.rate
 
 
 @dataclass(slots=True)
