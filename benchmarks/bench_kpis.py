@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 import resource
+import tempfile
 import time
 
 from careerloop.config import KpisConfig
 from careerloop.kpi.engine import build_scorecards
 from careerloop.model import Application, Goal, Milestone, Module, Session, Workspace
 from careerloop.periods import Period
+from careerloop.store import Store
 
 RECORDS = 100_000
 START = dt.date(2024, 11, 1)
@@ -82,12 +84,21 @@ def run() -> list[tuple[str, str]]:
         history.insert(0, history[0].previous())
     build_scorecards(ws, history, settings, today)
     all_months = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder, Store(f"{folder}/state.db") as store:
+        started = time.perf_counter()
+        store.save_read("bench", ws.records(), full=True)
+        saved = time.perf_counter() - started
+        started = time.perf_counter()
+        build_scorecards(store.workspace(), [month], settings, today)
+        from_store = time.perf_counter() - started
     rss_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return [
         (f"records generated ({RECORDS:,} over 24 months)", f"{generated:.2f} s"),
         (f"kpis for {month.label} (with previous period)", f"{timings[0]:.3f} s"),
         (f"kpis for {quarter.label} (with previous period)", f"{timings[1]:.3f} s"),
         ("kpis for all 24 months (trend)", f"{all_months:.3f} s"),
+        ("store: save all records (one transaction)", f"{saved:.2f} s"),
+        ("`careerloop kpis` path: load from the store + score a month", f"{from_store:.2f} s"),
         ("peak resident memory of the whole process (ru_maxrss)", f"{rss_peak_mb:.0f} MB"),
     ]
 

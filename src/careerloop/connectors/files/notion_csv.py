@@ -4,6 +4,11 @@ An export has no page ids, so a record's id is `file:<kind>:<slug of its title>`
 second row with the same title gets `-2`, a third `-3`, in file order). Its relations
 carry the related page's title, so goal links are resolved by goal title
 (case-insensitive) against the goals read from the goals export.
+
+An export has no last-edited time either (unless a `Last edited time` column carries
+it): a module marked done without a completed date counts as completed on its planned
+date, a milestone on its due date, each with a `DataWarning` when the date column exists
+but is empty.
 """
 
 from __future__ import annotations

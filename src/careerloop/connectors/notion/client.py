@@ -51,6 +51,25 @@ TIMEOUT_S = 60.0  # Notion itself gives up on a request after 60 s
 _SDK_LOG = logging.getLogger("careerloop.notion.sdk")
 
 
+class _Redact(logging.Filter):
+    """Blank out tokens in SDK log lines (it logs error messages and bodies verbatim)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for token in self.secrets:
+            message = message.replace(token, "***")
+        record.msg, record.args = message, ()
+        return True
+
+
+_REDACT = _Redact()
+_SDK_LOG.addFilter(_REDACT)
+
+
 def is_notion_read(request: httpx.Request) -> bool:
     """Whether a request only reads: GET, or a POST to a query or search endpoint."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
@@ -117,6 +136,7 @@ class NotionApi:
         timeout: float = TIMEOUT_S,
     ) -> None:
         self._token = token
+        _REDACT.secrets.add(token.get_secret_value())
         self.token_env = token_env
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.sdk = Client(
