@@ -160,7 +160,7 @@ def demo(
                     pipeline.stored_workspace(config), config, period, today))
         _summarise(report, dry_run=False)
         reviews_dir = config.path(config.reviews.local.dir)
-        out.print(f"Sample workspace: {config_path.parent}")
+        out.print(f"Sample workspace: {config_path.parent.resolve()}")
         out.print(f"Reviews: {reviews_dir} (open {reviews_dir / 'index.html'})")
         if not report.ok:
             raise typer.Exit(1)
