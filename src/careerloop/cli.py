@@ -150,14 +150,12 @@ def demo(
         today = pipeline.current_date(ZoneInfo(DEMO_TIMEZONE))
         config_path = write_demo_workspace(out_dir, today)
         config = load_config(config_path)
-        report = pipeline.sync(
-            config, pipeline.SyncOptions(full=True), on_event=_events(_globals(ctx).verbose)
-        )
-        for kind in config.reviews.kinds:
-            period = Period.last_closed(REVIEW_TO_PERIOD[kind], today)
-            if not any(c.period == period for c in report.scorecards):
-                report.scorecards.append(pipeline.score(
-                    pipeline.stored_workspace(config), config, period, today))
+        events = _events(_globals(ctx).verbose)
+        report = pipeline.sync(config, pipeline.SyncOptions(full=True), on_event=events)
+        # Earlier months too, so the index shows a trend from the first run.
+        history = pipeline.backfill(config, on_event=events)
+        report.outcomes[:0] = [o for o in history.outcomes if o.action != "unchanged"]
+        report.failures.extend(history.failures)
         _summarise(report, dry_run=False)
         reviews_dir = config.path(config.reviews.local.dir)
         out.print(f"Sample workspace: {config_path.parent.resolve()}")

@@ -355,6 +355,33 @@ def sync(
     return report
 
 
+def backfill(config: Config, *, on_event: EventSink = _ignore) -> SyncReport:
+    """Publish the review of every closed period that lies wholly inside the plan.
+
+    For a first run (and the demo): the reviews a scheduled run would have written had it
+    been running since the plan began. Already published, unchanged reviews write nothing.
+    """
+    today_ = today(config)
+    result = SyncReport()
+    with Store(config.state_path) as store:
+        workspace = store.workspace()
+        first = first_activity(workspace)
+        if first is None:
+            return result
+        plan_start = first.replace(day=1)
+        reviews = []
+        for kind in config.reviews.kinds:
+            period = Period.last_closed(REVIEW_TO_PERIOD[kind], today_)
+            while period.start >= plan_start:
+                reviews.append(build_review(workspace, config, kind, period, today_))
+                period = period.previous()
+        reviews.sort(key=lambda r: (r.kind, r.period))
+        result.outcomes, result.failures = publish_reviews(
+            config, store, reviews, build_publishers(config), dry_run=False, on_event=on_event
+        )
+    return result
+
+
 def stored_workspace(config: Config) -> Workspace:
     """The workspace as the last sync left it.
 

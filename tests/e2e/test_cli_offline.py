@@ -44,8 +44,18 @@ def test_demo_writes_monthly_and_quarterly_reviews(runner: CliRunner, tmp_path: 
         assert (reviews / f"{name}.md").is_file()
         html = (reviews / f"{name}.html").read_text(encoding="utf-8")
         assert "<svg" in html  # the trend chart is inline: the page is self-contained
+    # Every month of the six-month sample gets its review, so the index shows a trend.
+    months = sorted(p.stem for p in reviews.glob("*-monthly.md"))
+    assert months == [f"2026-{m:02d}-monthly" for m in range(5, 11)]
     index = (reviews / "index.html").read_text(encoding="utf-8")
-    assert "2026-10" in index and "2026-Q3" in index
+    assert all(f"2026-{m:02d}" in index for m in range(5, 11)) and "2026-Q3" in index
+
+    # A second demo run over the same folder rewrites nothing.
+    before = {p.name: p.stat().st_mtime_ns for p in reviews.iterdir()}
+    code, out, err = invoke(runner, "demo", "--out", str(tmp_path / "demo"))
+    assert code == 0, err
+    assert "created" not in out and "updated" not in out
+    assert {p.name: p.stat().st_mtime_ns for p in reviews.iterdir()} == before
     assert str(reviews) in out
 
 

@@ -133,7 +133,12 @@ def rich(text: str) -> list[dict[str, Any]]:
 
 
 def _plain(items: Any) -> str:
-    return "".join(i.get("plain_text", "") for i in items or [] if isinstance(i, dict))
+    """The text of a rich-text array, as read (plain_text) or as written (text.content)."""
+    return "".join(
+        i.get("plain_text") or (i.get("text") or {}).get("content", "")
+        for i in items or []
+        if isinstance(i, dict)
+    )
 
 
 class FakeNotion:
@@ -832,7 +837,7 @@ class FakeNotionServer:
         self.fake = fake or FakeNotion()
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.fake = self.fake
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:

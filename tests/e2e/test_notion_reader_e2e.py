@@ -1,0 +1,334 @@
+"""The real notion-client over real HTTP to the fake Notion API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from careerloop.config import Config, parse_config
+from careerloop.connectors.base import HttpPolicy, ReadResult, RetryPolicy
+from careerloop.connectors.notion.client import NotionApi, notion_http_client
+from careerloop.connectors.notion.provision import config_toml, provision_workspace
+from careerloop.connectors.notion.read import NotionReader
+from careerloop.errors import AuthError, ConfigError, NotFound, SourceError
+from careerloop.store import Store
+from tests.fakes.fixtures import FakeClock, at, seed_schema
+from tests.fakes.notion_api import FakeNotion, FakeNotionServer
+
+
+def make_config(server: FakeNotionServer, ids: dict[str, str], **notion: Any) -> Config:
+    tables = {table: {"data_source": ds} for table, ds in ids.items()}
+    return parse_config({
+        "workspace": {"timezone": "Europe/Berlin"},
+        "sources": {"notion": {"base_url": server.url, **notion, **tables}},
+    })
+
+
+def make_reader(config: Config, clock: FakeClock) -> NotionReader:
+    # A fast rate and a fake clock: pacing and Retry-After cost no real time here.
+    policy = HttpPolicy(service="Notion", rate=1000, burst=1000, clock=clock,
+                        retry=RetryPolicy(max_attempts=5, jitter=lambda: 0.0))
+    return NotionReader(config, policy=policy)
+
+
+def sync(reader: NotionReader, store: Store, *, full: bool = False) -> list[ReadResult]:
+    """What the pipeline does with a source's results."""
+    results = reader.read(store, full=full)
+    for r in results:
+        store.save_read(r.origin, r.workspace.records(), r.workspace.warnings, full=r.full,
+                        deleted_ids=r.deleted_ids, cursor=r.cursor)
+    return results
+
+
+@pytest.fixture
+def plan(fake_notion: FakeNotionServer, notion_token: str) -> dict[str, Any]:
+    """Goals, modules (one linked to 30 goals) and sessions in the fake."""
+    fake = fake_notion.fake
+    ids = seed_schema(fake, ("goals", "modules", "sessions"))
+    goals = [
+        fake.add_page(ids["goals"], {"Name": f"Goal {n}", "Horizon": "12m",
+                                      "Target date": "2027-03-31", "Status": "In progress"},
+                      created=at("2026-09-01T08:00"))
+        for n in range(30)
+    ]
+    modules = [
+        fake.add_page(ids["modules"], {
+            "Name": f"Module {n}", "Planned": "2026-10-02", "Completed": "2026-10-03",
+            "Status": "Done", "Minutes": 7, "Format": "video", "Track": "Product",
+            "Skills": ["Roadmapping", "SQL"], "Goals": goals if n == 0 else goals[:1],
+            "Vetted": True,
+        }, created=at(f"2026-10-01T{8 + n // 60:02d}:{n % 60:02d}"))
+        for n in range(230)
+    ]
+    sessions = [
+        fake.add_page(ids["sessions"], {"Name": "1:1", "Date": "2026-10-07", "Mentor": "Ana",
+                                         "Feedback": 4, "Insights": "Ship smaller"},
+                      created=at("2026-10-07T17:00"))
+        for _ in range(3)
+    ]
+    return {"ids": ids, "goals": goals, "modules": modules, "sessions": sessions}
+
+
+def snapshot(store: Store) -> list[tuple[str, str, tuple[str, ...]]]:
+    ws = store.workspace()
+    return sorted((r.id, r.title, tuple(getattr(r, "goal_ids", ()))) for r in ws.records())
+
+
+def test_full_then_incremental(
+    tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any], fake_clock: FakeClock
+) -> None:
+    fake = fake_notion.fake
+    config = make_config(fake_notion, plan["ids"])
+    with Store(tmp_path / "state.db") as store:
+        first = sync(make_reader(config, fake_clock), store)
+        assert all(r.full for r in first)
+        ws = store.workspace()
+        assert (len(ws.goals), len(ws.modules), len(ws.sessions)) == (30, 230, 3)
+        linked = next(m for m in ws.modules if m.title == "Module 0")
+        assert linked.goal_ids == tuple(f"notion:{g}" for g in plan["goals"])
+        assert {g.id for g in ws.goals} >= set(linked.goal_ids)
+        assert linked.completed is not None and linked.completed.isoformat() == "2026-10-03"
+        # Floor: 3 resolves + ceil(30/100) + ceil(230/100) + ceil(3/100) queries
+        # + 1 read of the 30-goal relation (page_size 100).
+        assert sum(r.requests for r in first) == 3 + 1 + 3 + 1 + 1
+        assert fake.count() == 9
+
+        fake.reset_log()
+        second = sync(make_reader(config, fake_clock), store)
+        assert not any(r.full for r in second)
+        assert fake.count("POST", r"data_sources/.*/query") == 3  # one per data source
+
+        fake.edit_page(plan["modules"][5], {"Name": "Module 5 (edited)"},
+                       at=at("2026-10-20T09:00"))
+        fake.reset_log()
+        sync(make_reader(config, fake_clock), store)
+        titles = {m.title for m in store.workspace().modules}
+        assert "Module 5 (edited)" in titles and "Module 5" not in titles
+
+
+def test_trash_and_deletion_disappear_on_a_full_read(
+    tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any], fake_clock: FakeClock
+) -> None:
+    fake = fake_notion.fake
+    config = make_config(fake_notion, plan["ids"])
+    with Store(tmp_path / "state.db") as store:
+        sync(make_reader(config, fake_clock), store)
+        fake.edit_page(plan["modules"][1], in_trash=True, at=at("2026-10-21T09:00"))
+        fake.delete_page(plan["sessions"][0])
+        sync(make_reader(config, fake_clock), store)
+        ids = {r.id for r in store.workspace().records()}
+        # The timestamp filter never shows a trashed page: the incremental read keeps it…
+        assert f"notion:{plan['sessions'][0]}" in ids
+        sync(make_reader(config, fake_clock), store, full=True)  # …the full read does not
+        ids = {r.id for r in store.workspace().records()}
+        assert f"notion:{plan['modules'][1]}" not in ids
+        assert f"notion:{plan['sessions'][0]}" not in ids
+        assert len(store.workspace().modules) == 229
+
+
+def test_reconcile_days_zero_reads_in_full_every_time(
+    tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any], fake_clock: FakeClock
+) -> None:
+    config = make_config(fake_notion, plan["ids"], reconcile_days=0)
+    with Store(tmp_path / "state.db") as store:
+        sync(make_reader(config, fake_clock), store)
+        assert all(r.full for r in sync(make_reader(config, fake_clock), store))
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [{"status": 429, "retry_after": 2, "times": 3}],
+        [{"status": 502, "times": 2}],
+        [{"status": 503, "times": 1}, {"status": 504, "times": 1}],
+        [{"status": 529, "times": 2}],
+        [{"drop": True, "times": 2}],
+        [{"status": 500, "times": 1}, {"drop": True, "times": 1}, {"status": 502, "times": 1}],
+    ],
+)
+def test_faults_give_the_same_records_as_a_clean_run(
+    tmp_path: Path,
+    fake_notion: FakeNotionServer,
+    plan: dict[str, Any],
+    fake_clock: FakeClock,
+    faults: list[dict[str, Any]],
+) -> None:
+    fake = fake_notion.fake
+    config = make_config(fake_notion, plan["ids"])
+    with Store(tmp_path / "clean.db") as clean:
+        sync(make_reader(config, fake_clock), clean)
+        expected = snapshot(clean)
+    for fault in faults:
+        fake.fail(r"data_sources/.*/query", **fault)
+    fake.fail(r"pages/.*/properties/.*", status=fault.get("status", 503), times=1,
+              drop=bool(fault.get("drop")))
+    reader = make_reader(config, fake_clock)
+    with Store(tmp_path / "faulty.db") as store:
+        sync(reader, store)
+        assert snapshot(store) == expected
+    assert reader.stats.retries >= sum(f["times"] for f in faults) + 1
+    if faults[0].get("retry_after"):
+        assert 2.0 in fake_clock.slept  # Retry-After honoured, not the backoff
+
+
+def test_a_bad_token_is_one_clear_error_without_the_token(
+    tmp_path: Path,
+    fake_notion: FakeNotionServer,
+    plan: dict[str, Any],
+    fake_clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wrong = "ntn_wrong_wrong_wrong_wrong_wrong_wrong_0001"
+    monkeypatch.setenv("NOTION_TOKEN", wrong)
+    caplog.set_level(logging.DEBUG)
+    with Store(tmp_path / "state.db") as store, pytest.raises(AuthError) as caught:
+        make_reader(make_config(fake_notion, plan["ids"]), fake_clock).read(store, full=False)
+    message = str(caught.value)
+    assert "NOTION_TOKEN" in message and "401" in message
+    assert wrong not in message and wrong not in caplog.text
+    assert fake_notion.fake.token not in message
+
+
+def test_an_unshared_data_source_says_to_share_it(
+    tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any], fake_clock: FakeClock
+) -> None:
+    fake_notion.fake.unshare(plan["ids"]["sessions"])
+    with Store(tmp_path / "state.db") as store, pytest.raises(NotFound) as caught:
+        make_reader(make_config(fake_notion, plan["ids"]), fake_clock).read(store, full=False)
+    assert "sessions" in str(caught.value) and "share the database" in str(caught.value)
+
+
+def test_a_database_id_or_url_resolves(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
+) -> None:
+    fake = fake_notion.fake
+    db, ds = fake.add_database("Goals", {"Name": "title", "Status": "select"})
+    fake.add_page(ds, {"Name": "Lead a team"})
+    url = f"https://www.notion.so/acme/Goals-{db.replace('-', '')}?v=1234"
+    config = make_config(fake_notion, {"goals": url})
+    with Store(tmp_path / "state.db") as store:
+        [result] = sync(make_reader(config, fake_clock), store)
+    assert result.origin == f"notion:{ds}"
+    assert [g.title for g in result.workspace.goals] == ["Lead a team"]
+
+
+def test_a_database_with_two_data_sources_is_a_config_error(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
+) -> None:
+    db, _ = fake_notion.fake.add_database("Goals", {"Name": "title"}, extra_sources=["Old goals"])
+    config = make_config(fake_notion, {"goals": db})
+    with Store(tmp_path / "state.db") as store, pytest.raises(ConfigError) as caught:
+        make_reader(config, fake_clock).read(store, full=False)
+    assert "'Goals'" in str(caught.value) and "Old goals = " in str(caught.value)
+
+
+def test_a_large_data_source_is_read_past_the_result_cap(
+    tmp_path: Path, notion_token: str, fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeNotion(result_cap=250)  # 10,000 in Notion; smaller here to stay fast
+    monkeypatch.setenv("NOTION_TOKEN", fake.token)
+    with FakeNotionServer(fake) as server:
+        ids = seed_schema(fake, ("applications",))
+        for n in range(700):
+            fake.add_page(ids["applications"], {"Name": f"App {n}", "Date": "2026-10-01"},
+                          created=at(f"2026-{1 + n // 100:02d}-01T{n % 24:02d}:{n % 60:02d}"))
+        with Store(tmp_path / "state.db") as store:
+            [result] = sync(make_reader(make_config(server, ids), fake_clock), store)
+        assert len(result.workspace.applications) == 700
+        assert fake.count("POST", r"data_sources/.*/query") >= 8
+
+
+def test_provision_is_idempotent_and_its_config_reads(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
+) -> None:
+    fake = fake_notion.fake
+    parent = fake.add_page_container("Career plan")
+    config = make_config(fake_notion, {})
+    assert config.sources.notion is not None
+    policy = HttpPolicy(service="Notion", rate=1000, burst=1000, clock=fake_clock)
+    api = NotionApi.from_config(config.sources.notion, http_client=notion_http_client(policy))
+    first = provision_workspace(api, f"https://www.notion.so/Career-plan-{parent.replace('-', '')}")
+    again = provision_workspace(api, parent)
+    assert first == again and len(first) == 6
+    assert len(fake.databases) == 6  # nothing created the second time
+    modules = fake.data_sources[first["modules"]]["properties"]
+    assert modules["Goals"]["relation"]["data_source_id"] == first["goals"]
+
+    text = config_toml(first, "NOTION_TOKEN")
+    (tmp_path / "careerloop.toml").write_text(text)
+    import tomllib
+
+    data = tomllib.loads(text)
+    data["sources"]["notion"]["base_url"] = fake_notion.url
+    provisioned = parse_config(data)
+    goal = fake.add_page(first["goals"], {"Name": "Move into product", "Status": "Done"})
+    fake.add_page(first["modules"], {"Name": "Discovery 101", "Status": "Done", "Goals": [goal]})
+    with Store(tmp_path / "state.db") as store:
+        results = sync(make_reader(provisioned, fake_clock), store)
+    assert len(results) == 6
+    module = next(m for r in results for m in r.workspace.modules)
+    assert module.goal_ids == (f"notion:{goal}",)
+    assert next(g for r in results for g in r.workspace.goals).done
+
+
+def test_unknown_paths_and_versions_are_refused_by_the_fake(
+    fake_notion: FakeNotionServer, notion_token: str
+) -> None:
+    import httpx
+
+    with httpx.Client(base_url=fake_notion.url) as http:
+        no_version = http.get("/v1/users/me", headers={"Authorization": f"Bearer {notion_token}"})
+        assert no_version.status_code == 400
+        big = http.post(
+            "/v1/data_sources/00000000-0000-0000-0000-000000000000/query",
+            headers={"Authorization": f"Bearer {notion_token}", "Notion-Version": "2025-09-03"},
+            json={"page_size": 101},
+        )
+        assert big.status_code == 404  # unknown data source first
+
+
+def test_source_errors_name_the_data_source(
+    tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any], fake_clock: FakeClock
+) -> None:
+    fake_notion.fake.fail(r"data_sources/.*/query", status=503, times=50)
+    with Store(tmp_path / "state.db") as store, pytest.raises(SourceError) as caught:
+        make_reader(make_config(fake_notion, plan["ids"]), fake_clock).read(store, full=True)
+    assert "data source" in str(caught.value) and "503" in str(caught.value)
+
+
+def test_doctor_checks_token_access_and_schema(
+    fake_notion: FakeNotionServer, notion_token: str
+) -> None:
+    from careerloop.connectors.notion.doctor import check_notion
+
+    fake = fake_notion.fake
+    ids = seed_schema(fake, ("goals", "sessions"))
+    _, modules = fake.add_database("Modules", {"Name": "title", "Planned": "checkbox",
+                                               "Status": "select"})
+    _, hidden = fake.add_database("Hidden", {"Name": "title"}, shared=False)
+    config = make_config(fake_notion, {**ids, "modules": modules, "milestones": hidden})
+    rows = {c.name: c for c in check_notion(config)}
+    assert rows["notion token"].status == "ok"
+    assert rows["notion goals"].status == "ok" and rows["notion sessions"].status == "ok"
+    assert rows["notion modules: planned"].status == "fail"
+    assert "checkbox" in rows["notion modules: planned"].detail
+    assert rows["notion modules: minutes"].status == "warn"  # a default name, absent
+    assert rows["notion modules: completed"].status == "warn"
+    assert "last edited date" in rows["notion modules: completed"].detail
+    assert rows["notion milestones"].status == "fail"
+    assert "share" in rows["notion milestones"].fix + rows["notion milestones"].detail
+
+
+def test_doctor_with_a_bad_token_is_one_row(
+    fake_notion: FakeNotionServer, plan: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from careerloop.connectors.notion.doctor import check_notion
+
+    monkeypatch.setenv("NOTION_TOKEN", "ntn_not_the_right_one_0000000000000000000")
+    rows = check_notion(make_config(fake_notion, plan["ids"]))
+    assert [(r.name, r.status) for r in rows] == [("notion token", "fail")]
+    assert "ntn_not_the_right_one" not in rows[0].detail
