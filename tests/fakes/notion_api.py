@@ -837,7 +837,10 @@ class FakeNotionServer:
         self.fake = fake or FakeNotion()
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.fake = self.fake
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        # A short poll interval so stopping the server (each test) is quick.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def url(self) -> str:
