@@ -310,7 +310,8 @@ def test_doctor_checks_token_access_and_schema(
     _, modules = fake.add_database("Modules", {"Name": "title", "Planned": "checkbox",
                                                "Status": "select"})
     _, hidden = fake.add_database("Hidden", {"Name": "title"}, shared=False)
-    config = make_config(fake_notion, {**ids, "modules": modules, "milestones": hidden})
+    config = make_config(fake_notion, {**ids, "modules": modules, "milestones": hidden},
+                         requests_per_second=100)
     rows = {c.name: c for c in check_notion(config)}
     assert rows["notion token"].status == "ok"
     assert rows["notion goals"].status == "ok" and rows["notion sessions"].status == "ok"
@@ -332,3 +333,18 @@ def test_doctor_with_a_bad_token_is_one_row(
     rows = check_notion(make_config(fake_notion, plan["ids"]))
     assert [(r.name, r.status) for r in rows] == [("notion token", "fail")]
     assert "ntn_not_the_right_one" not in rows[0].detail
+
+
+def test_the_token_bucket_keeps_under_the_rate_limit(
+    tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any]
+) -> None:
+    fake = fake_notion.fake
+    fake.limit_rate(40, burst=4)  # the fake refuses what goes faster
+    config = make_config(fake_notion, plan["ids"], requests_per_second=40)
+    reader = NotionReader(config)  # the real clock and the configured rate
+    with Store(tmp_path / "state.db") as store:
+        results = sync(reader, store)
+    assert sum(len(r.workspace.records()) for r in results) == 263
+    # The fake enforced 40/s (burst 4) and never had to refuse.
+    assert fake.count(status=429) == 0 and reader.stats.retries == 0
+    assert fake.count() == 9

@@ -157,7 +157,7 @@ class TrelloSession(requests.Session):
         self._lock = threading.Lock()
         self.trust_env = False  # no .netrc or proxy variables slipping credentials around
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         """Rewrite py-trello's request: our base URL, credentials in the header only."""
