@@ -328,11 +328,24 @@ def doctor(ctx: typer.Context) -> None:
 @app.command()
 def init(
     ctx: typer.Context,
+    notion: Annotated[
+        str | None,
+        typer.Option(
+            "--notion",
+            help="Create the plan's databases under this Notion page (id or URL) "
+            "and point the config at them. Needs NOTION_TOKEN.",
+        ),
+    ] = None,
+    notion_url: Annotated[
+        str | None,
+        typer.Option("--notion-base-url", hidden=True, help="Notion API base URL (tests)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented careerloop.toml to start from.
+    """Write a commented careerloop.toml; with --notion, create the workspace too.
 
-    Example: careerloop --config careerloop.toml init
+    Running it again with the same page finds the databases it made and creates nothing.
+    Example: careerloop init --notion https://www.notion.so/Career-plan-0123456789abcdef0123456789abcdef
     """
     from careerloop.doctor import example_config
 
@@ -340,10 +353,31 @@ def init(
         path = _globals(ctx).config_path
         if path.exists() and not force:
             raise ConfigError(f"{path} exists already; pass --force to overwrite it")
-        path.write_text(example_config(), encoding="utf-8")
+        text = example_config() if notion is None else _provision_notion(notion, notion_url)
+        path.write_text(text, encoding="utf-8")
         out.print(f"Wrote {path}. Edit it, then run `careerloop doctor`.")
 
     _run(ctx, work)
+
+
+def _provision_notion(parent: str, base_url: str | None) -> str:
+    """Create (or find) the plan's data sources under `parent`; the config text for them."""
+    from careerloop.config import NotionSource
+    from careerloop.connectors.notion.client import NotionApi
+    from careerloop.connectors.notion.provision import config_toml, provision_workspace
+
+    api = NotionApi.from_config(NotionSource(base_url=base_url))
+    try:
+        ids = provision_workspace(api, parent)
+    finally:
+        api.close()
+    for table, data_source in ids.items():
+        out.print(f"{table}: data source {data_source}")
+    text = config_toml(ids, "NOTION_TOKEN")
+    if base_url:
+        text = text.replace('token_env = "NOTION_TOKEN"\n',
+                            f'token_env = "NOTION_TOKEN"\nbase_url = "{base_url}"\n', 1)
+    return text
 
 
 def main() -> None:

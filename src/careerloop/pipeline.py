@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from careerloop.config import Config
 from careerloop.connectors.base import Publisher, PublishOutcome, ReadResult, Source
-from careerloop.errors import CareerloopError, ConfigError, PeriodError
+from careerloop.errors import ConfigError, PeriodError, PublishError, SourceError
 from careerloop.kpi.engine import build_scorecards
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import Workspace
@@ -143,7 +143,7 @@ def pull(config: Config, store: Store, *, full: bool, on_event: EventSink = _ign
         on_event(Event("source.start", {"source": source.name}))
         try:
             results = source.read(store, full=full)
-        except CareerloopError as exc:
+        except SourceError as exc:  # a config error stops the run: it needs the user first
             failures.append(Failure(where=source.name, message=str(exc)))
             on_event(Event("source.failed", {"source": source.name, "error": str(exc)}))
             continue
@@ -291,7 +291,7 @@ def publish_reviews(
         for publisher in publishers:
             try:
                 outcome = publisher.publish(review, markdown, dry_run=dry_run)
-            except CareerloopError as exc:
+            except (PublishError, SourceError) as exc:
                 failures.append(Failure(where=f"{publisher.name} {review.key}", message=str(exc)))
                 on_event(
                     Event("review.failed", {"target": publisher.name, "review": review.key,

@@ -1,0 +1,183 @@
+"""`careerloop` commands against the fake Notion API: the real notion-client, real HTTP."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from careerloop.cli import app
+from tests.fakes.fixtures import at, seed_schema
+from tests.fakes.notion_api import FakeNotionServer
+
+TODAY = "2026-11-26"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("CAREERLOOP_TODAY", TODAY)
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str) -> dict[str, Any]:
+    """A plan in the fake (October 2026) and a careerloop.toml that reads it."""
+    fake = fake_notion.fake
+    ids = seed_schema(fake, ("goals", "modules", "sessions"))
+    goal = fake.add_page(ids["goals"], {"Name": "Become a PM", "Horizon": "12m",
+                                         "Target date": "2027-06-30", "Status": "In progress"},
+                         created=at("2026-09-01T08:00"))
+    modules = [
+        fake.add_page(ids["modules"], {
+            "Name": f"Module {n}", "Planned": f"2026-10-{n + 1:02d}",
+            "Completed": f"2026-10-{n + 1:02d}" if n < 6 else None,
+            "Status": "Done" if n < 6 else "Not started", "Minutes": 10, "Track": "Product",
+            "Skills": ["Roadmapping"], "Goals": [goal], "Vetted": True,
+        }, created=at("2026-09-20T08:00"))
+        for n in range(8)
+    ]
+    sessions = [
+        fake.add_page(ids["sessions"], {"Name": f"1:1 #{n}", "Date": f"2026-10-{7 + 14 * n:02d}",
+                                         "Mentor": "Ana", "Feedback": 4,
+                                         "Insights": "Ship smaller" if n == 0 else ""},
+                      created=at("2026-10-07T17:00"))
+        for n in range(2)
+    ]
+    config = tmp_path / "careerloop.toml"
+    tables = "\n".join(f'[sources.notion.{t}]\ndata_source = "{ds}"\n' for t, ds in ids.items())
+    config.write_text(
+        f'[workspace]\ntimezone = "Europe/Berlin"\n\n[sources.notion]\n'
+        f'base_url = "{fake_notion.url}"\nrequests_per_second = 1000\n\n{tables}\n'
+        '[reviews]\nkinds = ["monthly"]\n',
+        encoding="utf-8",
+    )
+    return {"config": config, "fake": fake, "ids": ids, "modules": modules, "goal": goal,
+            "sessions": sessions, "token": notion_token}
+
+
+def test_sync_reads_notion_scores_and_publishes(
+    runner: CliRunner, workspace: dict[str, Any]
+) -> None:
+    config, fake = workspace["config"], workspace["fake"]
+    code, out, err = invoke(runner, "-c", str(config), "sync")
+    assert code == 0, err
+    assert "2026-10-monthly created" in out
+    code, out, _ = invoke(runner, "-c", str(config), "kpis", "--json")
+    data = json.loads(out)
+    # 8 modules planned in October, 6 of them completed by Oct 31 -> 6/8 = 0.75.
+    assert data["kpis"]["module_completion"]["value"] == 0.75
+    assert data["kpis"]["module_completion"]["detail"]["planned"] == 8
+    # 1 of the 2 sessions has insights written down -> 0.5.
+    assert data["kpis"]["insights_documented"]["value"] == 0.5
+    # Every completed module is linked to the goal through the Notion relation.
+    assert data["kpis"]["goal_alignment"]["value"] == 1.0
+
+    fake.reset_log()
+    code, out, err = invoke(runner, "-c", str(config), "sync")
+    assert code == 0, err
+    assert "2026-10-monthly unchanged" in out
+    # Nothing changed: one lookup and one query per data source, nothing else.
+    assert fake.count("POST", r"data_sources/.*/query") == 3
+    assert fake.count() == 6
+
+
+def test_an_edit_in_notion_reaches_the_review(
+    runner: CliRunner, workspace: dict[str, Any]
+) -> None:
+    config, fake = workspace["config"], workspace["fake"]
+    assert invoke(runner, "-c", str(config), "sync")[0] == 0
+    fake.edit_page(workspace["modules"][6], {"Completed": "2026-10-30", "Status": "Done"},
+                   at=at("2026-11-02T09:00"))
+    code, out, err = invoke(runner, "-c", str(config), "sync")
+    assert code == 0, err
+    assert "2026-10-monthly updated" in out
+    data = json.loads(invoke(runner, "-c", str(config), "kpis", "--json")[1])
+    assert data["kpis"]["module_completion"]["value"] == 0.875  # 7 of 8
+
+
+def test_transient_faults_end_in_the_same_scorecard(
+    runner: CliRunner, workspace: dict[str, Any]
+) -> None:
+    config, fake = workspace["config"], workspace["fake"]
+    fake.fail(r"data_sources/.*/query", status=502)
+    fake.fail(r"data_sources/.*/query", status=503)
+    fake.fail(r"data_sources/.*/query", status=429, retry_after=0)
+    fake.fail(r"data_sources/.*", drop=True, method="GET")
+    code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
+    assert code == 0, err
+    data = json.loads(invoke(runner, "-c", str(config), "kpis", "--json")[1])
+    assert data["kpis"]["module_completion"]["value"] == 0.75
+    assert data["kpis"]["mentor_cadence"]["detail"]["sessions"] == 2
+
+
+def test_a_refused_token_is_one_line_without_the_token(
+    runner: CliRunner, workspace: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leaked = "ntn_wrongwrongwrongwrong0123456789abcdef"
+    monkeypatch.setenv("NOTION_TOKEN", leaked)
+    for debug in ([], ["--debug"]):
+        code, out, err = invoke(runner, *debug, "-c", str(workspace["config"]), "sync")
+        assert code == 1
+        assert leaked not in out + err
+        assert "Notion" in err and "token" in err.lower()
+        if not debug:
+            assert "Traceback" not in err
+
+
+def test_a_missing_token_variable_is_a_config_error(
+    runner: CliRunner, workspace: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NOTION_TOKEN")
+    code, _, err = invoke(runner, "-c", str(workspace["config"]), "sync")
+    assert code == 2
+    assert "NOTION_TOKEN is not set" in err
+
+
+def test_doctor_checks_token_and_schema(runner: CliRunner, workspace: dict[str, Any]) -> None:
+    code, out, err = invoke(runner, "-c", str(workspace["config"]), "doctor")
+    assert code == 0, out + err
+    assert "FAIL" not in out
+    # The mapping names a property the data source lacks: doctor says which and fails.
+    config = workspace["config"]
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        f'[sources.notion.modules]\ndata_source = "{workspace["ids"]["modules"]}"\n',
+        f'[sources.notion.modules]\ndata_source = "{workspace["ids"]["modules"]}"\n'
+        'minutes = "Duration"\n'), encoding="utf-8")
+    code, out, _ = invoke(runner, "-c", str(config), "doctor")
+    assert code == 1
+    assert "Duration" in out and "FAIL" in out
+
+
+def test_init_notion_creates_the_workspace_once(
+    runner: CliRunner, tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str
+) -> None:
+    fake = fake_notion.fake
+    parent = fake.add_page_container("Career plan")
+    config = tmp_path / "careerloop.toml"
+    code, out, err = invoke(runner, "-c", str(config), "init", "--notion", parent,
+                            "--notion-base-url", fake_notion.url)
+    assert code == 0, err
+    created = len(fake.databases)
+    assert created == 6
+    text = config.read_text(encoding="utf-8")
+    assert text.count("data_source = ") == 6 and notion_token not in text
+
+    # A second init finds the same databases and creates nothing.
+    code, _, err = invoke(runner, "-c", str(config), "init", "--force", "--notion", parent,
+                          "--notion-base-url", fake_notion.url)
+    assert code == 0, err
+    assert len(fake.databases) == created
+    assert config.read_text(encoding="utf-8") == text
+
+    # And the written config works: a sync of the empty workspace succeeds.
+    code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
+    assert code == 0, err
