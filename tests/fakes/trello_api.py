@@ -201,8 +201,11 @@ class FakeTrello:
         board.setdefault("name", "Board")
         board.setdefault("closed", False)
         board.setdefault("url", f"https://trello.com/b/{board['shortLink']}/board")
+        for lst in board["lists"]:
+            lst.setdefault("idBoard", board_id)  # exports may leave it out; the API never
         for card in board["cards"]:
             card.setdefault("attachments", [])
+            card.setdefault("idBoard", board_id)
         self.boards[board_id] = board
         self.custom_fields_on[board_id] = custom_fields
         return board_id
@@ -682,6 +685,7 @@ class FakeTrello:
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
@@ -710,6 +714,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeTrello
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that timed out and hung up is part of the tests, not news
+
 
 class FakeTrelloServer:
     """Serves a `FakeTrello` on 127.0.0.1 at a free port (`url` is the base URL)."""
@@ -718,7 +725,9 @@ class FakeTrelloServer:
         self.fake = fake or FakeTrello()
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.fake = self.fake
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:

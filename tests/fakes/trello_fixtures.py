@@ -6,6 +6,8 @@
 - `trello_clock`: a `FakeClock` whose sleep moves time on without sleeping.
 - helpers: `trello_config(...)` (a Config on a fake board), `fast_api(...)` (a TrelloApi
   whose retries and pacing cost no real time).
+
+PYTEST_DONT_REWRITE: test modules import the helpers before pytest loads the plugin.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from careerloop.connectors.notion.blocks import (
     notion_rich_text,
     plain_text,
     plan_appends,
+    request_size,
     resolve_parent,
     utf16_len,
 )
@@ -290,7 +292,14 @@ def test_table_with_150_rows_gets_the_rest_appended() -> None:
     assert len(batches) == 2 and batches[1].parent == BlockRef(0, 0)
 
 
-def test_request_block_and_byte_caps() -> None:
+def test_request_byte_cap_splits_before_the_children_cap() -> None:
+    markdown = "\n\n".join("💡" * 900 for _ in range(150))  # ~11 KB of JSON each
+    _, batches = _round_trip(markdown)
+    assert len(batches) > 2
+    assert all(request_size(batch.children) <= 500_000 for batch in batches)
+
+
+def test_request_block_cap() -> None:
     # 30 items with 50 children each: 1530 blocks, more than one request may hold.
     markdown = "\n".join(
         f"- item {i}\n" + "\n".join(f"  - sub {i}.{j} " + "x" * 300 for j in range(50))
@@ -447,8 +456,8 @@ def _inline_text(tokens: Sequence[Token]) -> str:
             parts.append(token.content)
         elif token.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif token.type == "html_inline" and not token.content.startswith("<!--"):
-            parts.append(token.content)
+        elif token.type == "html_inline":
+            parts.append(re.sub(r"<!--.*?-->", "", token.content, flags=re.DOTALL))
         elif token.type == "image":
             parts.append(" " + _inline_text(token.children or []) + " ")
     return "".join(parts)
@@ -463,8 +472,8 @@ def _markdown_text(markdown: str) -> str:
             parts.append(_inline_text(token.children or []))
         elif token.type in ("fence", "code_block"):
             parts.append(token.content)
-        elif token.type == "html_block" and not token.content.strip().startswith("<!--"):
-            parts.append(token.content)
+        elif token.type == "html_block":
+            parts.append(re.sub(r"<!--.*?(-->|$)", "", token.content, flags=re.DOTALL))
     return " ".join(" ".join(parts).split())
 
 

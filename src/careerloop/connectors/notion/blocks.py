@@ -53,6 +53,7 @@ __all__ = [
     "plan_appends",
     "request_size",
     "resolve_parent",
+    "split_text",
     "utf16_len",
 ]
 
@@ -67,11 +68,6 @@ BLOCK_TEXT_BYTES: Final = 100_000
 
 _ELLIPSIS: Final = "…"
 _URL_RE: Final = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
-
-# Blocks Notion lets carry children (among those this module produces).
-_PARENT_TYPES: Final = frozenset(
-    {"paragraph", "bulleted_list_item", "numbered_list_item", "to_do", "quote", "callout", "table"}
-)
 
 
 # --- limits and sizes --------------------------------------------------------------------
@@ -351,9 +347,12 @@ def _cell(spans: Sequence[_Span], budget: int) -> list[JSON]:
 # --- inline Markdown -----------------------------------------------------------------------
 
 
-def _is_comment(html: str) -> bool:
-    html = html.strip()
-    return html.startswith("<!--") and html.endswith("-->")
+_COMMENT_RE: Final = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+
+
+def _without_comments(html: str) -> str:
+    """Raw HTML with its comments removed (the rest is shown as literal text)."""
+    return _COMMENT_RE.sub("", html)
 
 
 def _segments(node: SyntaxTreeNode, style: _Style) -> Iterator[_Segment]:
@@ -369,8 +368,7 @@ def _segments(node: SyntaxTreeNode, style: _Style) -> Iterator[_Segment]:
         elif kind == "code_inline":
             yield _Span(child.content, style.with_(code=True))
         elif kind == "html_inline":
-            if not _is_comment(child.content):
-                yield _Span(child.content, style)
+            yield _Span(_without_comments(child.content), style)
         elif kind == "strong":
             yield from _segments(child, style.with_(bold=True))
         elif kind == "em":
@@ -566,8 +564,8 @@ def _convert_node(node: SyntaxTreeNode) -> list[Block]:
     if kind == "hr":
         return [Block("divider")]
     if kind == "html_block":
-        text = node.content.strip()
-        return [] if _is_comment(text) else _text_blocks("paragraph", [_Span(text, _Style())])
+        text = _without_comments(node.content).strip()
+        return _text_blocks("paragraph", [_Span(text, _Style())]) if text else []
     return _convert(node.children)
 
 
@@ -844,7 +842,12 @@ def plan_appends(
     top-level block of an earlier batch. With `first_into_create`, batch 0 is meant for
     `pages.create(children=…)` (whose response lists no blocks): it may be empty, and no
     later batch refers into it.
+
+    Raises:
+        ValueError: `limits` leave no room for a block with a child, or for one block.
     """
+    if limits.max_depth < 1 or limits.max_children < 1 or limits.max_blocks < 2:
+        raise ValueError("limits must allow a block with one child per request")
     planner = _Planner(limits)
     planner.plan(None, blocks, create=first_into_create)
     return planner.batches
