@@ -7,7 +7,12 @@ import platform
 import sys
 from datetime import date
 
-MODULES = ["benchmarks.bench_kpis", "benchmarks.bench_notion"]
+MODULES = [
+    "benchmarks.bench_kpis",
+    "benchmarks.bench_notion",
+    "benchmarks.bench_notion_publish",
+    "benchmarks.bench_trello",
+]
 
 
 def main() -> int:

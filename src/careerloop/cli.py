@@ -340,6 +340,18 @@ def init(
         str | None,
         typer.Option("--notion-base-url", hidden=True, help="Notion API base URL (tests)."),
     ] = None,
+    trello: Annotated[
+        str | None,
+        typer.Option(
+            "--trello",
+            help="Set up this Trello board (id, short link or URL): lists, kind labels, "
+            "custom fields. Needs TRELLO_API_KEY and TRELLO_TOKEN.",
+        ),
+    ] = None,
+    trello_url: Annotated[
+        str | None,
+        typer.Option("--trello-base-url", hidden=True, help="Trello API base URL (tests)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented careerloop.toml; with --notion, create the workspace too.
@@ -353,7 +365,15 @@ def init(
         path = _globals(ctx).config_path
         if path.exists() and not force:
             raise ConfigError(f"{path} exists already; pass --force to overwrite it")
-        text = example_config() if notion is None else _provision_notion(notion, notion_url)
+        if notion is None and trello is None:
+            text = example_config()
+        else:
+            parts = []
+            if notion is not None:
+                parts.append(_provision_notion(notion, notion_url))
+            if trello is not None:
+                parts.append(_provision_trello(trello, trello_url, with_workspace=not parts))
+            text = "\n".join(parts)
         path.write_text(text, encoding="utf-8")
         out.print(f"Wrote {path}. Edit it, then run `careerloop doctor`.")
 
@@ -377,6 +397,22 @@ def _provision_notion(parent: str, base_url: str | None) -> str:
     if base_url:
         text = text.replace('token_env = "NOTION_TOKEN"\n',
                             f'token_env = "NOTION_TOKEN"\nbase_url = "{base_url}"\n', 1)
+    return text
+
+
+def _provision_trello(board: str, base_url: str | None, *, with_workspace: bool) -> str:
+    """Create (or find) the lists, labels and custom fields on `board`; its config text."""
+    from careerloop.config import TrelloSource
+    from careerloop.connectors.trello.provision import provision_board
+
+    done = provision_board(board, source=TrelloSource(board=board, base_url=base_url))
+    out.print(f"Board {done.board_name}: created {len(done.created)}, "
+              f"found {len(done.existing)} ({done.requests} requests)", markup=False)
+    for step in done.manual:
+        out.print(f"To do by hand: {step}", markup=False)
+    text: str = done.toml
+    if with_workspace:
+        text = '[workspace]\ntimezone = "UTC"\n\n' + text
     return text
 
 

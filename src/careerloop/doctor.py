@@ -131,6 +131,10 @@ def run_checks(config_path: Path) -> list[Check]:
     trello = config.sources.trello
     if trello is not None and trello.export:
         checks.extend(_trello_export_checks(config, config.path(trello.export)))
+    elif trello is not None and trello.board:
+        from careerloop.connectors.trello.doctor import check_trello
+
+        checks.extend(check_trello(config))
     if notion is None and trello is None:
         checks.append(Check(name="sources", status="fail", detail="no source configured",
                             fix="add [sources.notion.<kind>] or [sources.trello]"))
@@ -139,6 +143,13 @@ def run_checks(config_path: Path) -> list[Check]:
         if target == "local":
             checks.append(Check(name="target local", status="ok",
                                 detail=str(config.path(config.reviews.local.dir))))
+        elif target == "trello":
+            ok = trello is not None and bool(trello.board)
+            checks.append(Check(
+                name="target trello", status="ok" if ok else "fail",
+                detail=f"list {config.reviews.trello.list!r} on the board" if ok
+                else "no [sources.trello] board to publish to",
+                fix="" if ok else "set [sources.trello] board"))
         else:
             checks.append(Check(name=f"target {target}", status="fail",
                                 detail="not available in this version", fix="use local"))

@@ -121,10 +121,9 @@ def build_sources(config: Config) -> list[Source]:
         if trello.export:
             sources.append(TrelloExportSource(config))
         elif trello.board:
-            raise ConfigError(
-                "sources.trello.board: reading a live Trello board is not available in this "
-                "version; export the board as JSON and set sources.trello.export"
-            )
+            from careerloop.connectors.trello.live import TrelloReader
+
+            sources.append(TrelloReader(config))
     if not sources:
         raise ConfigError(
             "no source configured: add [sources.notion.<kind>] or [sources.trello] "
@@ -255,8 +254,13 @@ def due_periods(
 # -- publish ---------------------------------------------------------------------------------
 
 
-def build_publishers(config: Config, targets: Sequence[str] | None = None) -> list[Publisher]:
-    """The publishers of the configured (or requested) targets."""
+def build_publishers(
+    config: Config, store: Store, targets: Sequence[str] | None = None
+) -> list[Publisher]:
+    """The publishers of the configured (or requested) targets.
+
+    The store's ledger lets a connector find a review it published before in one request.
+    """
     from careerloop.connectors.files.local import LocalPublisher
 
     publishers: list[Publisher] = []
@@ -265,6 +269,10 @@ def build_publishers(config: Config, targets: Sequence[str] | None = None) -> li
             publishers.append(
                 LocalPublisher(config.path(config.reviews.local.dir), config.reviews.notes_heading)
             )
+        elif target == "trello":
+            from careerloop.connectors.trello.publish import TrelloPublisher
+
+            publishers.append(TrelloPublisher(config, store=store))
         else:
             raise ConfigError(
                 f"reviews.targets: publishing to {target!r} is not available in this version "
@@ -282,48 +290,50 @@ def publish_reviews(
     dry_run: bool,
     on_event: EventSink = _ignore,
 ) -> tuple[list[PublishOutcome], list[Failure]]:
-    """Render each review once and upsert it on every target."""
+    """Render each review once and upsert it on every target, then close the publishers."""
     user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
     outcomes: list[PublishOutcome] = []
     failures: list[Failure] = []
-    for review in reviews:
-        markdown = render_markdown(review, config.reviews, user_templates)
-        for publisher in publishers:
-            try:
-                outcome = publisher.publish(review, markdown, dry_run=dry_run)
-            except (PublishError, SourceError) as exc:
-                failures.append(Failure(where=f"{publisher.name} {review.key}", message=str(exc)))
+    try:
+        for review in reviews:
+            markdown = render_markdown(review, config.reviews, user_templates)
+            for publisher in publishers:
+                try:
+                    outcome = publisher.publish(review, markdown, dry_run=dry_run)
+                except (PublishError, SourceError) as exc:
+                    where = f"{publisher.name} {review.key}"
+                    failures.append(Failure(where=where, message=str(exc)))
+                    on_event(
+                        Event("review.failed", {"target": publisher.name, "review": review.key,
+                                                "error": str(exc)})
+                    )
+                    continue
+                outcomes.append(outcome)
+                if not dry_run and outcome.action != "skipped":
+                    store.record_publish(
+                        target=publisher.name,
+                        period=review.period.label,
+                        kind=review.kind,
+                        remote_id=outcome.remote_id,
+                        location=outcome.location,
+                        content_hash=outcome.content_hash,
+                    )
                 on_event(
-                    Event("review.failed", {"target": publisher.name, "review": review.key,
-                                            "error": str(exc)})
+                    Event(
+                        f"review.{outcome.action}",
+                        {
+                            "target": publisher.name,
+                            "review": review.key,
+                            "location": outcome.location,
+                            "requests": outcome.requests,
+                            "dry_run": dry_run,
+                            "detail": outcome.detail,
+                        },
+                    )
                 )
-                continue
-            outcomes.append(outcome)
-            if not dry_run and outcome.action != "skipped":
-                store.record_publish(
-                    target=publisher.name,
-                    period=review.period.label,
-                    kind=review.kind,
-                    remote_id=outcome.remote_id,
-                    location=outcome.location,
-                    content_hash=outcome.content_hash,
-                )
-            on_event(
-                Event(
-                    f"review.{outcome.action}",
-                    {
-                        "target": publisher.name,
-                        "review": review.key,
-                        "location": outcome.location,
-                        "requests": outcome.requests,
-                        "dry_run": dry_run,
-                        "detail": outcome.detail,
-                    },
-                )
-            )
-        finish = getattr(publisher, "finish", None)
-        if finish is not None and not dry_run:
-            finish()
+    finally:
+        for publisher in publishers:
+            publisher.close()
     return outcomes, failures
 
 
@@ -336,9 +346,10 @@ def sync(
     """Pull every source, score the due periods and publish their reviews."""
     today_ = today(config)
     due = due_periods(config, today_, period=options.period, draft=options.draft)
-    publishers = build_publishers(config, options.targets) if options.publish else []
     report = SyncReport()
     with Store(config.state_path) as store:
+        # Built before reading: a target's config error stops the run before any request.
+        publishers = build_publishers(config, store, options.targets) if options.publish else []
         report.reads, report.failures = pull(config, store, full=options.full, on_event=on_event)
         workspace = store.workspace()
         reviews = [build_review(workspace, config, kind, period, today_) for kind, period in due]
@@ -377,7 +388,8 @@ def backfill(config: Config, *, on_event: EventSink = _ignore) -> SyncReport:
                 period = period.previous()
         reviews.sort(key=lambda r: (r.kind, r.period))
         result.outcomes, result.failures = publish_reviews(
-            config, store, reviews, build_publishers(config), dry_run=False, on_event=on_event
+            config, store, reviews, build_publishers(config, store), dry_run=False,
+            on_event=on_event,
         )
     return result
 
@@ -414,8 +426,8 @@ def report(
     markdown = render_markdown(review, config.reviews, user_templates)
     if not targets:
         return review, markdown, [], []
-    publishers = build_publishers(config, targets)
     with Store(config.state_path) as store:
+        publishers = build_publishers(config, store, targets)
         outcomes, failures = publish_reviews(
             config, store, [review], publishers, dry_run=dry_run, on_event=on_event
         )

@@ -11,14 +11,34 @@ Tests inject faults per route (`fail`: 429 + Retry-After, 502 with an HTML body,
 504, 529, dropped connections, slow answers), turn on rate limiting (`limit_rate`) and
 read what was asked (`requests`, `count`, `pacing`).
 
-To extend it (writes: pages.create, block children append/delete, file uploads), add a
-handler with `add_route(method, pattern, handler)`; a handler gets a `Call` and returns
-`(status, json body)`.
+Writes (what the review publisher needs), validated as Notion validates them:
+`pages.create` (data source parent, properties checked against the schema, children
+checked by `validate_children` -> 400 validation_error worded like Notion's),
+`pages.update` (properties, `in_trash`), `blocks.children.list` (paginated, block JSON
+with `plain_text` and `has_children`), `blocks.children.append` (validated; `position`
+`start` / `end` / `after_block`, and the legacy `after` before 2026-03-11; the answer
+lists the created top-level blocks in order), `blocks.retrieve`, `blocks.delete` (to the
+trash), `data_sources.update` (adds properties), property filters (`rich_text` / `title`
+`equals`, `select` `equals`, `number` `equals`, `checkbox` `equals`) and the File Upload
+API (`file_uploads` create, multipart `send`, retrieve). Editing a trashed page or block
+answers 400 "Can't edit block that is archived…", as Notion does.
+
+Workspace limits: `block_cap` (total live blocks created through the API; None: no cap)
+answers block-creating writes past it with `BLOCK_LIMIT_MESSAGE` (400 validation_error;
+Notion's exact wording is undocumented, so careerloop matches on "block limit").
+`crash_after_writes(n)` drops every write after the n-th (a process killed halfway);
+`recover()` ends that.
+
+To extend it further, add a handler with `add_route(method, pattern, handler)`; a handler
+gets a `Call` and returns `(status, json body)`.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import email.parser
+import email.policy
 import json
 import re
 import threading
@@ -30,8 +50,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.notion_limits import count_blocks, validate_children
+
 NOTION_VERSIONS = frozenset({"2022-06-28", "2025-09-03", "2026-03-11"})
 DEFAULT_TOKEN = "ntn_fake_0123456789abcdefghijklmnopqrstuv"
+ARCHIVED_MESSAGE = (
+    "Can't edit block that is archived. You must unarchive the block before editing."
+)
+BLOCK_LIMIT_MESSAGE = (
+    "This workspace has reached its block limit: integrations in a free workspace with "
+    "more than one member can create at most 1000 blocks. Upgrade the workspace to add more."
+)
+_WRITE_METHODS = frozenset({"POST", "PATCH", "DELETE", "PUT"})
 
 Handler = Callable[["Call"], tuple[int, Any]]
 
@@ -164,6 +194,11 @@ class FakeNotion:
         self.faults: list[Fault] = []
         self.requests: list[Logged] = []
         self.rate_limit: _RateLimit | None = None
+        self.blocks: dict[str, dict[str, Any]] = {}  # blocks created through the API
+        self.file_uploads: dict[str, dict[str, Any]] = {}
+        self.block_cap: int | None = None
+        self.writes_allowed: int | None = None  # crash_after_writes
+        self.writes_done = 0
         self.lock = threading.RLock()
         self._ids = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -192,6 +227,15 @@ class FakeNotion:
         self.add_route("GET", f"pages/{uid}", self._get_page)
         self.add_route("GET", f"pages/{uid}/properties/(?P<prop>[^/]+)", self._get_property)
         self.add_route("GET", f"blocks/{uid}/children", self._list_children)
+        self.add_route("POST", "pages", self._create_page)
+        self.add_route("PATCH", f"pages/{uid}", self._update_page)
+        self.add_route("PATCH", f"data_sources/{uid}", self._update_data_source)
+        self.add_route("GET", f"blocks/{uid}", self._get_block)
+        self.add_route("PATCH", f"blocks/{uid}/children", self._append_children)
+        self.add_route("DELETE", f"blocks/{uid}", self._delete_block)
+        self.add_route("POST", "file_uploads", self._create_upload)
+        self.add_route("POST", f"file_uploads/{uid}/send", self._send_upload)
+        self.add_route("GET", f"file_uploads/{uid}", self._get_upload)
 
     # -- building the workspace -----------------------------------------------------------
 

@@ -81,6 +81,10 @@ class Publisher(Protocol):
         """Upsert the review keyed by (period, kind); keep everything under the notes heading."""
         ...
 
+    def close(self) -> None:
+        """End the run: write what spans reviews (the local index), close HTTP clients."""
+        ...
+
 
 # -- the one HTTP policy ------------------------------------------------------------------
 #

@@ -116,6 +116,7 @@ class LocalPublisher:
     def __init__(self, directory: Path, notes_heading: str) -> None:
         self.directory = directory
         self.notes_heading = notes_heading
+        self._published = False  # whether a real (not dry) publish ran: then the index is due
 
     def paths(self, review: Review) -> tuple[Path, Path]:
         """The `.md` and `.html` files of a review."""
@@ -130,6 +131,7 @@ class LocalPublisher:
         Raises:
             PublishError: a file cannot be read or written.
         """
+        self._published = self._published or not dry_run
         md_path, html_path = self.paths(review)
         heading = self.notes_heading
         new_doc = meta_line(review) + strip_meta(markdown)
@@ -181,9 +183,10 @@ class LocalPublisher:
         write_index(self.directory)
         return outcome
 
-    def finish(self) -> None:
-        """Bring index.html up to date (the pipeline calls this after publishing)."""
-        write_index(self.directory)
+    def close(self) -> None:
+        """Bring index.html up to date when this run wrote a review (dry runs write nothing)."""
+        if self._published:
+            write_index(self.directory)
 
 
 def index_entries(directory: Path) -> list[IndexEntry]:
