@@ -468,14 +468,20 @@ class FakeNotion:
         split = urlsplit(raw_path)
         path = split.path.removeprefix("/v1/").strip("/")
         params = {k: v[-1] for k, v in parse_qs(split.query).items()}
-        try:
-            body = json.loads(raw_body) if raw_body else {}
-        except json.JSONDecodeError:
-            body = None
+        content_type = headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):
+            body: dict[str, Any] | None = _multipart(content_type, raw_body)
+        else:
+            try:
+                body = json.loads(raw_body) if raw_body else {}
+            except json.JSONDecodeError:
+                body = None
         version = headers.get("notion-version")
         logged = Logged(method, path, 0, time.monotonic(), version, body or {})
         with self.lock:
             self.requests.append(logged)
+            if self._killed(method, path):
+                return None  # the process died: this write never reached Notion
             fault = self._take_fault(method, path)
             limited = self.rate_limit is not None and not self.rate_limit.take()
         if fault is not None and fault.delay:
@@ -492,7 +498,27 @@ class FakeNotion:
                                {"Retry-After": str(self.rate_limit.retry_after)})
         status, answer = self._answer(method, path, params, body, headers, version)
         logged.status = status
+        if status < 400 and _is_write(method, path):
+            with self.lock:
+                self.writes_done += 1
         return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+
+    def crash_after_writes(self, count: int) -> None:
+        """Drop every write after the next `count` successful ones (a process killed halfway)."""
+        with self.lock:
+            self.writes_allowed = self.writes_done + count
+
+    def recover(self) -> None:
+        """Accept writes again after `crash_after_writes`."""
+        with self.lock:
+            self.writes_allowed = None
+
+    def _killed(self, method: str, path: str) -> bool:
+        return (
+            self.writes_allowed is not None
+            and _is_write(method, path)
+            and self.writes_done >= self.writes_allowed
+        )
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         for fault in self.faults:
@@ -721,6 +747,8 @@ class FakeNotion:
             return all(self._matches(page, f) for f in flt["and"])
         if "or" in flt:
             return any(self._matches(page, f) for f in flt["or"])
+        if "property" in flt:
+            return self._matches_property(page, flt)
         timestamp = flt.get("timestamp")
         if timestamp not in ("created_time", "last_edited_time"):
             raise ApiError(400, "validation_error", "the fake filters on timestamps only")
@@ -838,7 +866,8 @@ class FakeNotion:
         blocks = [b for b in self.children[block_id] if not b.get("in_trash")]
         start = int(call.params["start_cursor"]) if call.params.get("start_cursor") else 0
         more = start + size < len(blocks)
-        return 200, {"object": "list", "results": blocks[start : start + size],
+        results = [self.render_block(b) for b in blocks[start : start + size]]
+        return 200, {"object": "list", "results": results,
                      "has_more": more, "next_cursor": str(start + size) if more else None,
                      "type": "block", "block": {}}
 
