@@ -5,8 +5,10 @@ This is the only module that prints, prompts or exits.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -44,14 +46,26 @@ class Globals:
     config_path: Path
     verbose: bool
     debug: bool
+    log_format: str = "text"
 
 
-def _fail(exc: BaseException, debug: bool) -> NoReturn:
+def _json_line(name: str, **fields: Any) -> None:
+    """One JSON object per line on stderr (`--log-format json`)."""
+    record = {"time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "event": name}
+    record.update(fields)
+    sys.stderr.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    sys.stderr.flush()
+
+
+def _fail(exc: BaseException, options: Globals) -> NoReturn:
     """Show an error as one line (a traceback only with --debug) and exit with its code."""
-    if debug:
-        err.print(traceback.format_exc(), markup=False)
-    err.print(f"error: {exc}", markup=False)
     code = exc.exit_code if isinstance(exc, CareerloopError) else 1
+    if options.debug:
+        err.print(traceback.format_exc(), markup=False)
+    if options.log_format == "json":
+        _json_line("error", message=str(exc), kind=type(exc).__name__, exit_code=code)
+    else:
+        err.print(f"error: {exc}", markup=False)
     raise typer.Exit(code)
 
 
@@ -69,8 +83,11 @@ def _period(label: str | None) -> Period | None:
     return Period.parse(label) if label else None
 
 
-def _events(verbose: bool) -> pipeline.EventSink:
-    """Plain progress lines on stderr: one per source read and per review."""
+def _events(options: Globals) -> pipeline.EventSink:
+    """Progress on stderr: plain lines, or one JSON object per event with --log-format json."""
+    verbose = options.verbose
+    if options.log_format == "json":
+        return lambda event: _json_line(event.name, **event.fields)
 
     def show(event: pipeline.Event) -> None:
         f = event.fields
@@ -102,23 +119,33 @@ def main_options(
     ] = Path("careerloop.toml"),
     verbose: Annotated[bool, typer.Option("--verbose", help="Say more about each step.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    log_format: Annotated[
+        str,
+        typer.Option(
+            "--log-format",
+            help="text, or json: one JSON object per event on stderr (for CI logs).",
+        ),
+    ] = "text",
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
 ) -> None:
     """careerloop: pull a career plan from Notion and Trello, score it, write reviews."""
     if version:
         out.print(f"careerloop {__version__}")
         raise typer.Exit(0)
-    ctx.obj = Globals(config_path=config, verbose=verbose, debug=debug)
+    if log_format not in ("text", "json"):
+        err.print(f"error: --log-format must be text or json, not {log_format!r}", markup=False)
+        raise typer.Exit(2)
+    ctx.obj = Globals(config_path=config, verbose=verbose, debug=debug, log_format=log_format)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
 
 
 def _run(ctx: typer.Context, work: Any) -> Any:
     """Call `work()` and render careerloop errors as one line with their exit code."""
-    debug = _globals(ctx).debug
+    options = _globals(ctx)
     try:
         return work()
     except CareerloopError as exc:
-        _fail(exc, debug)
+        _fail(exc, options)
 
 
 def _summarise(report: pipeline.SyncReport, *, dry_run: bool) -> None:
@@ -150,7 +177,7 @@ def demo(
         today = pipeline.current_date(ZoneInfo(DEMO_TIMEZONE))
         config_path = write_demo_workspace(out_dir, today)
         config = load_config(config_path)
-        events = _events(_globals(ctx).verbose)
+        events = _events(_globals(ctx))
         report = pipeline.sync(config, pipeline.SyncOptions(full=True), on_event=events)
         # Earlier months too, so the index shows a trend from the first run.
         history = pipeline.backfill(config, on_event=events)
@@ -195,12 +222,34 @@ def sync(
         options = pipeline.SyncOptions(
             full=full, dry_run=dry_run, publish=not no_publish, period=_period(period), draft=draft
         )
-        report = pipeline.sync(config, options, on_event=_events(_globals(ctx).verbose))
+        if err.is_terminal and _globals(ctx).log_format == "text":
+            with err.status("careerloop sync: reading sources and scoring…"):
+                report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
+        else:
+            report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
         _summarise(report, dry_run=dry_run)
+        _github_outputs(report)
+        if _globals(ctx).log_format == "json":
+            _json_line("run.finished", ok=report.ok,
+                       failed=[f"{f.where}: {f.message}" for f in report.failures])
         if not report.ok:
             raise typer.Exit(1)
 
     _run(ctx, work)
+
+
+def _github_outputs(report: pipeline.SyncReport) -> None:
+    """In GitHub Actions: the scorecard in the step summary, pitfalls as warnings."""
+    from careerloop.report.github import step_summary, workflow_commands
+
+    failures = [(f.where, f.message) for f in report.failures]
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        with open(summary_path, "a", encoding="utf-8") as handle:
+            handle.write(step_summary(report.scorecards, report.outcomes, failures))
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for line in workflow_commands(report.scorecards, failures):
+            sys.stdout.write(line + "\n")
 
 
 def _format_value(value: float | None) -> str:
@@ -290,7 +339,7 @@ def report(
         targets = [] if to == "stdout" else [to]
         _, markdown, outcomes, failures = pipeline.report(
             config, kind=review_kind, period=chosen, targets=targets, dry_run=dry_run,
-            on_event=_events(_globals(ctx).verbose),
+            on_event=_events(_globals(ctx)),
         )
         if to == "stdout":
             sys.stdout.write(markdown)

@@ -234,3 +234,41 @@ def test_default_period_is_the_last_closed_month(runner: CliRunner, workspace: P
     assert invoke(runner, "-c", str(workspace), "sync", "--no-publish")[0] == 0
     code, out, _ = invoke(runner, "-c", str(workspace), "kpis", "--json")
     assert json.loads(out)["period"]["label"] == Period.parse("2026-10").label
+
+
+def test_json_log_format_is_one_object_per_line(runner: CliRunner, workspace: Path) -> None:
+    result = runner.invoke(app, ["--log-format", "json", "-c", str(workspace), "sync"])
+    assert result.exit_code == 0, result.stderr
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    names = [e["event"] for e in events]
+    assert names.count("source.read") == 2  # the Notion CSV export and the Trello export
+    assert "review.created" in names and names[-1] == "run.finished"
+    assert events[-1]["ok"] is True
+    read = next(e for e in events if e["event"] == "source.read")
+    assert {"origin", "records", "full", "requests", "time"} <= set(read)
+
+
+def test_json_log_format_reports_errors_as_json(runner: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "careerloop.toml"
+    config.write_text("[workspace]\ntimezon = 'UTC'\n", encoding="utf-8")
+    result = runner.invoke(app, ["--log-format", "json", "-c", str(config), "sync"])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    error = json.loads(line)
+    assert error["event"] == "error" and error["exit_code"] == 2
+    assert "timezon" in error["message"]
+
+
+def test_github_actions_gets_a_step_summary_and_annotations(
+    runner: CliRunner, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, err = invoke(runner, "-c", str(workspace), "sync", "--period", "2026-08")
+    assert code == 0, err
+    text = summary.read_text(encoding="utf-8")
+    assert "### 2026-08:" in text and "| KPI | Target | Value | Status |" in text
+    assert "| 2026-08-monthly | local | created |" in text
+    # The sample's August has its two mentor sessions without written insights.
+    assert "::warning title=2026-08: undocumented-insights::" in out

@@ -872,6 +872,379 @@ class FakeNotion:
                      "type": "block", "block": {}}
 
 
+    # -- writes ------------------------------------------------------------------------------
+
+    def render_block(self, block: Mapping[str, Any]) -> dict[str, Any]:
+        """A block as the API shows it (`has_children` from its live children)."""
+        out = {k: v for k, v in block.items() if not k.startswith("_")}
+        if "_parent" in block:
+            kids = self.children.get(str(block["id"]), [])
+            out["has_children"] = any(not k.get("in_trash") for k in kids)
+        return copy.deepcopy(out)
+
+    def live_blocks(self) -> int:
+        """Blocks created through the API and not in the trash (what `block_cap` counts)."""
+        return sum(1 for b in self.blocks.values() if not b["in_trash"])
+
+    def block_tree(self, parent_id: str) -> list[dict[str, Any]]:
+        """The live children of a page or block, each with its `children` (for tests)."""
+        return [
+            {**self.render_block(b), "children": self.block_tree(b["id"])}
+            for b in self.children.get(parent_id, [])
+            if not b.get("in_trash")
+        ]
+
+    def _writable(self, object_id: str) -> None:
+        """404 when unknown or not shared, 400 when it (or a page above it) is in the trash."""
+        current: str | None = object_id
+        while current is not None:
+            if current in self.pages:
+                self._require(current, "page", self.pages)
+                if self.pages[current]["in_trash"]:
+                    raise ApiError(400, "validation_error", ARCHIVED_MESSAGE)
+                return
+            block = self.blocks.get(current)
+            if block is None:
+                raise ApiError(404, "object_not_found",
+                               f"Could not find block with ID: {current}.")
+            if block["in_trash"]:
+                raise ApiError(400, "validation_error", ARCHIVED_MESSAGE)
+            current = block["_parent"]
+
+    def _check_children(self, children: Any, parent: dict[str, Any] | None) -> None:
+        if not isinstance(children, list):
+            raise ApiError(400, "validation_error", "body.children should be an array.")
+        errors = validate_children(self._validation_view(children), parent=parent)
+        if errors:
+            raise ApiError(400, "validation_error", errors[0])
+        if self.block_cap is not None and self.live_blocks() + count_blocks(children) > (
+            self.block_cap
+        ):
+            raise ApiError(400, "validation_error", BLOCK_LIMIT_MESSAGE)
+
+    def _validation_view(self, children: list[Any]) -> list[Any]:
+        """`children` with uploaded images as external ones (the limits module knows those)."""
+        out = []
+        for block in children:
+            if not isinstance(block, dict):
+                out.append(block)
+                continue
+            kind = block.get("type")
+            body = block.get(kind) if isinstance(kind, str) else None
+            if kind == "image" and isinstance(body, dict) and body.get("type") == "file_upload":
+                upload_id = str((body.get("file_upload") or {}).get("id"))
+                upload = self.file_uploads.get(upload_id)
+                if upload is None or upload["status"] != "uploaded":
+                    raise ApiError(400, "validation_error",
+                                   f"File upload {upload_id} is not uploaded or does not exist.")
+                view = {k: v for k, v in body.items() if k not in ("file_upload", "type")}
+                view.update(type="external", external={"url": "https://files.invalid/x.png"})
+                out.append({**block, "image": view})
+                continue
+            if isinstance(body, dict) and isinstance(body.get("children"), list):
+                block = {**block, kind: {**body,
+                                         "children": self._validation_view(body["children"])}}
+            out.append(block)
+        return out
+
+    def _store_blocks(self, parent_id: str, children: list[dict[str, Any]],
+                      at: int | None = None) -> list[dict[str, Any]]:
+        """Create `children` (and their children) under `parent_id`; the top-level ones."""
+        siblings = self.children.setdefault(parent_id, [])
+        index = len(siblings) if at is None else at
+        parent = (
+            {"type": "page_id", "page_id": parent_id}
+            if parent_id in self.pages
+            else {"type": "block_id", "block_id": parent_id}
+        )
+        created = []
+        for raw in children:
+            kind = str(raw["type"])
+            body = copy.deepcopy(raw[kind])
+            nested = body.pop("children", None) or []
+            block_id = self.new_id()
+            stamp = _iso(_minute(self.now()))
+            block = {
+                "object": "block", "id": block_id, "parent": parent, "created_time": stamp,
+                "last_edited_time": stamp, "has_children": False, "in_trash": False,
+                "archived": False, "type": kind, kind: _read_form(kind, body, block_id),
+                "_parent": parent_id,
+            }
+            self.blocks[block_id] = block
+            self.children[block_id] = []
+            self.shared.add(block_id)
+            siblings.insert(index, block)
+            index += 1
+            if nested:
+                self._store_blocks(block_id, nested)
+            created.append(block)
+        return created
+
+    def _page_values(self, ds_id: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+        """Written property values as the plain values `_values` keeps."""
+        schema = self.data_sources[ds_id]["properties"]
+        values: dict[str, Any] = {}
+        for name, value in properties.items():
+            if name not in schema:
+                raise ApiError(400, "validation_error", f"{name} is not a property that exists.")
+            kind = schema[name]["type"]
+            if not isinstance(value, dict) or kind not in value:
+                raise ApiError(400, "validation_error",
+                               f"body.properties.{name}.{kind} should be defined.")
+            raw = value[kind]
+            if kind in ("title", "rich_text"):
+                errors = _rich_errors(raw, f"body.properties.{name}.{kind}")
+                if errors:
+                    raise ApiError(400, "validation_error", errors[0])
+                values[name] = _plain(raw)
+            elif kind in ("select", "status"):
+                values[name] = raw["name"] if raw else None
+            elif kind == "date":
+                values[name] = raw["start"] if raw else None
+            elif kind == "checkbox":
+                values[name] = bool(raw)
+            elif kind == "relation":
+                values[name] = [r["id"] for r in raw or []]
+            elif kind == "multi_select":
+                values[name] = [o["name"] for o in raw or []]
+            else:
+                values[name] = raw
+        return values
+
+    def _create_page(self, call: Call) -> tuple[int, Any]:
+        body = call.body
+        parent = body.get("parent") or {}
+        ds_id = parent.get("data_source_id")
+        if not ds_id:
+            raise ApiError(400, "validation_error",
+                           "body.parent.data_source_id should be defined (the fake creates "
+                           "pages in data sources only).")
+        self._require(ds_id, "data_source", self.data_sources)
+        values = self._page_values(ds_id, body.get("properties") or {})
+        children = body.get("children") or []
+        self._check_children(children, None)
+        page_id = self.add_page(ds_id, values)
+        self.children[page_id] = []
+        self._store_blocks(page_id, children)
+        return 200, self.render_page(page_id)
+
+    def _update_page(self, call: Call) -> tuple[int, Any]:
+        page_id = call.match["id"]
+        self._require(page_id, "page", self.pages)
+        page = self.pages[page_id]
+        body = call.body
+        restore = body.get("in_trash", body.get("archived"))
+        if page["in_trash"] and restore is not False:
+            raise ApiError(400, "validation_error", ARCHIVED_MESSAGE)
+        if body.get("properties"):
+            if page["_data_source"] is None:
+                raise ApiError(400, "validation_error", "the fake updates data source pages only")
+            page["_values"].update(self._page_values(page["_data_source"], body["properties"]))
+        if restore is not None:
+            page["in_trash"] = bool(restore)
+        page["edited"] = _minute(self.now())
+        return 200, self.render_page(page_id)
+
+    def _update_data_source(self, call: Call) -> tuple[int, Any]:
+        ds_id = call.match["id"]
+        self._require(ds_id, "data_source", self.data_sources)
+        source = self.data_sources[ds_id]
+        added: dict[str, Any] = {}
+        for name, config in (call.body.get("properties") or {}).items():
+            if config is None or name in source["properties"]:
+                continue  # removing or renaming is not modelled
+            kind = next(k for k in config if k not in ("name", "description"))
+            added[name] = {kind: config[kind]}
+        offset = len(source["properties"])
+        for number, (name, spec) in enumerate(self._schema(added).items()):
+            spec["id"] = f"p{offset + number:03d}"
+            source["properties"][name] = spec
+        return 200, self._render_data_source(ds_id)
+
+    def _get_block(self, call: Call) -> tuple[int, Any]:
+        block_id = call.match["id"]
+        block = self.blocks.get(block_id)
+        if block is None or block_id not in self.shared:
+            raise ApiError(404, "object_not_found", f"Could not find block with ID: {block_id}.")
+        return 200, self.render_block(block)
+
+    def _append_children(self, call: Call) -> tuple[int, Any]:
+        parent_id = call.match["id"]
+        self._writable(parent_id)
+        body = call.body
+        parent_block = self.blocks.get(parent_id)
+        parent_json = self.render_block(parent_block) if parent_block else None
+        children = body.get("children")
+        self._check_children(children, parent_json)
+        at = self._position(parent_id, body, call)
+        created = self._store_blocks(parent_id, children, at)
+        return 200, {"object": "list", "results": [self.render_block(b) for b in created],
+                     "next_cursor": None, "has_more": False, "type": "block", "block": {}}
+
+    def _position(self, parent_id: str, body: Mapping[str, Any], call: Call) -> int | None:
+        """Where appended children go: None for the end, else an index among the siblings."""
+        position = body.get("position")
+        after = body.get("after")
+        if after is not None and position is not None:
+            raise ApiError(400, "validation_error", "Provide either after or position, not both.")
+        if position is None and after is None:
+            return None
+        if position is not None:
+            kind = position.get("type")
+            if kind == "end":
+                return None
+            if kind == "start":
+                return 0
+            if kind != "after_block":
+                raise ApiError(400, "validation_error",
+                               "body.position.type should be `start`, `end` or `after_block`.")
+            after = (position.get("after_block") or {}).get("id")
+        siblings = self.children.get(parent_id, [])
+        for index, sibling in enumerate(siblings):
+            if sibling["id"] == after and not sibling.get("in_trash"):
+                return index + 1
+        raise ApiError(400, "validation_error",
+                       f"Block {after} is not a child of {parent_id}.")
+
+    def _delete_block(self, call: Call) -> tuple[int, Any]:
+        block_id = call.match["id"]
+        if block_id in self.pages and block_id not in self.blocks:
+            self._writable(block_id)
+            self.pages[block_id]["in_trash"] = True
+            return 200, self.render_page(block_id)
+        self._writable(block_id)
+        block = self.blocks[block_id]
+        block["in_trash"] = block["archived"] = True
+        return 200, self.render_block(block)
+
+    def _create_upload(self, call: Call) -> tuple[int, Any]:
+        body = call.body
+        mode = body.get("mode", "single_part")
+        if mode != "single_part":
+            raise ApiError(400, "validation_error", "the fake accepts single_part uploads only")
+        upload_id = self.new_id()
+        self.file_uploads[upload_id] = {
+            "object": "file_upload", "id": upload_id, "status": "pending",
+            "filename": body.get("filename"), "content_type": body.get("content_type"),
+            "content_length": None, "upload_url": f"/v1/file_uploads/{upload_id}/send",
+            "_data": b"",
+        }
+        return 200, self._render_upload(upload_id)
+
+    def _send_upload(self, call: Call) -> tuple[int, Any]:
+        upload_id = call.match["id"]
+        upload = self.file_uploads.get(upload_id)
+        if upload is None:
+            raise ApiError(404, "object_not_found",
+                           f"Could not find file_upload with ID: {upload_id}.")
+        part = call.body.get("file")
+        if not isinstance(part, dict):
+            raise ApiError(400, "validation_error", "body.file should be defined.")
+        if upload["status"] != "pending":
+            raise ApiError(400, "validation_error", "File upload is not pending.")
+        upload.update(status="uploaded", content_length=len(part["data"]), _data=part["data"],
+                      filename=upload["filename"] or part["filename"],
+                      content_type=upload["content_type"] or part["content_type"])
+        return 200, self._render_upload(upload_id)
+
+    def _get_upload(self, call: Call) -> tuple[int, Any]:
+        upload_id = call.match["id"]
+        if upload_id not in self.file_uploads:
+            raise ApiError(404, "object_not_found",
+                           f"Could not find file_upload with ID: {upload_id}.")
+        return 200, self._render_upload(upload_id)
+
+    def _render_upload(self, upload_id: str) -> dict[str, Any]:
+        upload = self.file_uploads[upload_id]
+        return {k: v for k, v in upload.items() if not k.startswith("_")}
+
+    def _matches_property(self, page: Mapping[str, Any], flt: Mapping[str, Any]) -> bool:
+        source = self.data_sources[page["_data_source"]]
+        name = flt["property"]
+        schema = source["properties"].get(name)
+        if schema is None:
+            raise ApiError(400, "validation_error",
+                           f"Could not find property with name or id: {name}")
+        kind = next((k for k in flt if k != "property"), None)
+        if kind != schema["type"] and not (kind == "rich_text" and schema["type"] == "title"):
+            raise ApiError(400, "validation_error",
+                           f"Property type in filter ({kind}) does not match {schema['type']}.")
+        condition = flt[kind]
+        if set(condition) != {"equals"}:
+            raise ApiError(400, "validation_error", "the fake filters properties on equals only")
+        value = page["_values"].get(name)
+        wanted = condition["equals"]
+        if kind in ("rich_text", "title"):
+            return str(value or "") == wanted
+        return bool(value == wanted)
+
+
+def _is_write(method: str, path: str) -> bool:
+    """Whether a request changes something (queries and searches are reads)."""
+    if method not in _WRITE_METHODS:
+        return False
+    return not (path.endswith("/query") or path == "search")
+
+
+def _rich_errors(items: Any, path: str) -> list[str]:
+    from tests.fakes.notion_limits import validate_rich_text
+
+    return validate_rich_text(items, path=path)
+
+
+def _read_rich(items: list[Any]) -> list[dict[str, Any]]:
+    """Rich-text items as the API returns them (with plain_text, href, annotations)."""
+    out = []
+    for item in items:
+        item = dict(item)
+        kind = item.setdefault("type", "text")
+        if kind == "text":
+            text = item["text"]
+            item["plain_text"] = text["content"]
+            item["href"] = (text.get("link") or {}).get("url")
+        else:
+            item["plain_text"] = str(item.get(kind, {}).get("expression", ""))
+            item["href"] = None
+        annotations = {"bold": False, "italic": False, "strikethrough": False,
+                       "underline": False, "code": False, "color": "default"}
+        annotations.update(item.get("annotations") or {})
+        item["annotations"] = annotations
+        out.append(item)
+    return out
+
+
+def _read_form(kind: str, body: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """A block body as read back: rich text with plain_text, uploads as hosted files."""
+    for key in ("rich_text", "caption"):
+        if key in body:
+            body[key] = _read_rich(body[key])
+    if kind == "table_row":
+        body["cells"] = [_read_rich(cell) for cell in body["cells"]]
+    if kind == "image" and body.get("type") == "file_upload":
+        upload_id = body.pop("file_upload")["id"]
+        body["type"] = "file"
+        body["file"] = {"url": f"https://files.invalid/{upload_id}/image.png",
+                        "expiry_time": "2099-01-01T00:00:00.000Z"}
+    return body
+
+
+def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+    """A multipart/form-data body: field name -> text, or {filename, content_type, data}."""
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():  # type: ignore[attr-defined]
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is None:
+            fields[str(name)] = data.decode()
+        else:
+            fields[str(name)] = {"filename": filename, "content_type": part.get_content_type(),
+                                 "data": data}
+    return fields
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects of an API
     server: _Server

@@ -1,0 +1,68 @@
+"""What a run shows in GitHub Actions: the step summary table and workflow annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from careerloop.connectors.base import PublishOutcome
+from careerloop.kpi.scorecard import Scorecard
+from careerloop.report.render import format_value, status_emoji, status_label
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def step_summary(
+    scorecards: Sequence[Scorecard],
+    outcomes: Sequence[PublishOutcome],
+    failures: Sequence[tuple[str, str]],
+) -> str:
+    """Markdown for `$GITHUB_STEP_SUMMARY`: each scorecard as a table, then the reviews."""
+    lines = ["## careerloop", ""]
+    for card in scorecards:
+        score = "–" if card.score is None else f"{card.score}/100"
+        lines += [
+            f"### {card.period.label}: {score} {status_emoji(card.status)} "
+            f"{status_label(card.status)}",
+            "",
+            "| KPI | Target | Value | Status |",
+            "|---|---|---|---|",
+        ]
+        for k in card.kpis.values():
+            target = "–" if k.target is None else format_value(k.target, k.key)
+            lines.append(
+                f"| {_cell(k.label)} | {target} | {format_value(k.value, k.key)} "
+                f"| {status_emoji(k.status)} {status_label(k.status)} |"
+            )
+        for pitfall in card.pitfalls:
+            lines.append(f"\n- ⚠️ **{pitfall.code}**: {_cell(pitfall.message)}")
+        lines.append("")
+    if outcomes:
+        lines += ["### Reviews", "", "| Review | Target | Action | Where |", "|---|---|---|---|"]
+        lines += [
+            f"| {o.review_key} | {o.target} | {o.action} | {_cell(o.location)} |" for o in outcomes
+        ]
+        lines.append("")
+    if failures:
+        lines += ["### Failed", ""] + [f"- **{_cell(w)}**: {_cell(m)}" for w, m in failures]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(text: str) -> str:
+    # Workflow commands end at a newline and treat % specially.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_commands(
+    scorecards: Sequence[Scorecard], failures: Sequence[tuple[str, str]]
+) -> list[str]:
+    """`::warning` for each pitfall and `::error` for each failure (workflow commands)."""
+    lines = [
+        f"::warning title={_escape(f'{card.period.label}: {p.code}')}::{_escape(p.message)}"
+        for card in scorecards
+        for p in card.pitfalls
+    ]
+    lines += [f"::error title={_escape(where)}::{_escape(message)}" for where, message in failures]
+    return lines
