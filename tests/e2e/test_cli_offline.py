@@ -272,3 +272,38 @@ def test_github_actions_gets_a_step_summary_and_annotations(
     assert "| 2026-08-monthly | local | created |" in text
     # The sample's August has its two mentor sessions without written insights.
     assert "::warning title=2026-08: undocumented-insights::" in out
+
+
+def test_a_draft_of_the_running_month_becomes_the_final_review(
+    runner: CliRunner, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = invoke(runner, "-c", str(workspace), "sync", "--draft")
+    assert code == 0, err
+    draft = workspace.parent / "reviews" / "2026-11-monthly.md"
+    text = draft.read_text(encoding="utf-8")
+    assert "# Monthly review 2026-11 (draft)" in text
+    notes = "\n- Draft note: prepare the roadmap story.\n"
+    draft.write_text(text + notes, encoding="utf-8")
+
+    # December 1st: November has closed, the scheduled run publishes it for good.
+    monkeypatch.setenv("CAREERLOOP_TODAY", "2026-12-01")
+    code, out, err = invoke(runner, "-c", str(workspace), "sync")
+    assert code == 0, err
+    assert "2026-11-monthly updated" in out
+    final = draft.read_text(encoding="utf-8")
+    assert "# Monthly review 2026-11\n" in final and "(draft)" not in final
+    assert final.endswith(notes)
+
+
+def test_drafts_from_config_and_never_a_review_of_a_future_period(
+    runner: CliRunner, workspace: Path
+) -> None:
+    workspace.write_text(workspace.read_text(encoding="utf-8").replace(
+        "[reviews]", "[reviews]\ndrafts = true"), encoding="utf-8")
+    code, out, err = invoke(runner, "-c", str(workspace), "sync")
+    assert code == 0, err
+    reviews = {p.name for p in (workspace.parent / "reviews").glob("*.md")}
+    assert reviews == {"2026-10-monthly.md", "2026-Q3-quarterly.md", "2026-11-monthly.md"}
+    code, _, err = invoke(runner, "-c", str(workspace), "sync", "--period", "2026-12")
+    assert code == 2 and "has not started yet" in err
+    assert not (workspace.parent / "reviews" / "2026-12-monthly.md").exists()
