@@ -151,6 +151,13 @@ def run_checks(config_path: Path) -> list[Check]:
                 else "no [sources.trello] board to publish to",
                 fix="" if ok else "set [sources.trello] board"))
         else:
-            checks.append(Check(name=f"target {target}", status="fail",
-                                detail="not available in this version", fix="use local"))
+            notion_reviews = config.reviews.notion
+            where = notion_reviews.database or notion_reviews.parent
+            checks.append(Check(
+                name="target notion", status="ok" if where else "fail",
+                detail=f"Reviews database {'' if notion_reviews.database else 'under '}{where}"
+                f" ({notion_reviews.template} template)" if where
+                else "no [reviews.notion] parent or database",
+                fix="" if where else "set [reviews.notion] parent to a page shared with the "
+                "integration"))
     return checks

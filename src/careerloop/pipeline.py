@@ -273,11 +273,12 @@ def build_publishers(
             from careerloop.connectors.trello.publish import TrelloPublisher
 
             publishers.append(TrelloPublisher(config, store=store))
-        else:
-            raise ConfigError(
-                f"reviews.targets: publishing to {target!r} is not available in this version "
-                "(use local)"
-            )
+        elif target == "notion":
+            from careerloop.connectors.notion.publish import NotionPublisher
+
+            publishers.append(NotionPublisher(config, store=store))
+        else:  # the config model admits no other name; a --to typo is caught by the CLI
+            raise ConfigError(f"reviews.targets: unknown target {target!r}")
     return publishers
 
 

@@ -1,0 +1,664 @@
+"""Review pages in a Notion database: one page per (period, kind), upserted.
+
+- **The Reviews database.** `[reviews.notion] database` (a database id, data source id or
+  URL) is used as it is; otherwise a database titled "Career reviews" is looked up among
+  the children of `[reviews.notion] parent` and created there when missing. Its
+  properties: Name, Period (`2026-10`), Kind, Period start, Score, Status, one number per
+  KPI (labelled as in the scorecard; ratios formatted as percent), Content hash, Generated
+  and Draft, so Notion's own charts can plot the trend. Properties a newer review needs
+  (a new KPI) are added with one `data_sources.update`.
+- **Finding the page.** One query of the data source (Period equals, Kind equals; the
+  oldest page wins). A query never shows trashed pages: when it finds nothing and the
+  ledger knows a page id, that page is retrieved; in the trash it is reported and skipped,
+  never resurrected nor duplicated.
+- **Unchanged** (the Content hash property equals `content_hash` of the generated part)
+  writes nothing: 1 query.
+- **New page.** `pages.create` with the properties and the first batch of blocks, then
+  the remaining appends in order. The Content hash is written last (with one
+  `pages.update`, or in the create when everything fits it): a run killed halfway leaves a
+  page with an empty hash, which the next run finds and completes, never a second page.
+- **Changed page.** The page's children are listed; the top-level blocks above the notes
+  heading block (a heading whose text equals `[reviews] notes_heading`, trimmed and
+  case-insensitive) are deleted, the new generated blocks inserted above the heading with
+  `blocks.children.append(position={"type": "start"})` and then
+  `position={"type": "after_block", "after_block": {"id": …}}` (notion-client 3.1 passes
+  `position` through; `after=` is gone in Notion-Version 2026-03-11), and the properties and
+  hash written last. The heading and every block below it are never touched. A page that
+  lost its heading keeps all its blocks: the new part, a fresh heading and a one-line
+  explanation go in at the start. A page left incomplete by a killed run (empty hash, no
+  heading yet) first loses the leading blocks that match what is being published (they
+  are that run's), so the review does not appear twice.
+- **Chart.** The score trend PNG is uploaded (`file_uploads.create` single_part, then
+  `send`) and shown as an image block above the first section. When the upload fails the
+  review still goes out with a text trend line, the failure is in the outcome's detail,
+  and the hash is stored marked so the next run tries the chart again.
+- **The free-workspace block cap.** Notion's answer (400 validation_error mentioning the
+  block limit; the wording is undocumented) becomes one PublishError saying what to do.
+- **Compact template.** `[reviews.notion] template = "compact"` renders `compact.md.j2`
+  here (far fewer blocks) instead of the Markdown the pipeline passes in.
+- **Dry run.** Reads only; the outcome says what would happen and how many requests a
+  real run would make.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from notion_client.helpers import extract_page_id
+
+from careerloop.config import Config, NotionSource
+from careerloop.connectors.base import PublishAction, PublishOutcome
+from careerloop.connectors.notion.blocks import (
+    AppendBatch,
+    Block,
+    count_blocks,
+    markdown_to_blocks,
+    notion_rich_text,
+    plain_text,
+    plan_appends,
+    resolve_parent,
+)
+from careerloop.connectors.notion.client import NotionApi
+from careerloop.errors import (
+    CareerloopError,
+    ConfigError,
+    NotFound,
+    PublishError,
+    SourceError,
+    TemplateError,
+)
+from careerloop.report.charts import trend_png
+from careerloop.report.notes import LOST_HEADING_NOTE, content_hash, split_notes
+from careerloop.report.render import (
+    RATIO_KPIS,
+    build_context,
+    make_environment,
+    status_label,
+)
+from careerloop.report.review import Review, TrendPoint
+from careerloop.store import Store
+
+__all__ = [
+    "BLOCK_LIMIT_ERROR",
+    "REVIEWS_TITLE",
+    "NotionPublisher",
+    "is_block_limit",
+    "render_named",
+    "reviews_schema",
+    "trend_line",
+]
+
+REVIEWS_TITLE = "Career reviews"
+BLOCK_LIMIT_ERROR = (
+    "Notion refused new blocks: this free workspace has reached its 1,000-block limit for "
+    'integrations; set [reviews.notion] template = "compact" or upgrade the workspace'
+)
+TRASHED_DETAIL = (
+    "skipped: the review page is in the trash; restore it or delete it from the trash to "
+    "publish again"
+)
+NAME, PERIOD, KIND, PERIOD_START, SCORE, STATUS = (
+    "Name", "Period", "Kind", "Period start", "Score", "Status",
+)
+HASH, GENERATED, DRAFT = "Content hash", "Generated", "Draft"
+_FIXED = frozenset({NAME, PERIOD, KIND, PERIOD_START, SCORE, STATUS, HASH, GENERATED, DRAFT})
+# Stored after the hash when the chart could not be uploaded: the next run sees a change
+# and tries the chart again.
+NO_CHART = " (chart pending)"
+CHART_NAME = "trend.png"
+
+JSON = dict[str, Any]
+
+
+# -- pure helpers --------------------------------------------------------------------------
+
+
+def is_block_limit(message: str) -> bool:
+    """Whether an error message is Notion's free-workspace block limit."""
+    text = message.casefold()
+    return "block limit" in text or "block_limit" in text
+
+
+def trend_line(points: Sequence[TrendPoint]) -> str:
+    """`Score trend: 80 → 85 → 88` (– for a period without a score)."""
+    scores = [str(p.score) if p.score is not None else "–" for p in points]
+    return "Score trend: " + " → ".join(scores)
+
+
+def _kpi_property(label: str) -> str:
+    # A KPI labelled like a fixed column would overwrite it.
+    return f"{label} (KPI)" if label in _FIXED else label
+
+
+def _kpi_columns(review: Review) -> dict[str, tuple[str, float | None]]:
+    """Property name -> (KPI key, value) for every KPI of the review."""
+    return {
+        _kpi_property(k.label): (k.key, k.value) for k in review.scorecard.kpis.values()
+    }
+
+
+def _number_schema(key: str) -> JSON:
+    return {"number": {"format": "percent" if key in RATIO_KPIS else "number"}}
+
+
+def reviews_schema(review: Review) -> JSON:
+    """The Reviews data source's properties, in `databases.create` form."""
+    def select(*names: str) -> JSON:
+        return {"select": {"options": [{"name": n} for n in names]}}
+
+    schema: JSON = {
+        NAME: {"title": {}},
+        PERIOD: {"rich_text": {}},
+        KIND: select("monthly", "quarterly"),
+        PERIOD_START: {"date": {}},
+        SCORE: {"number": {"format": "number"}},
+        STATUS: select("on track", "at risk", "off track", "no data"),
+    }
+    for name, (key, _) in _kpi_columns(review).items():
+        schema[name] = _number_schema(key)
+    schema.update({HASH: {"rich_text": {}}, GENERATED: {"date": {}}, DRAFT: {"checkbox": {}}})
+    return schema
+
+
+def _text(value: str) -> JSON:
+    return {"rich_text": notion_rich_text(value, max_items=25)}
+
+
+def review_properties(review: Review, title_property: str, stored_hash: str | None) -> JSON:
+    """Property values of the review page; the hash only when `stored_hash` is given."""
+    card = review.scorecard
+    props: JSON = {
+        title_property: {"title": notion_rich_text(review.title, max_items=25)},
+        PERIOD: _text(review.period.label),
+        KIND: {"select": {"name": review.kind}},
+        PERIOD_START: {"date": {"start": review.period.start.isoformat()}},
+        SCORE: {"number": card.score},
+        STATUS: {"select": {"name": status_label(card.status)}},
+        GENERATED: {"date": {"start": review.generated_on.isoformat()}},
+        DRAFT: {"checkbox": review.draft},
+    }
+    for name, (_, value) in _kpi_columns(review).items():
+        props[name] = {"number": value}
+    if stored_hash is not None:
+        props[HASH] = _text(stored_hash)
+    return props
+
+
+def render_named(review: Review, config: Config, template: str) -> str:
+    """The review rendered with the template file `template` (user folder first).
+
+    Raises:
+        TemplateError: the template is missing or fails.
+    """
+    folder = config.reviews.templates
+    env = make_environment(config.path(folder) if folder else None)
+    try:
+        text = env.get_template(template).render(
+            build_context(review, config.reviews.notes_heading)
+        )
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"template {template}: {exc}") from None
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def _block_text(block: Mapping[str, Any]) -> str:
+    body = block.get(str(block.get("type")), {})
+    return plain_text(body.get("rich_text") or []) if isinstance(body, dict) else ""
+
+
+def _signature(kind: str, body: Mapping[str, Any]) -> tuple[str, str]:
+    return kind, plain_text(body.get("rich_text") or []).strip()
+
+
+def _is_heading(block: Mapping[str, Any], heading: str) -> bool:
+    kind = str(block.get("type", ""))
+    return kind in ("heading_1", "heading_2", "heading_3") and (
+        _block_text(block).strip().casefold() == heading.strip().casefold()
+    )
+
+
+def _with_chart(blocks: list[Block], chart: Block) -> list[Block]:
+    """`chart` placed above the first section (after the title and score lines)."""
+    index = next((i for i, b in enumerate(blocks) if i and b.type.startswith("heading_")),
+                 min(1, len(blocks)))
+    return [*blocks[:index], chart, *blocks[index:]]
+
+
+# -- plans ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Source:
+    """The Reviews data source: id (None: to be created), schema once known."""
+
+    id: str | None
+    title_property: str = NAME
+    properties: dict[str, Any] | None = None
+    database_id: str | None = None
+    created: bool = False  # by this run: it holds only pages this run made
+
+
+@dataclass(slots=True)
+class _Page:
+    """The review page as found: what an update needs."""
+
+    id: str
+    url: str
+    stored_hash: str
+    in_trash: bool = False
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What publishing will write."""
+
+    action: PublishAction
+    page: _Page | None
+    remove: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    batches: list[AppendBatch] = field(default_factory=list)
+    missing: JSON = field(default_factory=dict)  # properties to add to the data source
+    notes: list[str] = field(default_factory=list)
+
+    def writes(self, *, chart: bool, create_database: bool) -> int:
+        """Requests the plan's writes take (the chart upload pair included)."""
+        count = int(create_database) + int(bool(self.missing)) + 2 * int(chart)
+        if self.action == "created":
+            follow = len(self.batches) - 1
+            return count + 1 + follow + int(follow > 0)
+        return count + len(self.remove) + len(self.batches) + 1
+
+
+# -- the publisher -------------------------------------------------------------------------
+
+
+class NotionPublisher:
+    """Review pages in the Reviews database of `[reviews.notion]`."""
+
+    name = "notion"
+
+    def __init__(
+        self, config: Config, *, store: Store | None = None, api: NotionApi | None = None
+    ) -> None:
+        settings = config.reviews.notion
+        if not settings.database and not settings.parent:
+            raise ConfigError(
+                "reviews.notion: publishing to notion needs `parent` (a page the Reviews "
+                "database is created under) or `database` (an existing Reviews database)"
+            )
+        self._config = config
+        self._settings = settings
+        self._heading = config.reviews.notes_heading
+        self._store = store
+        self._api = api
+        self._source: _Source | None = None
+        self._known: dict[str, str] = {}  # review key -> page id, for this run
+
+    @property
+    def api(self) -> NotionApi:
+        """The API client, made on first use (so building the publisher needs no token)."""
+        if self._api is None:
+            self._api = NotionApi.from_config(self._config.sources.notion or NotionSource())
+        return self._api
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        if self._api is not None:
+            self._api.close()
+
+    def markdown_for(self, review: Review, markdown: str) -> str:
+        """What goes on the page: `markdown`, or the compact template's rendering."""
+        if self._settings.template == "compact":
+            return render_named(review, self._config, "compact.md.j2")
+        return markdown
+
+    # -- publish --------------------------------------------------------------------------
+
+    def publish(self, review: Review, markdown: str, *, dry_run: bool) -> PublishOutcome:
+        """Upsert the review page; keep the notes; write nothing when nothing changed.
+
+        Raises:
+            PublishError: Notion refused or failed a request (the block limit included).
+        """
+        try:
+            return self._publish(review, self.markdown_for(review, markdown), dry_run=dry_run)
+        except SourceError as error:
+            raise PublishError(str(error)) from None
+
+    def _publish(self, review: Review, markdown: str, *, dry_run: bool) -> PublishOutcome:
+        api = self.api
+        start = api.calls
+        where = f"Notion review page {review.title!r}"
+        generated, notes = split_notes(markdown, self._heading)
+        if not notes.strip():
+            notes = f"## {self._heading}\n"
+        digest = content_hash(generated)
+        had_source = self._source is not None
+        source = self.reviews_source(review, dry_run=dry_run)
+        create_database = source.id is None
+        outcome = PublishOutcome(
+            target=self.name, review_key=review.key, action="created",
+            location=f"Notion database {REVIEWS_TITLE!r}", content_hash=digest,
+        )
+        page, trashed = self._locate(review, source, where)
+        if trashed is not None:
+            outcome.action, outcome.detail = "skipped", TRASHED_DETAIL
+            outcome.remote_id, outcome.location = trashed.id, trashed.url
+            outcome.requests = api.calls - start
+            return outcome
+        if page is not None:
+            outcome.remote_id, outcome.location = page.id, page.url
+            if page.stored_hash == digest:
+                outcome.action = "unchanged"
+                outcome.requests = api.calls - start
+                self._known[review.key] = page.id
+                return outcome
+
+        chart = len(review.trend) > 0
+        chart_block, chart_failure = self._chart(review, where, dry_run=dry_run or not chart)
+        blocks = markdown_to_blocks(generated)
+        if chart:
+            blocks = _with_chart(blocks, chart_block)
+        plan = self._plan(review, source, page, blocks, notes, where)
+        stored = digest + (NO_CHART if chart_failure else "")
+        if dry_run:
+            writes = plan.writes(chart=chart, create_database=create_database)
+            outcome.action = plan.action
+            outcome.requests = api.calls - start + writes
+            added = count_blocks(plan.blocks)
+            outcome.detail = "; ".join([
+                f"{len(plan.remove)} blocks removed, {added} added, {outcome.requests} requests",
+                *plan.notes,
+            ])
+            if not had_source and create_database:
+                outcome.detail += f"; would create the {REVIEWS_TITLE!r} database"
+            return outcome
+
+        assert source.id is not None
+        if plan.missing:
+            self._write(where, api.sdk.data_sources.update, source.id, properties=plan.missing)
+            if source.properties is not None:
+                source.properties.update(plan.missing)
+        if page is None:
+            page = self._create(review, source, plan, stored, where)
+        else:
+            self._replace(review, source, page, plan, stored, where)
+        self._known[review.key] = page.id
+        outcome.action = plan.action
+        outcome.remote_id, outcome.location = page.id, page.url
+        outcome.requests = api.calls - start
+        outcome.detail = "; ".join([*plan.notes, *([chart_failure] if chart_failure else [])])
+        return outcome
+
+    # -- the database ---------------------------------------------------------------------
+
+    def reviews_source(self, review: Review, *, dry_run: bool = False) -> _Source:
+        """The Reviews data source, found or (unless `dry_run`) created; once per run."""
+        if self._source is not None and self._source.id is not None:
+            return self._source
+        api = self.api
+        if self._settings.database:
+            where = "[reviews.notion] database"
+            found = api.resolve(self._settings.database, where=where)
+            self._source = _Source(id=found.id, title_property=found.title_property or NAME,
+                                   properties=dict(found.properties),
+                                   database_id=found.database_id)
+            return self._source
+        parent = extract_page_id(str(self._settings.parent))
+        if parent is None:
+            raise ConfigError(
+                f"reviews.notion.parent: {self._settings.parent!r} is not a Notion page id or URL"
+            )
+        where = f"Notion page {parent} ([reviews.notion] parent)"
+        database_id = self._find_database(parent, where)
+        if database_id is not None:
+            database = api.call(where, api.sdk.databases.retrieve, database_id)
+            sources = database.get("data_sources") or []
+            if not sources:
+                raise PublishError(f"{where}: database {REVIEWS_TITLE!r} has no data source")
+            self._source = _Source(id=str(sources[0]["id"]), database_id=database_id)
+            return self._source
+        if dry_run:
+            self._source = _Source(id=None)
+            return self._source
+        schema = reviews_schema(review)
+        created = self._write(
+            where, api.sdk.databases.create,
+            parent={"type": "page_id", "page_id": parent},
+            title=[{"type": "text", "text": {"content": REVIEWS_TITLE}}],
+            initial_data_source={"properties": schema},
+        )
+        sources = created.get("data_sources") or []
+        if not sources:
+            raise PublishError(f"{where}: Notion created {REVIEWS_TITLE!r} without a data source")
+        self._source = _Source(id=str(sources[0]["id"]), properties=schema,
+                               database_id=str(created.get("id")), created=True)
+        return self._source
+
+    def _find_database(self, parent: str, where: str) -> str | None:
+        """The id of the Reviews database directly under the parent page, if any."""
+        for block in self._children(parent, where):
+            if block.get("type") != "child_database" or block.get("in_trash"):
+                continue
+            title = str((block.get("child_database") or {}).get("title", ""))
+            if title.strip() == REVIEWS_TITLE:
+                return str(block["id"])
+        return None
+
+    def _schema(self, source: _Source, where: str) -> dict[str, Any]:
+        if source.properties is None:
+            assert source.id is not None
+            found = self.api.data_source(source.id, where=where)
+            source.properties = dict(found.properties)
+            source.title_property = found.title_property or NAME
+        return source.properties
+
+    def _missing(self, review: Review, source: _Source, where: str) -> JSON:
+        """Properties the review writes that the data source lacks (a new KPI, a hash)."""
+        if source.id is None:
+            return {}
+        have = self._schema(source, where)
+        wanted = reviews_schema(review)
+        wanted.pop(NAME)  # the title property exists under whatever name it has
+        return {name: spec for name, spec in wanted.items() if name not in have}
+
+    # -- finding the page -----------------------------------------------------------------
+
+    def _locate(self, review: Review, source: _Source,
+                where: str) -> tuple[_Page | None, _Page | None]:
+        """(the live review page, the trashed one the ledger knows), each or None."""
+        if source.id is None or (source.created and review.key not in self._known):
+            return None, None  # nothing to find in a database this run just made
+        answer = self.api.query(
+            source.id, where=where, page_size=10,
+            filter={"and": [
+                {"property": PERIOD, "rich_text": {"equals": review.period.label}},
+                {"property": KIND, "select": {"equals": review.kind}},
+            ]},
+            sorts=[{"timestamp": "created_time", "direction": "ascending"}],
+        )
+        results = [r for r in answer.get("results") or [] if not r.get("in_trash")]
+        if results:
+            return _page(results[0]), None
+        known = self._known_id(review)
+        if known is None:
+            return None, None
+        try:
+            raw = self.api.call(where, self.api.sdk.pages.retrieve, known)
+        except NotFound:
+            return None, None  # deleted for good, or no longer shared: publish anew
+        page = _page(raw)
+        if page.in_trash:
+            return None, page
+        parent = raw.get("parent") or {}
+        if parent.get("data_source_id") == source.id:
+            return page, None  # its Period or Kind was edited: it is still this review
+        return None, None
+
+    def _known_id(self, review: Review) -> str | None:
+        if review.key in self._known:
+            return self._known[review.key]
+        if self._store is None:
+            return None
+        entry = self._store.published(self.name, review.period.label, review.kind)
+        return entry.remote_id if entry is not None else None
+
+    # -- planning -------------------------------------------------------------------------
+
+    def _plan(self, review: Review, source: _Source, page: _Page | None,
+              generated: list[Block], notes: str, where: str) -> _Plan:
+        missing = self._missing(review, source, where)
+        notes_blocks = markdown_to_blocks(notes)
+        if page is None:
+            blocks = generated + notes_blocks
+            return _Plan("created", None, blocks=blocks, missing=missing,
+                         batches=plan_appends(blocks, first_into_create=True))
+        plan = _Plan("updated", page, missing=missing)
+        existing = list(self._children(page.id, where))
+        heading = next((i for i, b in enumerate(existing) if _is_heading(b, self._heading)),
+                       None)
+        if not page.stored_hash:
+            plan.notes.append("completed an interrupted publish")
+        if heading is not None:
+            plan.remove = [str(b["id"]) for b in existing[:heading]]
+            plan.blocks = generated
+        else:
+            keep = existing
+            if not page.stored_hash:
+                # A killed run left these: drop the leading blocks that match what goes in.
+                wanted = [_signature(b.type, b.body) for b in generated + notes_blocks]
+                matched = 0
+                for block, signature in zip(existing, wanted, strict=False):
+                    kind = str(block.get("type"))
+                    if _signature(kind, block.get(kind) or {}) != signature:
+                        break
+                    matched += 1
+                plan.remove = [str(b["id"]) for b in existing[:matched]]
+                keep = existing[matched:]
+            if keep:
+                first = notes.splitlines()[0] if notes.strip() else f"## {self._heading}"
+                notes_blocks = markdown_to_blocks(f"{first}\n\n{LOST_HEADING_NOTE}\n")
+                plan.notes.append(
+                    f"the notes heading {self._heading!r} was missing: the page's blocks "
+                    "are kept below a new one"
+                )
+            plan.blocks = generated + notes_blocks
+        plan.batches = plan_appends(plan.blocks)
+        return plan
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _write(self, where: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A write; Notion's free-workspace block limit becomes one plain PublishError."""
+        try:
+            return self.api.call(where, method, *args, **kwargs)
+        except SourceError as error:
+            if is_block_limit(str(error)):
+                raise PublishError(BLOCK_LIMIT_ERROR) from None
+            raise
+
+    def _create(self, review: Review, source: _Source, plan: _Plan, stored: str,
+                where: str) -> _Page:
+        api = self.api
+        batches = plan.batches
+        single = len(batches) == 1
+        created = self._write(
+            where, api.sdk.pages.create,
+            parent={"type": "data_source_id", "data_source_id": source.id},
+            properties=review_properties(review, source.title_property,
+                                         stored if single else None),
+            children=batches[0].children,
+        )
+        page = _page(created)
+        self._known[review.key] = page.id  # a failure below leaves it for the next run
+        ids: list[list[str]] = [[]]
+        for batch in batches[1:]:
+            parent = resolve_parent(batch, page.id, ids)
+            answer = self._write(where, api.sdk.blocks.children.append, parent,
+                                 children=batch.children)
+            ids.append([str(b["id"]) for b in answer.get("results") or []])
+        if not single:
+            self._write(where, api.sdk.pages.update, page.id,
+                        properties={HASH: _text(stored)})
+        return page
+
+    def _replace(self, review: Review, source: _Source, page: _Page, plan: _Plan,
+                 stored: str, where: str) -> None:
+        api = self.api
+        for block_id in plan.remove:
+            try:
+                self._write(where, api.sdk.blocks.delete, block_id)
+            except NotFound:
+                pass  # already gone
+        ids: list[list[str]] = []
+        for batch in plan.batches:
+            kwargs: JSON = {"children": batch.children}
+            if batch.parent is None:
+                kwargs["position"] = (
+                    {"type": "start"} if batch.after is None else
+                    {"type": "after_block",
+                     "after_block": {"id": ids[batch.after.batch][batch.after.index]}}
+                )
+            parent = resolve_parent(batch, page.id, ids)
+            answer = self._write(where, api.sdk.blocks.children.append, parent, **kwargs)
+            ids.append([str(b["id"]) for b in answer.get("results") or []])
+        self._write(where, api.sdk.pages.update, page.id,
+                    properties=review_properties(review, source.title_property, stored))
+
+    def _chart(self, review: Review, where: str, *, dry_run: bool) -> tuple[Block, str]:
+        """The chart's image block, or a text trend line and why the upload failed."""
+        if dry_run:
+            return Block("image", {"type": "file_upload", "file_upload": {"id": "dry-run"}}), ""
+        api = self.api
+        try:
+            data = trend_png(review.trend)
+            upload = api.call(f"{where} (chart)", api.sdk.file_uploads.create,
+                              mode="single_part", filename=CHART_NAME, content_type="image/png")
+            sent = api.call(f"{where} (chart)", api.sdk.file_uploads.send, str(upload["id"]),
+                            file=(CHART_NAME, data, "image/png"))
+            if sent.get("status") != "uploaded":
+                raise SourceError(f"the upload ended {sent.get('status')!r}")
+        # The chart is decoration: whatever went wrong, the review itself still goes out.
+        except Exception as error:  # noqa: BLE001
+            reason = str(error) if isinstance(error, CareerloopError) else type(error).__name__
+            line = Block("paragraph", {"rich_text": notion_rich_text(trend_line(review.trend))})
+            return line, f"chart upload failed ({reason}): the trend is shown as text"
+        caption = notion_rich_text("Score trend")
+        body = {"type": "file_upload", "file_upload": {"id": str(upload["id"])},
+                "caption": caption}
+        return Block("image", body), ""
+
+    def _children(self, block_id: str, where: str) -> list[JSON]:
+        """Every child of a page or block, page by page (refuses a repeated cursor)."""
+        api = self.api
+        found: list[JSON] = []
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            kwargs: JSON = {"page_size": 100}
+            if cursor:
+                kwargs["start_cursor"] = cursor
+            answer = api.call(where, api.sdk.blocks.children.list, block_id, **kwargs)
+            found += [b for b in answer.get("results") or [] if isinstance(b, dict)]
+            cursor = answer.get("next_cursor")
+            if not answer.get("has_more") or not cursor:
+                return found
+            if cursor in seen:
+                raise SourceError(f"{where}: Notion repeated a page cursor; stopped reading")
+            seen.add(cursor)
+
+
+def _page(raw: Mapping[str, Any]) -> _Page:
+    properties = raw.get("properties") or {}
+    stored = properties.get(HASH) or {}
+    return _Page(
+        id=str(raw["id"]),
+        url=str(raw.get("url") or ""),
+        stored_hash=plain_text(stored.get("rich_text") or []).strip(),
+        in_trash=bool(raw.get("in_trash", raw.get("archived", False))),
+    )
