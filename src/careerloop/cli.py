@@ -59,13 +59,26 @@ def _json_line(name: str, **fields: Any) -> None:
 
 def _fail(exc: BaseException, options: Globals) -> NoReturn:
     """Show an error as one line (a traceback only with --debug) and exit with its code."""
-    code = exc.exit_code if isinstance(exc, CareerloopError) else 1
+    if isinstance(exc, CareerloopError):
+        code, message = exc.exit_code, str(exc)
+    else:  # a bug, not bad input: still one line, the traceback only with --debug
+        code = 1
+        message = f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
     if options.debug:
         err.print(traceback.format_exc(), markup=False)
     if options.log_format == "json":
-        _json_line("error", message=str(exc), kind=type(exc).__name__, exit_code=code)
+        _json_line("error", message=message, kind=type(exc).__name__, exit_code=code)
     else:
-        err.print(f"error: {exc}", markup=False)
+        err.print(f"error: {message}", markup=False)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from careerloop.report.github import step_summary, workflow_commands
+
+        for line in workflow_commands([], [("careerloop", message)]):
+            sys.stdout.write(line + "\n")
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            with open(summary_path, "a", encoding="utf-8") as handle:
+                handle.write(step_summary([], [], [("careerloop", message)]))
     raise typer.Exit(code)
 
 
@@ -95,7 +108,7 @@ def _events(options: Globals) -> pipeline.EventSink:
             mode = "full" if f.get("full") else "changes"
             err.print(f"read {f['origin']}: {f['records']} records ({mode})", markup=False)
         elif event.name.endswith(".failed"):
-            err.print(f"failed {f.get('source') or f.get('review')}: {f['error']}", markup=False)
+            pass  # the summary at the end lists every failure once
         elif event.name.startswith("review.") and verbose:
             err.print(f"{event.name.split('.')[1]} {f['review']} on {f['target']}", markup=False)
         elif verbose:
@@ -144,11 +157,13 @@ def _run(ctx: typer.Context, work: Any) -> Any:
     options = _globals(ctx)
     try:
         return work()
-    except CareerloopError as exc:
+    except typer.Exit:
+        raise
+    except Exception as exc:  # the one place every error becomes one line
         _fail(exc, options)
 
 
-def _summarise(report: pipeline.SyncReport, *, dry_run: bool) -> None:
+def _summarise(report: pipeline.SyncReport, *, dry_run: bool, log_format: str = "text") -> None:
     for card in report.scorecards:
         score = "–" if card.score is None else f"{card.score}/100"
         out.print(f"{card.period.label}: score {score} ({card.status.replace('_', ' ')})")
@@ -156,8 +171,9 @@ def _summarise(report: pipeline.SyncReport, *, dry_run: bool) -> None:
         verb = f"would be {outcome.action}" if dry_run else outcome.action
         extra = f" ({outcome.detail})" if outcome.detail else ""
         out.print(f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}")
-    for failure in report.failures:
-        err.print(f"failed: {failure.where}: {failure.message}", markup=False)
+    if log_format == "text":  # in JSON mode stderr holds JSON only: see run.finished
+        for failure in report.failures:
+            err.print(f"failed: {failure.where}: {failure.message}", markup=False)
 
 
 @app.command()
@@ -183,7 +199,7 @@ def demo(
         history = pipeline.backfill(config, on_event=events)
         report.outcomes[:0] = [o for o in history.outcomes if o.action != "unchanged"]
         report.failures.extend(history.failures)
-        _summarise(report, dry_run=False)
+        _summarise(report, dry_run=False, log_format=_globals(ctx).log_format)
         reviews_dir = config.path(config.reviews.local.dir)
         out.print(f"Sample workspace: {config_path.parent.resolve()}")
         out.print(f"Reviews: {reviews_dir} (open {reviews_dir / 'index.html'})")
@@ -227,7 +243,7 @@ def sync(
                 report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
         else:
             report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
-        _summarise(report, dry_run=dry_run)
+        _summarise(report, dry_run=dry_run, log_format=_globals(ctx).log_format)
         _github_outputs(report)
         if _globals(ctx).log_format == "json":
             _json_line("run.finished", ok=report.ok,
@@ -344,7 +360,8 @@ def report(
         if to == "stdout":
             sys.stdout.write(markdown)
             return
-        _summarise(pipeline.SyncReport(outcomes=outcomes, failures=failures), dry_run=dry_run)
+        _summarise(pipeline.SyncReport(outcomes=outcomes, failures=failures), dry_run=dry_run,
+                   log_format=_globals(ctx).log_format)
         if failures:
             raise typer.Exit(1)
 

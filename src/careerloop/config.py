@@ -49,9 +49,10 @@ MODEL_KINDS: tuple[str, ...] = (
     "advancement",
 )
 
-# A token pasted where an environment variable name belongs (Notion: secret_/ntn_,
-# Trello: 32 or 64 hex characters).
-_TOKEN_LIKE = re.compile(r"^(secret_|ntn_)\S{20,}$|^[0-9a-fA-F]{32,}$")
+# A token pasted where an environment variable name belongs (Notion: secret_/ntn_;
+# Trello: 32 or 64 hex characters, or ATTA followed by hex in newer tokens). Any other
+# value of 40 or more characters is no variable name a person would choose either.
+_TOKEN_LIKE = re.compile(r"^(secret_|ntn_|ATTA)\S{20,}$|^[0-9a-fA-F]{32,}$|^\S{40,}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -529,6 +530,8 @@ def load_config(path: Path) -> Config:
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text: save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

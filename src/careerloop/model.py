@@ -158,6 +158,28 @@ class Workspace:
         self.warnings.extend(other.warnings)
 
 
+def quoted(text: str) -> str:
+    """`'text'` for messages; unlike repr(), keeps emoji joiners and right-to-left text as is."""
+    return f"'{text}'"
+
+
+def missing_date(record: Record) -> DataWarning | None:
+    """A warning for a record that no period can count, for lack of its date."""
+    match record:
+        case Session() | Application() | Advancement() if record.date is None:
+            what = "date"
+        case Milestone() if record.due is None:
+            what = "due date"
+        case Module() if record.planned is None and record.completed is None:
+            what = "planned or completed date"
+        case _:
+            return None
+    return DataWarning(
+        record_id=record.id,
+        message=f"{kind_of(record)} {quoted(record.title)} has no {what}: it counts in no period",
+    )
+
+
 def kind_of(record: Record) -> str:
     """The kind name (`module`, `session`…) of a record."""
     for name, cls in KINDS.items():

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from careerloop.config import Config
+from careerloop.config import Config, secret
 from careerloop.connectors.base import Publisher, PublishOutcome, ReadResult, Source
 from careerloop.errors import ConfigError, PeriodError, PublishError, SourceError
 from careerloop.kpi.engine import build_scorecards
@@ -132,13 +132,48 @@ def build_sources(config: Config) -> list[Source]:
     return sources
 
 
-def pull(config: Config, store: Store, *, full: bool, on_event: EventSink = _ignore) -> tuple[
-    list[ReadResult], list[Failure]
-]:
+def check_ready(config: Config, targets: Sequence[str]) -> None:
+    """What the user must supply for this run, checked before anything is read or written.
+
+    Raises:
+        ConfigError: a credential variable is unset, or a target lacks its settings.
+    """
+    notion, trello = config.sources.notion, config.sources.trello
+    if notion is not None and notion.live:
+        secret(notion.token_env, "Notion integration token")
+    if trello is not None and trello.board and not trello.export:
+        secret(trello.key_env, "Trello API key")
+        secret(trello.token_env, "Trello token")
+    for target in targets:
+        if target == "notion":
+            reviews = config.reviews.notion
+            if not (reviews.parent or reviews.database):
+                raise ConfigError(
+                    "reviews.notion: set parent (a page shared with the integration) or "
+                    "database to publish to Notion"
+                )
+            secret(notion.token_env if notion else "NOTION_TOKEN", "Notion integration token")
+        elif target == "trello":
+            if trello is None or not trello.board:
+                raise ConfigError(
+                    "reviews.targets: publishing to trello needs [sources.trello] board"
+                )
+            secret(trello.key_env, "Trello API key")
+            secret(trello.token_env, "Trello token")
+
+
+def pull(
+    config: Config,
+    store: Store,
+    *,
+    full: bool,
+    sources: Sequence[Source] | None = None,
+    on_event: EventSink = _ignore,
+) -> tuple[list[ReadResult], list[Failure]]:
     """Read every source into the store; a failing source does not stop the others."""
     reads: list[ReadResult] = []
     failures: list[Failure] = []
-    for source in build_sources(config):
+    for source in build_sources(config) if sources is None else sources:
         on_event(Event("source.start", {"source": source.name}))
         try:
             results = source.read(store, full=full)
@@ -296,8 +331,9 @@ def publish_reviews(
     outcomes: list[PublishOutcome] = []
     failures: list[Failure] = []
     try:
-        for review in reviews:
-            markdown = render_markdown(review, config.reviews, user_templates)
+        # Every review renders before any is written: a broken template writes nothing.
+        rendered = [(r, render_markdown(r, config.reviews, user_templates)) for r in reviews]
+        for review, markdown in rendered:
             for publisher in publishers:
                 try:
                     outcome = publisher.publish(review, markdown, dry_run=dry_run)
@@ -347,11 +383,16 @@ def sync(
     """Pull every source, score the due periods and publish their reviews."""
     today_ = today(config)
     due = due_periods(config, today_, period=options.period, draft=options.draft)
+    targets = (options.targets or config.reviews.targets) if options.publish else []
+    # A config problem stops the run before the state database or any file is touched.
+    check_ready(config, targets)
+    sources = build_sources(config)
     report = SyncReport()
     with Store(config.state_path) as store:
-        # Built before reading: a target's config error stops the run before any request.
-        publishers = build_publishers(config, store, options.targets) if options.publish else []
-        report.reads, report.failures = pull(config, store, full=options.full, on_event=on_event)
+        publishers = build_publishers(config, store, targets) if targets else []
+        report.reads, report.failures = pull(
+            config, store, full=options.full, sources=sources, on_event=on_event
+        )
         workspace = store.workspace()
         reviews = [build_review(workspace, config, kind, period, today_) for kind, period in due]
         for review in reviews:
@@ -427,6 +468,7 @@ def report(
     markdown = render_markdown(review, config.reviews, user_templates)
     if not targets:
         return review, markdown, [], []
+    check_ready(config, targets)
     with Store(config.state_path) as store:
         publishers = build_publishers(config, store, targets)
         outcomes, failures = publish_reviews(

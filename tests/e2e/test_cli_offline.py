@@ -271,7 +271,7 @@ def test_github_actions_gets_a_step_summary_and_annotations(
     assert "### 2026-08:" in text and "| KPI | Target | Value | Status |" in text
     assert "| 2026-08-monthly | local | created |" in text
     # The sample's August has its two mentor sessions without written insights.
-    assert "::warning title=2026-08: undocumented-insights::" in out
+    assert "::warning title=2026-08 undocumented-insights::" in out
 
 
 def test_a_draft_of_the_running_month_becomes_the_final_review(

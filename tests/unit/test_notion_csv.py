@@ -118,7 +118,8 @@ def test_done_without_completed_date_uses_planned_date_and_warns(workspace: Work
     assert discovery.completed == dt.date(2026, 6, 5)  # its planned date
     messages = [w.message for w in workspace.warnings if w.record_id == discovery.id]
     assert messages == [
-        "Notion CSV export Modules.csv: marked done without a 'Completed' date; "
+        "Notion CSV export Modules.csv, 'Product discovery basics': marked done without a "
+        "'Completed' date; "
         "counted as completed on 2026-06-05"
     ]
 

@@ -454,7 +454,7 @@ def test_wrong_shaped_value_becomes_a_warning_not_a_crash() -> None:
     assert isinstance(record, Module)
     assert (record.minutes, record.planned) == (None, None)
     assert [w.record_id for w in warnings] == ["notion:7f3e2a10-4b5c-4d6e-8f90-a1b2c3d4e5f6"] * 2
-    assert "'Planned' holds True, not a date" in warnings[0].message
+    assert "'Planned' holds 'True', not a date" in warnings[0].message
     assert "'Minutes' holds 'about ten', not a number" in warnings[1].message
 
 

@@ -55,14 +55,23 @@ def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def _escape_property(text: str) -> str:
+    # A property value (title=…) also ends at ':' or ','.
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def workflow_commands(
     scorecards: Sequence[Scorecard], failures: Sequence[tuple[str, str]]
 ) -> list[str]:
     """`::warning` for each pitfall and `::error` for each failure (workflow commands)."""
     lines = [
-        f"::warning title={_escape(f'{card.period.label}: {p.code}')}::{_escape(p.message)}"
+        f"::warning title={_escape_property(f'{card.period.label} {p.code}')}::"
+        f"{_escape(p.message)}"
         for card in scorecards
         for p in card.pitfalls
     ]
-    lines += [f"::error title={_escape(where)}::{_escape(message)}" for where, message in failures]
+    lines += [
+        f"::error title={_escape_property(where)}::{_escape(message)}"
+        for where, message in failures
+    ]
     return lines

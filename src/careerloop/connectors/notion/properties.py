@@ -34,6 +34,8 @@ from careerloop.model import (
     Record,
     Session,
     Source,
+    missing_date,
+    quoted,
 )
 from careerloop.periods import local_date
 
@@ -629,7 +631,8 @@ class _Fields:
         if out is None and not is_empty(value):
             shown = json_safe(value)
             self.warn(
-                f"{self.where}: {self.names[field]!r} holds {shown!r}, not {expected}; "
+                f"{self.where}: {quoted(self.names[field])} holds {quoted(str(shown))}, "
+                f"not {expected}; "
                 f"{field} left empty"
             )
         return out
@@ -716,6 +719,25 @@ def record_from_row(
     warnings: list[DataWarning],
     link_goals: Linker = notion_links,
 ) -> Record:
+    """Map one row to a record (see `_map_row`); a record no period can count is warned of."""
+    record = _map_row(
+        row, kind, mapping, tz=tz, where=where, warnings=warnings, link_goals=link_goals
+    )
+    if (warning := missing_date(record)) is not None:
+        warnings.append(warning)
+    return record
+
+
+def _map_row(
+    row: Row,
+    kind: str,
+    mapping: NotionKindMapping,
+    *,
+    tz: ZoneInfo,
+    where: str,
+    warnings: list[DataWarning],
+    link_goals: Linker,
+) -> Record:
     """Map one row to a record of `kind` (`goal`, `module`, …) through its mapping.
 
     `where` names the data source or file in messages; wrong-shaped values become
@@ -728,8 +750,9 @@ def record_from_row(
         SourceError: a property named explicitly in the mapping is missing.
     """
     check_properties(row.names(), mapping, where)
-    f = _Fields(row, mapping, tz=tz, where=where, warnings=warnings)
     title = title_of(row, mapping)
+    # Messages name the row as a person sees it: its title, not only the table.
+    f = _Fields(row, mapping, tz=tz, where=f"{where}, {quoted(title)}", warnings=warnings)
     common: dict[str, Any] = {
         "id": row.record_id,
         "source": row.source,

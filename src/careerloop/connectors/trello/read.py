@@ -31,6 +31,8 @@ from careerloop.model import (
     Record,
     Session,
     Workspace,
+    missing_date,
+    quoted,
 )
 from careerloop.periods import parse_iso, parse_timestamp
 
@@ -172,7 +174,9 @@ class _Card:
 
     def warn(self, message: str) -> None:
         self.warnings.append(
-            DataWarning(record_id=self.record_id, message=f"Trello card {self.title!r}: {message}")
+            DataWarning(
+                record_id=self.record_id, message=f"Trello card {quoted(self.title)}: {message}"
+            )
         )
 
     def label_names(self) -> list[str]:
@@ -212,7 +216,10 @@ class _Card:
             except ValueError:
                 number = math.nan
             if not math.isfinite(number):
-                self.warn(f"custom field {definition.name!r} holds {raw['number']!r}, not a number")
+                self.warn(
+                    f"custom field {quoted(definition.name)} holds {quoted(str(raw['number']))}, "
+                    "not a number"
+                )
                 return None
             return number
         for key in ("date", "text"):
@@ -243,7 +250,9 @@ class _Card:
                     return number
             except ValueError:
                 pass
-        self.warn(f"{self.settings.fields[model_field]!r} holds {value!r}, not a number")
+        self.warn(
+            f"{quoted(self.settings.fields[model_field])} holds {quoted(str(value))}, not a number"
+        )
         return None
 
     def flag(self, model_field: str) -> bool | None:
@@ -259,7 +268,7 @@ class _Card:
             return True
         if isinstance(value, str) and value.strip().casefold() in {"no", "false"}:
             return False
-        self.warn(f"{name!r} holds {value!r}, not a checkbox")
+        self.warn(f"{quoted(str(name))} holds {quoted(str(value))}, not a checkbox")
         return None
 
     def _date(self, raw: Any, what: str) -> dt.date | None:
@@ -460,8 +469,11 @@ def parse_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo) 
         if kind == "goal":
             goals_by_title.setdefault(_key(card.title), card.record_id)
     for card, kind in cards:
-        workspace.add(_record(card, kind, goals_by_title, settings.kinds))
+        record = _record(card, kind, goals_by_title, settings.kinds)
+        workspace.add(record)
         workspace.warnings.extend(card.warnings)
+        if (warning := missing_date(record)) is not None:
+            workspace.warnings.append(warning)
     return workspace
 
 

@@ -1,0 +1,59 @@
+"""Helpers of the bad-input suite: run the CLI, check the one-line error, list files."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from careerloop.cli import app
+
+TODAY = "2026-11-26"  # last closed month 2026-10, last closed quarter 2026-Q3
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What one command did."""
+
+    code: int
+    out: str
+    err: str
+
+
+def invoke(runner: CliRunner, *args: str) -> Run:
+    """Run `careerloop ARGS` in process."""
+    result = runner.invoke(app, list(args))
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+PROGRESS = ("read ", "failed ")  # what a run says on stderr before it meets the error
+
+
+def assert_one_line(run: Run, code: int, *fragments: str) -> str:
+    """The run failed with `code` and exactly one readable `error:` line holding `fragments`.
+
+    Progress lines of the sources read before the error may precede it; nothing else.
+    """
+    assert run.code == code, (run.code, run.out, run.err)
+    lines = [line for line in run.err.splitlines() if line.strip()]
+    assert lines, "no message at all"
+    assert all(line.startswith(PROGRESS) for line in lines[:-1]), run.err
+    line = lines[-1]
+    assert line.startswith("error: "), line
+    assert "Traceback" not in run.out + run.err
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    return line
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (relative path -> sha256): to prove nothing was written."""
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
