@@ -400,6 +400,9 @@ def sync(
             if not options.dry_run:
                 store.save_scorecard(review.period.label, review.scorecard.to_json())
         if publishers:
+            # The rest still runs when a source failed (DESIGN: exit 1, the rest ran): its
+            # records stay as the last good read left them, and the next clean run updates
+            # any review that changes.
             outcomes, failures = publish_reviews(
                 config, store, reviews, publishers, dry_run=options.dry_run, on_event=on_event
             )

@@ -338,7 +338,8 @@ def test_the_chart_upload_failing_still_publishes_with_a_text_trend(
 ) -> None:
     item = review()
     markdown = render_markdown(item, config.reviews, None)
-    fake.fail("file_uploads", method="POST", status=500)
+    # An upload is safe to resend, so it fails only when every attempt (3 here) does.
+    fake.fail("file_uploads", method="POST", status=500, times=3)
     outcome = publisher(config).publish(item, markdown, dry_run=False)
 
     assert outcome.action == "created"

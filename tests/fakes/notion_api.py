@@ -26,8 +26,12 @@ answers 400 "Can't edit block that is archived…", as Notion does.
 Workspace limits: `block_cap` (total live blocks created through the API; None: no cap)
 answers block-creating writes past it with `BLOCK_LIMIT_MESSAGE` (400 validation_error;
 Notion's exact wording is undocumented, so careerloop matches on "block limit").
-`crash_after_writes(n)` drops every write after the n-th (a process killed halfway);
-`recover()` ends that.
+`crash_after_writes(n)` drops every write after the n-th (a process killed halfway; with
+`land=True` the first dropped write is applied before its answer is lost); `recover()`
+ends that. A fault with `status=200` answers for real (the request is applied), `delay`
+seconds late or, with `truncate`, cut in the middle: `truncate=True` sends half the JSON
+as a complete response, `truncate="close"` announces the whole body, sends half and hangs
+up. `wait_idle()` waits until no request is being answered (a late write has landed).
 
 To extend it further, add a handler with `add_route(method, pattern, handler)`; a handler
 gets a `Call` and returns `(status, json body)`.
@@ -112,6 +116,7 @@ class Fault:
     delay: float = 0.0
     body: str | None = None
     content_type: str = "application/json"
+    truncate: bool | str = False
 
 
 class _RateLimit:
@@ -199,6 +204,8 @@ class FakeNotion:
         self.block_cap: int | None = None
         self.writes_allowed: int | None = None  # crash_after_writes
         self.writes_done = 0
+        self.land_next_dropped = False  # crash_after_writes(land=True)
+        self.in_flight = 0
         self.lock = threading.RLock()
         self._ids = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -398,11 +405,15 @@ class FakeNotion:
         retry_after: float | str | None = None,
         drop: bool = False,
         delay: float = 0.0,
+        truncate: bool | str = False,
     ) -> None:
         """Fail the next `times` requests whose path (after /v1/) matches `route`.
 
         502 comes with an HTML body (a gateway page), the others with Notion's error JSON;
-        `drop` closes the connection without an answer; `delay` answers late.
+        `drop` closes the connection without an answer; `delay` answers late. Status 200
+        answers for real (applying the request): late with `delay`, cut with `truncate`
+        (True: half the JSON as a complete response; "close": the full length announced,
+        half sent, the connection closed).
         """
         body, content_type = None, "application/json"
         if status == 502:
@@ -419,6 +430,7 @@ class FakeNotion:
                 delay=delay,
                 body=body,
                 content_type=content_type,
+                truncate=truncate,
             )
         )
 
@@ -465,6 +477,27 @@ class FakeNotion:
         self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
     ) -> tuple[int, dict[str, str], bytes] | None:
         """Answer one request: (status, headers, body), or None to drop the connection."""
+        with self.lock:
+            self.in_flight += 1
+        try:
+            return self._dispatch(method, raw_path, headers, raw_body)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def wait_idle(self, timeout: float = 5.0) -> None:
+        """Wait until no request is being answered (a late answer has been applied)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.in_flight == 0:
+                    return
+            time.sleep(0.01)
+        raise TimeoutError("the fake is still answering a request")
+
+    def _dispatch(
+        self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
+    ) -> tuple[int, dict[str, str], bytes] | None:
         split = urlsplit(raw_path)
         path = split.path.removeprefix("/v1/").strip("/")
         params = {k: v[-1] for k, v in parse_qs(split.query).items()}
@@ -480,38 +513,52 @@ class FakeNotion:
         logged = Logged(method, path, 0, time.monotonic(), version, body or {})
         with self.lock:
             self.requests.append(logged)
+            land = False
             if self._killed(method, path):
-                return None  # the process died: this write never reached Notion
-            fault = self._take_fault(method, path)
+                if not self.land_next_dropped:
+                    return None  # the process died: this write never reached Notion
+                # The write reached Notion; the process died before reading the answer.
+                self.land_next_dropped, land = False, True
+            fault = None if land else self._take_fault(method, path)
             limited = self.rate_limit is not None and not self.rate_limit.take()
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.drop:
             return None
-        if fault is not None:
+        if fault is not None and fault.status != 200:
             logged.status = fault.status
             return self._fault_answer(fault)
-        if limited:
+        if limited and not land:
             assert self.rate_limit is not None
             logged.status = 429
             return self._error(429, "rate_limited", "You have been rate limited.",
                                {"Retry-After": str(self.rate_limit.retry_after)})
         status, answer = self._answer(method, path, params, body, headers, version)
         logged.status = status
-        if status < 400 and _is_write(method, path):
+        if status < 400 and _is_write(method, path) and not land:
             with self.lock:
                 self.writes_done += 1
-        return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+        if land:
+            return None
+        data = json.dumps(answer).encode()
+        if fault is not None and fault.truncate:
+            return _truncated(status, data, fault.truncate)
+        return status, {"Content-Type": "application/json"}, data
 
-    def crash_after_writes(self, count: int) -> None:
-        """Drop every write after the next `count` successful ones (a process killed halfway)."""
+    def crash_after_writes(self, count: int, *, land: bool = False) -> None:
+        """Drop every write after the next `count` successful ones (a process killed halfway).
+
+        With `land`, the first write past them is applied and only its answer is lost.
+        """
         with self.lock:
             self.writes_allowed = self.writes_done + count
+            self.land_next_dropped = land
 
     def recover(self) -> None:
         """Accept writes again after `crash_after_writes`."""
         with self.lock:
             self.writes_allowed = None
+            self.land_next_dropped = False
 
     def _killed(self, method: str, path: str) -> bool:
         return (
@@ -882,6 +929,11 @@ class FakeNotion:
             out["has_children"] = any(not k.get("in_trash") for k in kids)
         return copy.deepcopy(out)
 
+    def add_blocks(self, parent_id: str, children: list[dict[str, Any]]) -> list[str]:
+        """Blocks added at the end of a page or block as a user would (no write counted)."""
+        with self.lock:
+            return [str(b["id"]) for b in self._store_blocks(parent_id, children)]
+
     def live_blocks(self) -> int:
         """Blocks created through the API and not in the trash (what `block_cap` counts)."""
         return sum(1 for b in self.blocks.values() if not b["in_trash"])
@@ -1179,6 +1231,18 @@ class FakeNotion:
         return bool(value == wanted)
 
 
+TRUNCATED_HEADER = "X-Fake-Truncated"  # tells the request handler to hang up after the body
+
+
+def _truncated(status: int, data: bytes, mode: bool | str) -> tuple[int, dict[str, str], bytes]:
+    """An answer whose body is cut in the middle (see `FakeNotion.fail(truncate=…)`)."""
+    half = data[: max(1, len(data) // 2)]
+    headers = {"Content-Type": "application/json"}
+    if mode == "close":
+        headers.update({"Content-Length": str(len(data)), TRUNCATED_HEADER: "1"})
+    return status, headers, half
+
+
 def _is_write(method: str, path: str) -> bool:
     """Whether a request changes something (queries and searches are reads)."""
     if method not in _WRITE_METHODS:
@@ -1264,12 +1328,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         status, out_headers, body = answer
+        cut = out_headers.pop(TRUNCATED_HEADER, None) is not None
         self.send_response(status)
         for key, value in out_headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
+        if "Content-Length" not in out_headers:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        if cut:
+            self.close_connection = True  # the rest of the announced body never comes
 
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve  # noqa: N815
 
@@ -1277,6 +1345,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeNotion
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that timed out and hung up is part of the tests, not news
 
 
 class FakeNotionServer:

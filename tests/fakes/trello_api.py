@@ -12,9 +12,11 @@ past `max_cards`, and the writes careerloop makes: lists, cards (name and desc a
 off), attachments (multipart upload, delete) and comments. A GET carrying a body is
 refused with 403, as Trello does.
 
-Tests inject faults per route (`fail`: any status, a dropped connection, a delay), turn
-on rate limiting (`limit_rate`: 429 with Trello's JSON error and no Retry-After) and read
-what was asked (`requests`, `count`).
+Tests inject faults per route (`fail`: any status, a dropped connection, a delay, a
+Retry-After header; status 200 answers for real, late or cut in the middle with
+`truncate`), kill a run halfway (`crash_after_writes`), turn on rate limiting
+(`limit_rate`: 429 with Trello's JSON error and no Retry-After) and read what was asked
+(`requests`, `count`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ DEFAULT_KEY = "0123456789abcdef0123456789abcdef"
 DEFAULT_TOKEN = "ATTAfake" + "0123456789abcdef" * 4
 CARD_TEXT_LIMIT = 16_384
 CUSTOM_FIELDS_PLUGIN = "56d5e249a98895a9797bebb9"
+TRUNCATED_HEADER = "X-Fake-Truncated"  # tells the request handler to hang up after the body
 
 Handler = Callable[["Call"], tuple[int, Any]]
 
@@ -87,6 +90,8 @@ class Fault:
     drop: bool = False
     delay: float = 0.0
     body: str | None = None
+    retry_after: str | None = None
+    truncate: bool | str = False
 
 
 @dataclass(slots=True)
@@ -148,6 +153,10 @@ class FakeTrello:
         self.faults: list[Fault] = []
         self.requests: list[Logged] = []
         self.rate_limit: _RateLimit | None = None
+        self.writes_allowed: int | None = None  # crash_after_writes
+        self.writes_done = 0
+        self.land_next_dropped = False
+        self.in_flight = 0
         self.lock = threading.RLock()
         self._ids = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -299,10 +308,44 @@ class FakeTrello:
     # -- faults, limits, log ---------------------------------------------------------------
 
     def fail(self, route: str, status: int = 500, *, times: int = 1, method: str | None = None,
-             drop: bool = False, delay: float = 0.0, body: str | None = None) -> None:
-        """The next `times` requests matching `route` (a regex over the path after /1/)."""
+             drop: bool = False, delay: float = 0.0, body: str | None = None,
+             retry_after: float | str | None = None, truncate: bool | str = False) -> None:
+        """The next `times` requests matching `route` (a regex over the path after /1/).
+
+        Status 200 answers for real (the request is applied): `delay` seconds late, or cut
+        in the middle with `truncate` (True: half the JSON as a complete response;
+        "close": the full length announced, half sent, the connection closed).
+        """
         with self.lock:
-            self.faults.append(Fault(re.compile(route), method, status, times, drop, delay, body))
+            self.faults.append(Fault(
+                re.compile(route), method, status, times, drop, delay, body,
+                None if retry_after is None else str(retry_after), truncate,
+            ))
+
+    def crash_after_writes(self, count: int, *, land: bool = False) -> None:
+        """Drop every write after the next `count` successful ones (a process killed halfway).
+
+        With `land`, the first write past them is applied and only its answer is lost.
+        """
+        with self.lock:
+            self.writes_allowed = self.writes_done + count
+            self.land_next_dropped = land
+
+    def recover(self) -> None:
+        """Accept writes again after `crash_after_writes`."""
+        with self.lock:
+            self.writes_allowed = None
+            self.land_next_dropped = False
+
+    def wait_idle(self, timeout: float = 5.0) -> None:
+        """Wait until no request is being answered (a late answer has been applied)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.in_flight == 0:
+                    return
+            time.sleep(0.01)
+        raise TimeoutError("the fake is still answering a request")
 
     def limit_rate(self, limit: int, window: float = 10.0) -> None:
         """Answer 429 (no Retry-After) past `limit` requests in `window` seconds."""
@@ -343,23 +386,46 @@ class FakeTrello:
         self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
     ) -> tuple[int, dict[str, str], bytes] | None:
         """Answer one request: (status, headers, body), or None to drop the connection."""
+        with self.lock:
+            self.in_flight += 1
+        try:
+            return self._dispatch(method, raw_path, headers, raw_body)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _dispatch(
+        self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
+    ) -> tuple[int, dict[str, str], bytes] | None:
         split = urlsplit(raw_path)
         path = split.path.removeprefix("/1/").strip("/")
         params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         auth, auth_ok = self._auth(headers, params)
         logged = Logged(method, path, split.query, params, 0, time.monotonic(), auth, raw_body)
+        write = method != "GET"
         with self.lock:
             self.requests.append(logged)
-            fault = self._take_fault(method, path)
-            limited = self.rate_limit is not None and not self.rate_limit.take()
+            land = False
+            if write and self.writes_allowed is not None and (
+                self.writes_done >= self.writes_allowed
+            ):
+                if not self.land_next_dropped:
+                    return None  # the process died: this write never reached Trello
+                self.land_next_dropped, land = False, True
+            fault = None if land else self._take_fault(method, path)
+            limited = (not land and self.rate_limit is not None
+                       and not self.rate_limit.take())
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.drop:
             return None
-        if fault is not None:
+        if fault is not None and fault.status != 200:
             logged.status = fault.status
             text = fault.body if fault.body is not None else f"injected {fault.status}"
-            return fault.status, {"Content-Type": "text/plain"}, text.encode()
+            headers_out = {"Content-Type": "text/plain"}
+            if fault.retry_after is not None:
+                headers_out["Retry-After"] = fault.retry_after
+            return fault.status, headers_out, text.encode()
         if limited:
             logged.status = 429
             body = {"error": "API_TOKEN_LIMIT_EXCEEDED",
@@ -367,9 +433,21 @@ class FakeTrello:
             return 429, {"Content-Type": "application/json"}, json.dumps(body).encode()
         status, answer = self._answer(method, path, params, headers, raw_body, auth_ok)
         logged.status = status
+        if write and status < 400 and not land:
+            with self.lock:
+                self.writes_done += 1
+        if land:
+            return None  # applied, but the answer never reaches the (killed) client
         if isinstance(answer, str):
             return status, {"Content-Type": "text/plain; charset=utf-8"}, answer.encode()
-        return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+        data = json.dumps(answer).encode()
+        if fault is not None and fault.truncate:
+            half = data[: max(1, len(data) // 2)]
+            cut = {"Content-Type": "application/json"}
+            if fault.truncate == "close":
+                cut.update({"Content-Length": str(len(data)), TRUNCATED_HEADER: "1"})
+            return status, cut, half
+        return status, {"Content-Type": "application/json"}, data
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         for fault in self.faults:
@@ -700,12 +778,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         status, out_headers, body = answer
+        cut = out_headers.pop(TRUNCATED_HEADER, None) is not None
         self.send_response(status)
         for key, value in out_headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
+        if "Content-Length" not in out_headers:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        if cut:
+            self.close_connection = True  # the rest of the announced body never comes
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
 

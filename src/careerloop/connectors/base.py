@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import random
 import threading
 import time
@@ -242,6 +243,23 @@ class RetryPolicy:
         return delay / 2 + self.jitter() * delay / 2
 
 
+def is_cut_json(status: int, content_type: str | None, body: bytes) -> bool:
+    """Whether a successful answer announces JSON but its body does not parse.
+
+    A proxy or a connection cut mid-body can hand over half a JSON document with a 200:
+    for a read that is as transient as a 502, and worth another attempt.
+    """
+    if not 200 <= status < 300 or "json" not in (content_type or "").lower():
+        return False
+    if not body.strip():
+        return False
+    try:
+        json.loads(body)
+    except ValueError:  # UnicodeDecodeError included
+        return True
+    return False
+
+
 def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
     """Seconds from a Retry-After header: delta-seconds or an HTTP date; None if unusable."""
     if value is None or not value.strip():
@@ -269,8 +287,10 @@ class HttpPolicy:
         burst: float = 3.0,
         retry: RetryPolicy | None = None,
         clock: Clock | None = None,
+        rate_setting: str = "requests_per_second",
     ) -> None:
         self.service = service
+        self.rate_setting = rate_setting  # the config key a user lowers when rate limited
         self.retry = retry or RetryPolicy()
         self.clock = clock or Clock()
         self.bucket = TokenBucket(rate, burst, clock=self.clock)
@@ -282,12 +302,15 @@ class HttpPolicy:
         *,
         read: bool,
         discard: Callable[[AnswerT], None] = lambda answer: None,
+        cut: Callable[[AnswerT], bool] | None = None,
     ) -> AnswerT:
         """Run `attempt` until it gives an answer not worth retrying, or the budget is spent.
 
         The last answer is returned whatever its status (the caller turns it into its
         error); a transport error that is not retried, or the last one, is raised.
-        `discard` releases an answer that is dropped for a retry.
+        `discard` releases an answer that is dropped for a retry; `cut` says whether a
+        successful answer's body is unusable (JSON cut short): a read retries it like a
+        transport error, a write returns it (it was applied; resending could apply it twice).
 
         Raises:
             RateLimited: the service still refused with 429/529 after every attempt, or
@@ -307,6 +330,13 @@ class HttpPolicy:
                 continue
             status = answer.status_code
             self.stats.answered(status)
+            if read and cut is not None and cut(answer):
+                self.stats.failed(_CutBody())
+                if last:
+                    return answer  # the caller's JSON parsing says what is wrong
+                discard(answer)
+                self._wait(policy.backoff(number))
+                continue
             if not policy.retries_status(status, read=read):
                 return answer
             limited = status in (429, 529)
@@ -324,7 +354,7 @@ class HttpPolicy:
                     raise RateLimited(
                         f"{self.service} kept answering {status} (rate limited) after "
                         f"{policy.max_attempts} attempts: run again in a few minutes or lower "
-                        "requests_per_second"
+                        f"{self.rate_setting}"
                     )
                 return answer
             discard(answer)
@@ -339,6 +369,10 @@ class HttpPolicy:
         self.stats.retried(seconds)
         if seconds > 0:
             self.clock.sleep(seconds)
+
+
+class _CutBody(Exception):
+    """Counted in `RequestStats.errors` when an answer's JSON body was cut short."""
 
 
 class PolicyTransport(httpx.BaseTransport):
@@ -364,9 +398,33 @@ class PolicyTransport(httpx.BaseTransport):
 
         def attempt() -> httpx.Response:
             # The body was built once by httpx and stays in memory, so resending is safe.
-            return self.inner.handle_request(request)
+            response = self.inner.handle_request(request)
+            if response.is_stream_consumed:
+                return response  # read already (a mock transport)
+            # Read the answer here, not later in httpx.Client: a connection dropped or a
+            # timeout in the middle of the body is then a transport error the policy sees
+            # (and retries for a read), not one that escapes it.
+            try:
+                raw = b"".join(response.iter_raw())
+            finally:
+                response.close()
+            return httpx.Response(
+                response.status_code,
+                headers=response.headers,
+                content=raw,
+                extensions=response.extensions,
+                request=request,
+            )
 
-        return self.policy.send(attempt, read=read, discard=lambda response: response.close())
+        return self.policy.send(
+            attempt, read=read, discard=lambda response: response.close(), cut=_cut_response
+        )
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _cut_response(response: httpx.Response) -> bool:
+    # `attempt` hands over responses whose body is in memory already.
+    return is_cut_json(response.status_code, response.headers.get("content-type"),
+                       response.content)

@@ -184,8 +184,15 @@ class LocalPublisher:
         return outcome
 
     def close(self) -> None:
-        """Bring index.html up to date when this run wrote a review (dry runs write nothing)."""
+        """Bring index.html up to date when this run wrote a review (dry runs write nothing).
+
+        Also removes temporary files a killed earlier run left behind: they were never
+        renamed into place, so nothing reads them.
+        """
         if self._published:
+            for leftover in self.directory.glob(f"{_TMP_PREFIX}*.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
             write_index(self.directory)
 
 

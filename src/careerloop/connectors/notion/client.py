@@ -10,6 +10,7 @@ retries). Errors come out as careerloop errors that name the data source, never 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -70,12 +71,24 @@ _REDACT = _Redact()
 _SDK_LOG.addFilter(_REDACT)
 
 
+_FILE_UPLOAD = re.compile(r"/v1/file_uploads(?:/[^/]+/send)?$")
+
+
 def is_notion_read(request: httpx.Request) -> bool:
-    """Whether a request only reads: GET, or a POST to a query or search endpoint."""
+    """Whether a request is safe to send again: it reads, or changes nothing anyone sees.
+
+    GET, a POST to a query or search endpoint, and the two steps of a file upload: an
+    upload object nobody attaches expires within the hour, and sending a file twice is
+    refused without harm, so a chart is not lost to one 503.
+    """
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return True
     path = request.url.path.rstrip("/")
-    return request.method == "POST" and (path.endswith("/query") or path.endswith("/v1/search"))
+    if request.method != "POST":
+        return False
+    return path.endswith("/query") or path.endswith("/v1/search") or bool(
+        _FILE_UPLOAD.search(path)
+    )
 
 
 def notion_policy(
@@ -133,8 +146,9 @@ class NotionApi:
         token_env: str = "NOTION_TOKEN",
         base_url: str | None = None,
         http_client: httpx.Client,
-        timeout: float = TIMEOUT_S,
+        timeout: float | None = None,
     ) -> None:
+        timeout = TIMEOUT_S if timeout is None else timeout
         self._token = token
         _REDACT.secrets.add(token.get_secret_value())
         self.token_env = token_env
@@ -161,10 +175,12 @@ class NotionApi:
         *,
         http_client: httpx.Client | None = None,
         policy: HttpPolicy | None = None,
+        timeout: float | None = None,
     ) -> NotionApi:
         """The client for `[sources.notion]`; the token comes from `token_env`.
 
-        Without `http_client`, one is built on `policy` (default: `notion_policy`).
+        Without `http_client`, one is built on `policy` (default: `notion_policy`);
+        `timeout` is per request (default `TIMEOUT_S`).
 
         Raises:
             ConfigError: the token variable is unset.
@@ -173,7 +189,8 @@ class NotionApi:
         if http_client is None:
             http_client = notion_http_client(policy or notion_policy(source))
         return cls(
-            token, token_env=source.token_env, base_url=source.base_url, http_client=http_client
+            token, token_env=source.token_env, base_url=source.base_url, http_client=http_client,
+            timeout=timeout,
         )
 
     @property
@@ -193,18 +210,26 @@ class NotionApi:
         try:
             return method(*args, **kwargs)
         except Exception as error:  # every failure is translated below
-            raise self.translate(error, where) from None
+            raise self.translate(error, where, request=_request_name(method)) from None
 
     # -- errors ---------------------------------------------------------------------------
 
-    def translate(self, error: BaseException, where: str) -> CareerloopError:
-        """The careerloop error for an SDK or transport error (token scrubbed out)."""
+    def translate(
+        self, error: BaseException, where: str, *, request: str | None = None
+    ) -> CareerloopError:
+        """The careerloop error for an SDK or transport error (token scrubbed out).
+
+        `request` (`data_sources.query`) ends the message, so it says which request failed
+        as well as what it was about.
+        """
         translated = self._translate(error, where)
         text = str(translated)
+        if request:
+            text = f"{text} (request: {request})"
         token = self._token.get_secret_value()
-        if token and token in text:
-            translated = type(translated)(text.replace(token, "***"))
-        return translated
+        if token:
+            text = text.replace(token, "***")
+        return type(translated)(text)
 
     def _translate(self, error: BaseException, where: str) -> CareerloopError:
         if isinstance(error, CareerloopError):
@@ -236,7 +261,12 @@ class NotionApi:
             )
         if isinstance(error, RequestTimeoutError | httpx.TimeoutException):
             return SourceError(
-                f"{where}: Notion did not answer within {self.timeout:.0f} s: run again later"
+                f"{where}: Notion did not answer within {self.timeout:g} s: run again later"
+            )
+        if isinstance(error, ValueError):  # json.JSONDecodeError: a body cut short
+            return SourceError(
+                f"{where}: Notion's answer was not complete JSON (cut short in transit): "
+                "run again later"
             )
         if isinstance(error, httpx.HTTPError):
             return SourceError(
@@ -326,6 +356,21 @@ class NotionApi:
     def close(self) -> None:
         """Close the underlying httpx client."""
         self.sdk.close()
+
+
+def _request_name(method: Callable[..., Any]) -> str | None:
+    """`blocks.children.append` for the SDK's bound `BlocksChildrenEndpoint.append`."""
+    endpoint = getattr(method, "__self__", None)
+    name = getattr(method, "__name__", None)
+    if endpoint is None or not name:
+        return None
+    words = re.findall(r"[A-Z][a-z]*", type(endpoint).__name__.removesuffix("Endpoint"))
+    parts = [w.lower() for w in words]
+    # DataSources, FileUploads: one resource in two words.
+    joined = ".".join(parts).replace("data.sources", "data_sources").replace(
+        "file.uploads", "file_uploads"
+    )
+    return f"{joined}.{name}" if joined else str(name)
 
 
 def _data_source(raw: Mapping[str, Any]) -> DataSource:

@@ -34,7 +34,13 @@ from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable
 
 from careerloop.config import TrelloSource, secret
-from careerloop.connectors.base import READ_METHODS, Clock, HttpPolicy, RetryPolicy
+from careerloop.connectors.base import (
+    READ_METHODS,
+    Clock,
+    HttpPolicy,
+    RetryPolicy,
+    is_cut_json,
+)
 from careerloop.errors import (
     AuthError,
     CareerloopError,
@@ -129,7 +135,8 @@ def trello_policy(
     burst = float(max(1, min(5, limit // 10)))
     rate = max(limit - burst, 1.0) / WINDOW_S
     return HttpPolicy(
-        service="Trello", rate=rate, burst=burst, retry=retry or trello_retry(), clock=clock
+        service="Trello", rate=rate, burst=burst, retry=retry or trello_retry(), clock=clock,
+        rate_setting="requests_per_10s",
     )
 
 
@@ -143,10 +150,11 @@ class TrelloSession(requests.Session):
         token: SecretStr,
         policy: HttpPolicy,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float = TIMEOUT_S,
+        timeout: float | None = None,
         max_429_per_window: int = MAX_429_PER_WINDOW,
     ) -> None:
         super().__init__()
+        timeout = TIMEOUT_S if timeout is None else timeout
         self._key = key
         self._token = token
         self.policy = policy
@@ -193,7 +201,9 @@ class TrelloSession(requests.Session):
                 self._note_429()
             return response
 
-        return self.policy.send(attempt, read=read, discard=lambda answer: answer.close())
+        return self.policy.send(
+            attempt, read=read, discard=lambda answer: answer.close(), cut=_cut_response
+        )
 
     def _note_429(self) -> None:
         now = self.policy.clock.monotonic()
@@ -233,8 +243,9 @@ class TrelloApi:
         token_env: str = "TRELLO_TOKEN",
         policy: HttpPolicy,
         base_url: str | None = None,
-        timeout: float = TIMEOUT_S,
+        timeout: float | None = None,
     ) -> None:
+        timeout = TIMEOUT_S if timeout is None else timeout
         self._secrets = (key.get_secret_value(), token.get_secret_value())
         self.key_env = key_env
         self.token_env = token_env
@@ -256,7 +267,7 @@ class TrelloApi:
         source: TrelloSource,
         *,
         policy: HttpPolicy | None = None,
-        timeout: float = TIMEOUT_S,
+        timeout: float | None = None,
     ) -> TrelloApi:
         """The client for `[sources.trello]`; key and token from `key_env` and `token_env`.
 
@@ -314,7 +325,8 @@ class TrelloApi:
                 files=dict(files) if files is not None else None,
             )
         except Exception as error:  # every failure is translated below
-            raise self.translate(error, where) from None
+            request = f"{method.upper()} /1/{path.lstrip('/')}"
+            raise self.translate(error, where, request=request) from None
 
     def get(self, where: str, path: str, **params: Any) -> Any:
         """GET `path` with query parameters."""
@@ -322,10 +334,18 @@ class TrelloApi:
 
     # -- errors -----------------------------------------------------------------------------
 
-    def translate(self, error: BaseException, where: str) -> CareerloopError:
-        """The careerloop error for a py-trello or transport error (secrets scrubbed)."""
+    def translate(
+        self, error: BaseException, where: str, *, request: str | None = None
+    ) -> CareerloopError:
+        """The careerloop error for a py-trello or transport error (secrets scrubbed).
+
+        `request` (`POST /1/cards`) ends the message: which request failed, not only what
+        it was about.
+        """
         translated = self._translate(error, where)
         text = str(translated)
+        if request:
+            text = f"{text} (request: {request})"
         for value in self._secrets:
             if value and value in text:
                 text = text.replace(value, "***")
@@ -368,16 +388,26 @@ class TrelloApi:
             return SourceError(f"{where}: Trello answered {status}{detail}")
         if isinstance(error, requests.Timeout):
             return SourceError(
-                f"{where}: Trello did not answer within {self.timeout:.0f} s: run again later"
+                f"{where}: Trello did not answer within {self.timeout:g} s: run again later"
+            )
+        if isinstance(error, ValueError):
+            # Before RequestException: requests' JSONDecodeError is both. A 200 whose body is
+            # not JSON: cut short in transit, or a proxy's page.
+            return SourceError(
+                f"{where}: Trello's answer was not complete JSON (cut short in transit, or a "
+                "proxy's page): run again later"
             )
         if isinstance(error, requests.RequestException):
             return SourceError(
                 f"{where}: could not reach Trello at {self.base_url} ({type(error).__name__}): "
                 "check the network or base_url"
             )
-        if isinstance(error, ValueError):  # a 200 whose body is not JSON (a proxy page)
-            return SourceError(f"{where}: Trello answered something that is not JSON")
         return SourceError(f"{where}: unexpected error talking to Trello: {type(error).__name__}")
+
+
+def _cut_response(response: requests.Response) -> bool:
+    return is_cut_json(response.status_code, response.headers.get("content-type"),
+                       response.content)
 
 
 def _param(value: Any) -> str:
