@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -103,6 +104,16 @@ def _template_checks(config: Config) -> list[Check]:
     return checks
 
 
+def _state_check(state: Path) -> Check:
+    """Whether the state database can be written, without creating anything (doctor only looks)."""
+    existing = state if state.exists() else next(p for p in state.parents if p.exists())
+    if os.access(existing, os.W_OK):
+        detail = str(state) if state.exists() else f"{state} (created on the first sync)"
+        return Check(name="state", status="ok", detail=detail)
+    return Check(name="state", status="fail", detail=f"{existing} is not writable",
+                 fix="point [workspace] state at a writable folder")
+
+
 def run_checks(config_path: Path) -> list[Check]:
     """Every check, in the order a user fixes things."""
     try:
@@ -112,13 +123,7 @@ def run_checks(config_path: Path) -> list[Check]:
                       fix="fix the file; config.example.toml documents every key")]
     checks = [Check(name="config", status="ok", detail=f"{config_path} is valid"),
               Check(name="time zone", status="ok", detail=config.workspace.timezone)]
-    state = config.state_path
-    try:
-        state.parent.mkdir(parents=True, exist_ok=True)
-        checks.append(Check(name="state", status="ok", detail=str(state)))
-    except OSError as exc:
-        checks.append(Check(name="state", status="fail", detail=f"{state}: {exc.strerror}",
-                            fix="point [workspace] state at a writable folder"))
+    checks.append(_state_check(config.state_path))
     notion = config.sources.notion
     if notion is not None:
         for kind, mapping in notion.tables().items():

@@ -13,8 +13,8 @@ from careerloop.errors import PeriodError
 PeriodKind = Literal["month", "quarter"]
 ReviewKind = Literal["monthly", "quarterly"]
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
+_QUARTER = re.compile(r"^([0-9]{4})-[Qq]([1-4])$")
 
 REVIEW_TO_PERIOD: dict[str, PeriodKind] = {"monthly": "month", "quarterly": "quarter"}
 

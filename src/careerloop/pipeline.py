@@ -181,6 +181,13 @@ def pull(
             failures.append(Failure(where=source.name, message=str(exc)))
             on_event(Event("source.failed", {"source": source.name, "error": str(exc)}))
             continue
+        if (stats := source.http_stats()) is not None:
+            on_event(Event("source.http", {
+                "source": source.name, "requests": stats.requests, "retries": stats.retries,
+                "retry_wait_s": round(stats.retry_wait, 3),
+                "paced_wait_s": round(stats.paced_wait, 3),
+                "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
+            }))
         for result in results:
             written = store.save_read(
                 result.origin,

@@ -112,8 +112,13 @@ def test_transient_faults_end_in_the_same_scorecard(
     fake.fail(r"data_sources/.*/query", status=503)
     fake.fail(r"data_sources/.*/query", status=429, retry_after=0)
     fake.fail(r"data_sources/.*", drop=True, method="GET")
-    code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
+    code, _, err = invoke(runner, "--log-format", "json", "-c", str(config), "sync",
+                          "--no-publish")
     assert code == 0, err
+    events = [json.loads(line) for line in err.splitlines()]
+    (http,) = [e for e in events if e["event"] == "source.http"]
+    # Four injected faults, each retried once; the clean run makes 6 requests.
+    assert http["retries"] == 4 and http["requests"] == 6 + 4
     data = json.loads(invoke(runner, "-c", str(config), "kpis", "--json")[1])
     assert data["kpis"]["module_completion"]["value"] == 0.75
     assert data["kpis"]["mentor_cadence"]["detail"]["sessions"] == 2

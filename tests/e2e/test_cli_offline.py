@@ -127,6 +127,7 @@ def test_dry_run_writes_nothing(runner: CliRunner, workspace: Path) -> None:
     ("args", "message"),
     [
         (("kpis", "--period", "2026-13"), "is not a month like 2026-10"),
+        (("kpis", "--period", "２０２６-10"), "is not a month like 2026-10"),
         (("kpis", "--period", "2027-01"), "has not started yet"),
         (("sync", "--period", "2026-Q4x"), "is not a month like 2026-10"),
         (("report", "--to", "fax"), "--to must be local, notion, trello or stdout"),
@@ -221,6 +222,8 @@ def test_init_writes_a_valid_commented_config_once(runner: CliRunner, tmp_path: 
     # The written file validates (the doctor's first row).
     code, out, _ = invoke(runner, "-c", str(config), "doctor")
     assert re.search(r"config\s*│\s*ok", out)
+    assert "created on the first sync" in out
+    assert not (tmp_path / ".careerloop").exists()  # doctor looks, it does not write
 
 
 def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:

@@ -48,6 +48,10 @@ class Source(Protocol):
         """
         ...
 
+    def http_stats(self) -> RequestStats | None:
+        """What the last read cost over HTTP (None for a file)."""
+        ...
+
 
 @dataclass(slots=True, kw_only=True)
 class PublishOutcome:

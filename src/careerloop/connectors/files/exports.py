@@ -7,7 +7,7 @@ held for that file.
 from __future__ import annotations
 
 from careerloop.config import Config
-from careerloop.connectors.base import ReadResult
+from careerloop.connectors.base import ReadResult, RequestStats
 from careerloop.connectors.files.notion_csv import read_notion_exports
 from careerloop.connectors.trello.read import read_export
 from careerloop.store import Store
@@ -28,6 +28,10 @@ class NotionCsvSource:
         workspace = read_notion_exports(self._source, self._config.path, self._config.workspace.tz)
         return [ReadResult(origin="file:notion-csv", workspace=workspace, full=True)]
 
+    def http_stats(self) -> RequestStats | None:
+        """A file costs no request."""
+        return None
+
 
 class TrelloExportSource:
     """`[sources.trello] export = …`: a board exported as JSON."""
@@ -44,3 +48,7 @@ class TrelloExportSource:
         """Read the exported board (always whole)."""
         workspace = read_export(self._path, self._settings, self._config.workspace.tz)
         return [ReadResult(origin="file:trello-export", workspace=workspace, full=True)]
+
+    def http_stats(self) -> RequestStats | None:
+        """A file costs no request."""
+        return None

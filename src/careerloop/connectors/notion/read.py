@@ -195,6 +195,10 @@ class NotionReader:
         """Attempts, retries and waits of the policy (when the reader built the client)."""
         return self.policy.stats
 
+    def http_stats(self) -> RequestStats | None:
+        """Attempts, retries and waits of the reads so far."""
+        return self.policy.stats
+
     def read(self, store: Store, *, full: bool) -> list[ReadResult]:
         """Read every configured data source (concurrently), each fully or incrementally.
 

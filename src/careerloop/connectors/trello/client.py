@@ -227,6 +227,8 @@ def _error_code(error: ResourceUnavailable) -> str:
     match = re.search(r'"error"\s*:\s*"([A-Z_]+)"', body)
     if match:
         return match.group(1)
+    if body.lstrip().startswith("<"):
+        return "an HTML error page"  # a gateway's page says nothing a user can act on
     first = body.splitlines()[0] if body else ""
     return first[:80]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from careerloop.config import Config, TrelloSource
-from careerloop.connectors.base import ReadResult
+from careerloop.connectors.base import ReadResult, RequestStats
 from careerloop.connectors.trello.client import TrelloApi, board_ref
 from careerloop.connectors.trello.read import parse_board
 from careerloop.errors import ConfigError, SourceError
@@ -92,10 +92,16 @@ class TrelloReader:
         self._source: TrelloSource = source
         self._ref = board_ref(source.board)
         self._api = api
+        self._stats: RequestStats | None = None
+
+    def http_stats(self) -> RequestStats | None:
+        """Attempts, retries and waits of the last read."""
+        return self._stats
 
     def read(self, store: Store, *, full: bool) -> list[ReadResult]:
         """Read the whole board (there is no "changed since" for Trello cards)."""
         api = self._api or TrelloApi.from_config(self._source)
+        self._stats = api.policy.stats
         before = api.attempts
         try:
             board = fetch_board(api, self._ref)
