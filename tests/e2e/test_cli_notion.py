@@ -186,3 +186,32 @@ def test_init_notion_creates_the_workspace_once(
     # And the written config works: a sync of the empty workspace succeeds.
     code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
     assert code == 0, err
+
+
+def test_reviews_published_to_notion_from_the_command_line(
+    runner: CliRunner, workspace: dict[str, Any]
+) -> None:
+    config, fake = workspace["config"], workspace["fake"]
+    parent = fake.add_page_container("Career reviews home")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        '[reviews]\nkinds = ["monthly"]\n',
+        f'[reviews]\nkinds = ["monthly"]\ntargets = ["notion"]\n\n'
+        f'[reviews.notion]\nparent = "{parent}"\n'), encoding="utf-8")
+
+    code, out, err = invoke(runner, "-c", str(config), "sync", "--dry-run")
+    assert code == 0, err
+    assert "2026-10-monthly would be created on notion" in out and "requests" in out
+    before = len(fake.pages)
+
+    code, out, err = invoke(runner, "-c", str(config), "sync")
+    assert code == 0, err
+    assert "2026-10-monthly created on notion" in out
+    reviews = [p for p in fake.pages.values()
+               if p["_values"].get("Period") == "2026-10" and not p["in_trash"]]
+    assert len(reviews) == 1 and len(fake.pages) == before + 1
+
+    code, out, err = invoke(runner, "-c", str(config), "report", "--period", "2026-10",
+                            "--to", "notion")
+    assert code == 0, err
+    assert "2026-10-monthly unchanged on notion" in out
+    assert len(fake.pages) == before + 1  # an upsert: never a second page
