@@ -11,14 +11,20 @@ Formulas met, per review, once the run has found the Reviews database:
   (deep nesting adds one append per block whose children do not fit). The query is
   skipped in a database the run has just created.
 - unchanged: 1 query, 0 writes.
-- changed: 1 query + children list pages + D deletes (top-level blocks above the notes
-  heading) + ceil(generated blocks / 100) appends + 1 properties update + 2 (chart).
+- changed: 1 query + children list pages + L listings of children + D deletes + A appends
+  + 1 properties update (+ 2 when the chart's trend changed), where the longest common
+  prefix and suffix of equal top-level blocks above the notes heading are kept, D = the
+  old blocks between them, A = the appends of the new blocks between them (after the last
+  kept one), and L = one per block with children compared on the way (a table, a nested
+  list), the one pair left between the kept ends excepted. Replacing every block cost
+  1 query + list + every top-level block deleted + all appends + 1 update + 2 (chart).
 Finding the database costs, once per run: list the parent page + retrieve the database
 (+ retrieve its data source before the first write); a first run creates it instead.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import os
@@ -47,8 +53,12 @@ from careerloop.store import Store
 TODAY = dt.date(2026, 11, 2)
 
 
-def _demo_reviews(tmp: Path) -> list[tuple[Review, str]]:
-    """The demo's last closed monthly and quarterly reviews, with their Markdown."""
+ONE_KPI = "learning_minutes"  # an info KPI: a new value changes one table row, not the score
+
+
+def _demo_reviews(tmp: Path) -> tuple[list[tuple[Review, str]], tuple[Review, str]]:
+    """The demo's last closed monthly and quarterly reviews, with their Markdown; and the
+    monthly one with one KPI's value changed."""
     config = load_config(write_demo_workspace(tmp / "demo", TODAY))
     reviews = []
     with Store(tmp / "demo-state.db") as store:
@@ -59,7 +69,10 @@ def _demo_reviews(tmp: Path) -> list[tuple[Review, str]]:
             period = Period.last_closed(REVIEW_TO_PERIOD[kind], TODAY)
             review = build_review(workspace, config, kind, period, TODAY)
             reviews.append((review, render_markdown(review, config.reviews, None)))
-    return reviews
+    changed = copy.deepcopy(reviews[0][0])
+    kpi = changed.scorecard.kpis[ONE_KPI]
+    kpi.value = (kpi.value or 0) + 30
+    return reviews, (changed, render_markdown(changed, config.reviews, None))
 
 
 def _publisher(config: Config) -> NotionPublisher:
@@ -83,7 +96,7 @@ def run() -> list[tuple[str, str]]:
     os.environ["NOTION_TOKEN"] = fake.token
     try:
         with FakeNotionServer(fake) as server, tempfile.TemporaryDirectory() as tmp:
-            reviews = _demo_reviews(Path(tmp))
+            reviews, one_kpi = _demo_reviews(Path(tmp))
             for template in ("full", "compact"):
                 parent = fake.add_page_container(f"Career plan ({template})")
                 config = parse_config({
@@ -120,6 +133,21 @@ def run() -> list[tuple[str, str]]:
                                     "target 1 query, 0 writes)"))
                 if template == "full":
                     review, markdown = reviews[0]
+                    top = len(markdown_to_blocks(split_notes(
+                        markdown, config.reviews.notes_heading)[0])) + 1  # + the chart
+                    fake.reset_log()
+                    kpi = warm.publish(one_kpi[0], one_kpi[1], dry_run=False)
+                    figures.append((
+                        "[full] a monthly review with one KPI changed: requests",
+                        f"{len(fake.requests)} ({kpi.action}; 1 query, 1 list, "
+                        f"{fake.count('GET', r'blocks/.*') - 1} child lists, "
+                        f"{fake.count('DELETE')} delete, "
+                        f"{fake.count('PATCH', r'blocks/.*')} append, "
+                        f"{fake.count('PATCH', r'pages/.*')} update, "
+                        f"{fake.count('POST', r'file_uploads.*')} upload; replacing every "
+                        f"block: 1 + 1 + {top} + 1 + 1 + 2 = {top + 6})",
+                    ))
+                    warm.publish(review, markdown, dry_run=False)  # back as it was
                     generated, notes = split_notes(markdown, config.reviews.notes_heading)
                     log = "".join(f"- log entry {n}\n" for n in range(300))
                     big = f"{generated}## Log\n\n{log}\n{notes}"
@@ -128,10 +156,12 @@ def run() -> list[tuple[str, str]]:
                     changed = warm.publish(review, big, dry_run=False)
                     figures.append((f"[full] monthly changed to {blocks} blocks: requests",
                                     f"{len(fake.requests)} ({changed.action}; 1 query, "
-                                    f"{fake.count('GET', r'blocks/.*')} list, "
+                                    "1 list, "
+                                    f"{fake.count('GET', r'blocks/.*') - 1} child lists, "
                                     f"{fake.count('DELETE')} deletes, "
                                     f"{fake.count('PATCH', r'blocks/.*')} appends, "
-                                    f"{fake.count('PATCH', r'pages/.*')} update, 2 upload)"))
+                                    f"{fake.count('PATCH', r'pages/.*')} update, "
+                                    f"{fake.count('POST', r'file_uploads.*')} upload)"))
     finally:
         if saved is None:
             os.environ.pop("NOTION_TOKEN", None)

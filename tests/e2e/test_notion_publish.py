@@ -20,6 +20,7 @@ from careerloop.connectors.notion.publish import (
     REVIEWS_TITLE,
     TRASHED_DETAIL,
     NotionPublisher,
+    chart_caption,
 )
 from careerloop.errors import PublishError
 from careerloop.kpi.scorecard import KpiResult, Pitfall, Scorecard
@@ -33,13 +34,13 @@ from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 
 
 def review(label: str = "2026-10", *, score: int = 78, completion: float = 0.75,
-           kind: str = "monthly") -> Review:
+           kind: str = "monthly", minutes: float = 320) -> Review:
     kpis = [
         KpiResult(key="module_completion", label="Module completion", value=completion,
                   target=0.8, score=score, status="at_risk", previous=0.5, delta=0.25),
         KpiResult(key="mentor_feedback", label="Mentor feedback", value=82.0, target=75,
                   score=100, status="on_track"),
-        KpiResult(key="learning_minutes", label="Learning minutes", value=320, target=None,
+        KpiResult(key="learning_minutes", label="Learning minutes", value=minutes, target=None,
                   score=None, status="info"),
     ]
     pitfalls = [Pitfall(code="mentor-gap", severity="warning", message="No mentor session lately",
@@ -421,3 +422,173 @@ def test_a_configured_database_is_used_and_a_new_kpi_becomes_a_property(
     assert {"Score", "Module completion", HASH, "Draft"} <= set(props)
     (page,) = [p for p in fake.pages.values() if p["_data_source"] == ds_id]
     assert page["_values"]["Title"] == "Monthly review 2026-10"
+
+
+# -- updates write only what changed ---------------------------------------------------------
+#
+# The test review's page, top-level blocks above the notes heading (12), in order:
+#   0 heading_1 "Monthly review 2026-10"   1 paragraph (score)   2 paragraph (dates, trend)
+#   3 image (the chart)   4 heading_2 KPIs   5 table (4 rows)   6 heading_2 What went well
+#   7 bullet   8 heading_2 What to do next   9 bullet with a nested bullet
+#   10 heading_2 For the next mentor session   11 bullet
+# then heading_2 Notes and the line below it. Two blocks have children: the table (5) and
+# the bullet (9); comparing either takes one listing of its children.
+
+
+def content(fake: FakeNotion, block_id: str) -> list[Any]:
+    """The live blocks under `block_id` as (type, text, children): text, captions, cells."""
+    out: list[Any] = []
+    for block in fake.block_tree(block_id):
+        kind = block["type"]
+        body = block[kind]
+        items = body.get("caption" if kind == "image" else "rich_text") or []
+        text = "".join(i["plain_text"] for i in items)
+        if kind == "table_row":
+            text = " | ".join("".join(i["plain_text"] for i in cell) for cell in body["cells"])
+        out.append((kind, text, content(fake, block["id"])))
+    return out
+
+
+def top_ids(fake: FakeNotion, page_id: str) -> list[str]:
+    return [str(b["id"]) for b in fake.block_tree(page_id)]
+
+
+def fresh_page(fake: FakeNotion, server: FakeNotionServer, item: Review,
+               markdown: str) -> list[Any]:
+    """What publishing `markdown` to a new page shows (in a database of its own)."""
+    other = make_config(server, fake.add_page_container("Fresh copy"))
+    outcome = publisher(other).publish(item, markdown, dry_run=False)
+    return content(fake, str(outcome.remote_id))
+
+
+def appended(fake: FakeNotion) -> dict[str, Any]:
+    (append,) = [r for r in fake.requests
+                 if r.method == "PATCH" and r.path.startswith("blocks/")]
+    return append.body
+
+
+def test_a_one_kpi_change_rewrites_that_block_only_and_keeps_the_rest_in_place(
+    fake: FakeNotion, config: Config, fake_notion: FakeNotionServer
+) -> None:
+    item = review()
+    run = publisher(config)
+    page_id = str(run.publish(item, render_markdown(item, config.reviews, None),
+                              dry_run=False).remote_id)
+    fake.add_blocks(page_id, [{"type": "paragraph", "paragraph": {"rich_text": [
+        {"type": "text", "text": {"content": "My note"}}]}}])
+    ids = top_ids(fake, page_id)
+    assert len(ids) == 12 + 3  # the generated part, the heading, its line, the note
+    notes_before = [fake.render_block(fake.blocks[i]) for i in ids[12:]]
+
+    # Learning minutes (an info KPI: no score, so no change to the score or the trend)
+    # moves from 5 h 20 min to 6 h 40 min: only its row of the KPI table changes.
+    changed = review(minutes=400)
+    markdown = render_markdown(changed, config.reviews, None)
+    # Worked out by hand: 1 query + 1 list of the page + 2 listings of children (the KPI
+    # table's rows, which differ; the nested bullet 9, equal) + 1 delete (the table)
+    # + 1 append (the new table, after "## KPIs") + 1 properties update = 7. The chart
+    # keeps its block: nothing is uploaded. Replacing every block took 18: 1 query
+    # + 1 list + 12 deletes + 1 append + 2 upload + 1 update.
+    fake.reset_log()
+    dry = run.publish(changed, markdown, dry_run=True)
+    assert dry.requests == 7 and writes(fake) == 0
+    assert dry.detail == "1 blocks removed, 5 added, 7 requests; 11 blocks kept"
+    fake.reset_log()
+    outcome = run.publish(changed, markdown, dry_run=False)
+
+    assert outcome.action == "updated" and outcome.detail == ""
+    assert outcome.requests == 7 == len(fake.requests)
+    assert fake.count("GET", r"blocks/.*/children") == 3
+    assert fake.count("DELETE") == 1 and fake.count("DELETE", f"blocks/{ids[5]}") == 1
+    assert fake.count("PATCH", r"blocks/.*/children") == 1
+    assert fake.count("POST", "file_uploads") == 0
+    assert fake.count("PATCH", f"pages/{page_id}") == 1
+    assert appended(fake)["position"] == {"type": "after_block", "after_block": {"id": ids[4]}}
+    after = top_ids(fake, page_id)
+    assert after[:5] == ids[:5] and after[6:] == ids[6:] and after[5] != ids[5]
+    assert [fake.render_block(fake.blocks[i]) for i in after[12:]] == notes_before
+    tree = content(fake, page_id)
+    assert ("table_row", "Learning minutes | – | 6 h 40 min | – | 🔵 info", []) in tree[5][2]
+    assert tree[:14] == fresh_page(fake, fake_notion, changed, markdown)
+    assert tree[14] == ("paragraph", "My note", [])
+    (page,) = [p for p in review_pages(fake) if p["id"] == page_id]
+    assert page["_values"]["Learning minutes"] == 400
+    assert page["_values"][HASH] == content_hash(split_notes(markdown, "Notes")[0])
+
+    # A new score changes the trend: the chart gets a new upload and a new block.
+    scored = review(score=90, minutes=400)
+    fake.reset_log()
+    again = run.publish(scored, render_markdown(scored, config.reviews, None), dry_run=False)
+    assert again.action == "updated"
+    assert fake.count("POST", "file_uploads") == 1
+    newer = top_ids(fake, page_id)
+    assert newer[0] == ids[0] and newer[3] != ids[3] and newer[4:] == after[4:]
+    chart = fake.blocks[newer[3]]
+    assert chart["type"] == "image"
+    assert "".join(i["plain_text"] for i in chart["image"]["caption"]) == chart_caption(
+        scored.trend) == "Score trend, 2026-08 to 2026-10: 70 → 74 → 90"
+
+
+@pytest.mark.parametrize(("where", "old", "new", "kept_from"), [
+    ("start", "# Monthly review 2026-10\n", "# Monthly review 2026-10 (revised)\n", None),
+    ("end", "- No mentor session lately\n\n## Notes",
+     "- No mentor session lately, still\n\n## Notes", 10),
+])
+def test_a_change_at_the_very_start_or_end_rewrites_one_block(
+    fake: FakeNotion, config: Config, fake_notion: FakeNotionServer,
+    where: str, old: str, new: str, kept_from: int | None,
+) -> None:
+    item = review()
+    markdown = render_markdown(item, config.reviews, None)
+    run = publisher(config)
+    page_id = str(run.publish(item, markdown, dry_run=False).remote_id)
+    ids = top_ids(fake, page_id)
+    edited = markdown.replace(old, new, 1)
+    assert edited != markdown
+    fake.reset_log()
+    outcome = run.publish(item, edited, dry_run=False)
+
+    # By hand: 1 query + 1 list + 2 listings (the table and the nested bullet, both
+    # equal) + 1 delete + 1 append + 1 update = 7.
+    assert outcome.action == "updated" and outcome.requests == 7 == len(fake.requests)
+    changed = 0 if where == "start" else 11
+    assert fake.count("DELETE") == 1 and fake.count("DELETE", f"blocks/{ids[changed]}") == 1
+    position = appended(fake)["position"]
+    if kept_from is None:
+        assert position == {"type": "start"}  # nothing above it to go after
+    else:
+        assert position == {"type": "after_block", "after_block": {"id": ids[kept_from]}}
+    after = top_ids(fake, page_id)
+    assert len(after) == len(ids) and after[changed] != ids[changed]
+    assert [a for n, a in enumerate(after) if n != changed] == [
+        i for n, i in enumerate(ids) if n != changed]
+    assert content(fake, page_id) == fresh_page(fake, fake_notion, item, edited)
+
+
+def test_a_change_inside_a_nested_list_rewrites_its_top_level_block(
+    fake: FakeNotion, config: Config, fake_notion: FakeNotionServer
+) -> None:
+    item = review()
+    markdown = render_markdown(item, config.reviews, None)
+    run = publisher(config)
+    page_id = str(run.publish(item, markdown, dry_run=False).remote_id)
+    ids = top_ids(fake, page_id)
+    nested = top_ids(fake, ids[9])
+    edited = markdown.replace("  - Last session 2026-09-20", "  - Last session 2026-10-01")
+    assert edited != markdown
+    fake.reset_log()
+    outcome = run.publish(item, edited, dry_run=False)
+
+    # By hand: 1 query + 1 list + 1 listing (the table: equal) + 1 delete (bullet 9, the
+    # one pair left between the kept ends: its children are not listed, it is the change)
+    # + 1 append (the bullet with its nested bullet) + 1 update = 6.
+    assert outcome.action == "updated" and outcome.requests == 6 == len(fake.requests)
+    assert fake.count("GET", r"blocks/.*/children") == 2
+    assert fake.count("DELETE") == 1 and fake.count("DELETE", f"blocks/{ids[9]}") == 1
+    assert appended(fake)["position"] == {"type": "after_block", "after_block": {"id": ids[8]}}
+    after = top_ids(fake, page_id)
+    assert after[:9] == ids[:9] and after[10:] == ids[10:] and after[9] != ids[9]
+    assert top_ids(fake, after[9]) != nested
+    tree = content(fake, page_id)
+    assert tree[9][2] == [("bulleted_list_item", "Last session 2026-10-01", [])]
+    assert tree == fresh_page(fake, fake_notion, item, edited)

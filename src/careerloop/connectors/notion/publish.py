@@ -17,21 +17,33 @@
   the remaining appends in order. The Content hash is written last (with one
   `pages.update`, or in the create when everything fits it): a run killed halfway leaves a
   page with an empty hash, which the next run finds and completes, never a second page.
-- **Changed page.** The page's children are listed; the top-level blocks above the notes
-  heading block (a heading whose text equals `[reviews] notes_heading`, trimmed and
-  case-insensitive) are deleted, the new generated blocks inserted above the heading with
-  `blocks.children.append(position={"type": "start"})` and then
-  `position={"type": "after_block", "after_block": {"id": …}}` (notion-client 3.1 passes
-  `position` through; `after=` is gone in Notion-Version 2026-03-11), and the properties and
-  hash written last. The heading and every block below it are never touched. A page that
-  lost its heading keeps all its blocks: the new part, a fresh heading and a one-line
-  explanation go in at the start. A page left incomplete by a killed run (empty hash, no
-  heading yet) first loses the leading blocks that match what is being published (they
-  are that run's), so the review does not appear twice.
-- **Chart.** The score trend PNG is uploaded (`file_uploads.create` single_part, then
-  `send`) and shown as an image block above the first section. When the upload fails the
-  review still goes out with a text trend line, the failure is in the outcome's detail,
-  and the hash is stored marked so the next run tries the chart again.
+- **Changed page.** The page's children are listed and the top-level blocks above the
+  notes heading block (a heading whose text equals `[reviews] notes_heading`, trimmed and
+  case-insensitive) compared with the new generated blocks by a normalised content key:
+  type and body as Notion returns it against the body that would be sent (rich text as
+  runs of text, link and annotations; checked, language, icon, table cells, image source
+  and caption), ignoring ids, timestamps and what Notion adds (`color: default`,
+  `is_toggleable: false`, empty captions). The longest common prefix and suffix of equal
+  blocks are kept; only the blocks between are deleted, and the new ones between are
+  inserted with `blocks.children.append(position={"type": "after_block", …})` after the
+  last kept block (`{"type": "start"}` when none; notion-client 3.1 passes `position`
+  through; `after=` is gone in Notion-Version 2026-03-11). A block with children is equal
+  only when its whole subtree is: its children are listed (one request per block with
+  children, lazily, only where keeping it can save at least as much, and never for the
+  last differing pair, which is the change). The properties and hash are written last,
+  so a killed run leaves blocks the next run's comparison sorts out. The heading and
+  every block below it are never touched. A page that lost its heading keeps all its
+  blocks: the new part, a fresh heading and a one-line explanation go in at the start. A
+  page left incomplete by a killed run (empty hash, no heading yet) first loses the
+  leading blocks that match what is being published (they are that run's), so the review
+  does not appear twice; both of these write the whole generated part.
+- **Chart.** The score trend PNG is shown as an image block above the first section,
+  captioned with the trend itself (`Score trend, 2026-08 to 2026-10: 70 → 74 → 78`): the
+  caption is its content key, so an update keeps the image while the trend is the same
+  and uploads a new one (`file_uploads.create` single_part, then `send`) only when the
+  image block has to be written. When the upload fails the review still goes out with a
+  text trend line, the failure is in the outcome's detail, and the hash is stored marked
+  so the next run tries the chart again.
 - **The free-workspace block cap.** Notion's answer (400 validation_error mentioning the
   block limit; the wording is undocumented) becomes one PublishError saying what to do.
 - **Compact template.** `[reviews.notion] template = "compact"` renders `compact.md.j2`
@@ -87,6 +99,7 @@ __all__ = [
     "REVIEWS_TITLE",
     "NotionPublisher",
     "is_block_limit",
+    "chart_caption",
     "render_named",
     "reviews_schema",
     "trend_line",
@@ -229,6 +242,91 @@ def _with_chart(blocks: list[Block], chart: Block) -> list[Block]:
     return [*blocks[:index], chart, *blocks[index:]]
 
 
+def chart_caption(points: Sequence[TrendPoint]) -> str:
+    """The chart's caption, which says what it shows (and is the image's content key)."""
+    span = points[0].label if len(points) == 1 else f"{points[0].label} to {points[-1].label}"
+    return trend_line(points).replace("Score trend:", f"Score trend, {span}:", 1)
+
+
+# -- content keys: what Notion returns against what would be sent ------------------------
+
+_FLAGS = ("bold", "italic", "strikethrough", "underline", "code")
+# Body fields compared when set; unset, False and Notion's defaults compare equal.
+_SCALARS = ("checked", "language", "table_width", "has_column_header", "has_row_header",
+            "expression", "url", "is_toggleable")
+_MEDIA = frozenset({"image", "video", "audio", "file", "pdf"})
+
+
+def _rich_key(items: Any) -> tuple[Any, ...]:
+    """Rich text as runs of (kind, text, link, annotations), adjacent equal styles joined.
+
+    Only what shows counts: how the text is cut into items, `plain_text`, `href` and
+    default annotations (`color: default`, flags that are False) do not.
+    """
+    runs: list[list[Any]] = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, Mapping):
+            continue
+        kind = str(item.get("type", "text"))
+        notes = item.get("annotations") or {}
+        style = tuple(f for f in _FLAGS if notes.get(f))
+        if notes.get("color", "default") != "default":
+            style += (f"color={notes['color']}",)
+        link: str | None = None
+        if kind == "text":
+            body = item.get("text") or {}
+            text = str(body.get("content", item.get("plain_text", "")))
+            link = (body.get("link") or {}).get("url") or None
+        elif kind == "equation":
+            text = str((item.get("equation") or {}).get("expression", ""))
+        else:  # a mention: never what the publisher writes
+            text = f"{item.get('plain_text', '')} {item.get(kind)!r}"
+        if not text:
+            continue
+        if runs and kind == "text" and runs[-1][0] == "text" and runs[-1][2:] == [link, style]:
+            runs[-1][1] += text
+        else:
+            runs.append([kind, text, link, style])
+    return tuple(tuple(run) for run in runs)
+
+
+def _body_key(kind: str, body: Mapping[str, Any], has_children: bool) -> tuple[Any, ...]:
+    """A block's content without ids, timestamps and the defaults Notion adds."""
+    key: list[Any] = [kind, has_children, _rich_key(body.get("rich_text")),
+                      _rich_key(body.get("caption"))]
+    key += [(name, body[name]) for name in _SCALARS if body.get(name) not in (None, False)]
+    if "cells" in body:
+        key.append(("cells", tuple(_rich_key(cell) for cell in body.get("cells") or [])))
+    icon = body.get("icon")
+    if isinstance(icon, Mapping):
+        key.append(("icon", icon.get("type"), repr(icon.get(str(icon.get("type"))))))
+    if body.get("color", "default") != "default":
+        key.append(("color", body.get("color")))
+    if kind in _MEDIA:  # an upload's id and a hosted file's URL change: only external counts
+        source = body.get("type")
+        url = (body.get("external") or {}).get("url") if source == "external" else None
+        key.append(("source", "external" if source == "external" else "file", url))
+    return tuple(key)
+
+
+def _key(block: Mapping[str, Any] | Block) -> tuple[Any, ...]:
+    """The content key of a block as listed by Notion, or of a block to be sent."""
+    if isinstance(block, Block):
+        return _body_key(block.type, block.body, bool(block.children))
+    kind = str(block.get("type"))
+    body = block.get(kind)
+    return _body_key(kind, body if isinstance(body, Mapping) else {},
+                     bool(block.get("has_children")))
+
+
+def _lists_needed(block: Block) -> int:
+    """Children listings needed to compare `block`'s subtree with one on the page."""
+    if not block.children:
+        return 0
+    pages = -(-len(block.children) // 100)
+    return pages + sum(_lists_needed(child) for child in block.children)
+
+
 # -- plans ---------------------------------------------------------------------------------
 
 
@@ -264,6 +362,8 @@ class _Plan:
     batches: list[AppendBatch] = field(default_factory=list)
     missing: JSON = field(default_factory=dict)  # properties to add to the data source
     notes: list[str] = field(default_factory=list)
+    after: str | None = None  # the kept block new ones go after (None: the page's start)
+    kept: int = 0  # top-level generated blocks left in place
 
     def writes(self, *, chart: bool, create_database: bool) -> int:
         """Requests the plan's writes take (the chart upload pair included)."""
@@ -359,20 +459,31 @@ class NotionPublisher:
                 self._known[review.key] = page.id
                 return outcome
 
-        chart = len(review.trend) > 0
-        chart_block, chart_failure = self._chart(review, where, dry_run=dry_run or not chart)
         blocks = markdown_to_blocks(generated)
-        if chart:
-            blocks = _with_chart(blocks, chart_block)
+        chart: Block | None = None
+        if review.trend:
+            # Uploaded only when the plan writes it: a kept chart (same trend) is not.
+            caption = notion_rich_text(chart_caption(review.trend))
+            chart = Block("image", {"type": "file_upload", "file_upload": {"id": "pending"},
+                                    "caption": caption})
+            blocks = _with_chart(blocks, chart)
         plan = self._plan(review, source, page, blocks, notes, where)
+        upload = chart is not None and any(b is chart for b in plan.blocks)
+        chart_failure = ""
+        if upload and not dry_run:
+            assert chart is not None
+            drawn, chart_failure = self._chart(review, chart, where)
+            plan.blocks = [drawn if b is chart else b for b in plan.blocks]
+        plan.batches = plan_appends(plan.blocks, first_into_create=plan.action == "created")
         stored = digest + (NO_CHART if chart_failure else "")
         if dry_run:
-            writes = plan.writes(chart=chart, create_database=create_database)
+            writes = plan.writes(chart=upload, create_database=create_database)
             outcome.action = plan.action
             outcome.requests = api.calls - start + writes
             added = count_blocks(plan.blocks)
             outcome.detail = "; ".join([
                 f"{len(plan.remove)} blocks removed, {added} added, {outcome.requests} requests",
+                *([f"{plan.kept} blocks kept"] if plan.kept else []),
                 *plan.notes,
             ])
             if not had_source and create_database:
@@ -515,9 +626,7 @@ class NotionPublisher:
         missing = self._missing(review, source, where)
         notes_blocks = markdown_to_blocks(notes)
         if page is None:
-            blocks = generated + notes_blocks
-            return _Plan("created", None, blocks=blocks, missing=missing,
-                         batches=plan_appends(blocks, first_into_create=True))
+            return _Plan("created", None, blocks=generated + notes_blocks, missing=missing)
         plan = _Plan("updated", page, missing=missing)
         existing = list(self._children(page.id, where))
         heading = next((i for i, b in enumerate(existing) if _is_heading(b, self._heading)),
@@ -525,8 +634,12 @@ class NotionPublisher:
         if not page.stored_hash:
             plan.notes.append("completed an interrupted publish")
         if heading is not None:
-            plan.remove = [str(b["id"]) for b in existing[:heading]]
-            plan.blocks = generated
+            old = existing[:heading]
+            head, tail = self._common_ends(old, generated, where)
+            plan.remove = [str(b["id"]) for b in old[head:len(old) - tail]]
+            plan.blocks = generated[head:len(generated) - tail]
+            plan.after = str(old[head - 1]["id"]) if head else None
+            plan.kept = head + tail
         else:
             keep = existing
             if not page.stored_hash:
@@ -548,8 +661,67 @@ class NotionPublisher:
                     "are kept below a new one"
                 )
             plan.blocks = generated + notes_blocks
-        plan.batches = plan_appends(plan.blocks)
         return plan
+
+    def _common_ends(self, old: Sequence[JSON], new: Sequence[Block],
+                     where: str) -> tuple[int, int]:
+        """How many leading and trailing blocks of `old` equal those of `new` (kept).
+
+        Blocks compare by content key; a pair with children is equal only when the
+        subtrees are, which takes listing the children on the page. That listing is made
+        only when keeping the block can save as many requests as it costs (the blocks
+        still to be deleted), and not for the one pair left between the kept ends: the
+        hash said something changed, so it is that pair, and checking would waste a read.
+        """
+        old_keys = [_key(b) for b in old]
+        new_keys = [_key(b) for b in new]
+        head = tail = 0
+        open_head = open_tail = True
+        while True:
+            limit = min(len(old), len(new))
+            while open_head and head + tail < limit:
+                if old_keys[head] != new_keys[head]:
+                    open_head = False
+                elif new[head].children:
+                    break  # equal so far: the children decide
+                else:
+                    head += 1
+            while open_tail and head + tail < limit:
+                i, j = len(old) - 1 - tail, len(new) - 1 - tail
+                if old_keys[i] != new_keys[j]:
+                    open_tail = False
+                elif new[j].children:
+                    break
+                else:
+                    tail += 1
+            left_old, left_new = len(old) - head - tail, len(new) - head - tail
+            if not (open_head or open_tail) or min(left_old, left_new) == 0:
+                return head, tail
+            if left_old == 1 and left_new == 1:
+                return head, tail  # the one differing pair: the change itself
+            if open_head:
+                i = j = head
+            else:
+                i, j = len(old) - 1 - tail, len(new) - 1 - tail
+            same = _lists_needed(new[j]) <= left_old and self._same_tree(old[i], new[j], where)
+            if open_head:
+                head, open_head = (head + 1, True) if same else (head, False)
+            else:
+                tail, open_tail = (tail + 1, True) if same else (tail, False)
+
+    def _same_tree(self, old: JSON, new: Block, where: str) -> bool:
+        """Whether the children below `old` (listed now) equal `new`'s, all the way down."""
+        if not new.children:
+            return not old.get("has_children")
+        if not old.get("has_children"):
+            return False
+        children = self._children(str(old["id"]), where)
+        if len(children) != len(new.children):
+            return False
+        if any(_key(a) != _key(b) for a, b in zip(children, new.children, strict=True)):
+            return False
+        return all(self._same_tree(a, b, where)
+                   for a, b in zip(children, new.children, strict=True) if b.children)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -599,10 +771,11 @@ class NotionPublisher:
         for batch in plan.batches:
             kwargs: JSON = {"children": batch.children}
             if batch.parent is None:
+                after = (plan.after if batch.after is None
+                         else ids[batch.after.batch][batch.after.index])
                 kwargs["position"] = (
-                    {"type": "start"} if batch.after is None else
-                    {"type": "after_block",
-                     "after_block": {"id": ids[batch.after.batch][batch.after.index]}}
+                    {"type": "start"} if after is None else
+                    {"type": "after_block", "after_block": {"id": after}}
                 )
             parent = resolve_parent(batch, page.id, ids)
             answer = self._write(where, api.sdk.blocks.children.append, parent, **kwargs)
@@ -610,10 +783,8 @@ class NotionPublisher:
         self._write(where, api.sdk.pages.update, page.id,
                     properties=review_properties(review, source.title_property, stored))
 
-    def _chart(self, review: Review, where: str, *, dry_run: bool) -> tuple[Block, str]:
-        """The chart's image block, or a text trend line and why the upload failed."""
-        if dry_run:
-            return Block("image", {"type": "file_upload", "file_upload": {"id": "dry-run"}}), ""
+    def _chart(self, review: Review, chart: Block, where: str) -> tuple[Block, str]:
+        """`chart` with the uploaded PNG, or a text trend line and why the upload failed."""
         api = self.api
         try:
             data = trend_png(review.trend)
@@ -628,9 +799,7 @@ class NotionPublisher:
             reason = str(error) if isinstance(error, CareerloopError) else type(error).__name__
             line = Block("paragraph", {"rich_text": notion_rich_text(trend_line(review.trend))})
             return line, f"chart upload failed ({reason}): the trend is shown as text"
-        caption = notion_rich_text("Score trend")
-        body = {"type": "file_upload", "file_upload": {"id": str(upload["id"])},
-                "caption": caption}
+        body = {**chart.body, "file_upload": {"id": str(upload["id"])}}
         return Block("image", body), ""
 
     def _children(self, block_id: str, where: str) -> list[JSON]:
