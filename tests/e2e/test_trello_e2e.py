@@ -35,8 +35,6 @@ from tests.fakes.fixtures import FakeClock
 from tests.fakes.trello_api import FakeTrello, FakeTrelloServer, big_board
 from tests.fakes.trello_fixtures import FIXTURES, fast_api, fixture_board, trello_config
 
-pytest_plugins = ["tests.fakes.trello_fixtures"]
-
 BOARD_ID = "6650a1b2c3d4e5f6a7b80000"
 
 

@@ -14,8 +14,6 @@ from tests.fakes.fixtures import FakeClock
 from tests.fakes.trello_api import FakeTrello, FakeTrelloServer
 from tests.fakes.trello_fixtures import fast_api, fixture_board, trello_config
 
-pytest_plugins = ["tests.fakes.trello_fixtures"]
-
 LIMITED = json.dumps({"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"})
 
 
