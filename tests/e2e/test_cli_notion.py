@@ -9,23 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from careerloop.cli import app
+from tests.e2e.cli import invoke
 from tests.fakes.fixtures import at, seed_schema
 from tests.fakes.notion_api import FakeNotionServer
-
-TODAY = "2026-11-26"
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("CAREERLOOP_TODAY", TODAY)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
-
-
-def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -12,15 +12,7 @@ from typer.testing import CliRunner
 from careerloop.cli import app
 from careerloop.connectors.files.demo import write_demo_workspace
 from careerloop.periods import Period
-
-TODAY = "2026-11-26"  # last closed month 2026-10, last closed quarter 2026-Q3
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("CAREERLOOP_TODAY", TODAY)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
+from tests.e2e.cli import TODAY, invoke
 
 
 @pytest.fixture
@@ -29,11 +21,6 @@ def workspace(tmp_path: Path) -> Path:
     import datetime as dt
 
     return write_demo_workspace(tmp_path / "ws", dt.date.fromisoformat(TODAY))
-
-
-def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_demo_writes_monthly_and_quarterly_reviews(runner: CliRunner, tmp_path: Path) -> None:

@@ -10,23 +10,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from careerloop.cli import app
 from careerloop.connectors.files.demo import write_demo_workspace
+from tests.e2e.cli import TODAY, invoke
 from tests.fakes.trello_api import FakeTrelloServer
-
-TODAY = "2026-11-26"
-
-
-@pytest.fixture
-def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("CAREERLOOP_TODAY", TODAY)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
-
-
-def invoke(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
