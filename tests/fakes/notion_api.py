@@ -50,10 +50,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.loopback import TRUNCATED_HEADER, LoopbackServer
 from tests.fakes.notion_limits import count_blocks, validate_children
 
 NOTION_VERSIONS = frozenset({"2022-06-28", "2025-09-03", "2026-03-11"})
@@ -1231,7 +1231,6 @@ class FakeNotion:
         return bool(value == wanted)
 
 
-TRUNCATED_HEADER = "X-Fake-Truncated"  # tells the request handler to hang up after the body
 
 
 def _truncated(status: int, data: bytes, mode: bool | str) -> tuple[int, dict[str, str], bytes]:
@@ -1309,74 +1308,12 @@ def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
     return fields
 
 
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects of an API
-    # Headers and body go out in two writes: without this, Nagle's algorithm and the
-    # client's delayed ACK hold every answer back ~40 ms.
-    disable_nagle_algorithm = True
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
-        pass  # quiet: tests read `fake.requests` instead
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        answer = self.server.fake.dispatch(self.command, self.path, headers, raw)
-        if answer is None:
-            self.close_connection = True
-            return
-        status, out_headers, body = answer
-        cut = out_headers.pop(TRUNCATED_HEADER, None) is not None
-        self.send_response(status)
-        for key, value in out_headers.items():
-            self.send_header(key, value)
-        if "Content-Length" not in out_headers:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        if cut:
-            self.close_connection = True  # the rest of the announced body never comes
-
-    do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _serve  # noqa: N815
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeNotion
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that timed out and hung up is part of the tests, not news
-
-
-class FakeNotionServer:
+class FakeNotionServer(LoopbackServer["FakeNotion"]):
     """Serves a `FakeNotion` on 127.0.0.1 at a free port (`url` is the base URL)."""
 
     def __init__(self, fake: FakeNotion | None = None) -> None:
-        self.fake = fake or FakeNotion()
-        self._server = _Server(("127.0.0.1", 0), _RequestHandler)
-        self._server.fake = self.fake
-        # A short poll interval so stopping the server (each test) is quick.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeNotionServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(fake or FakeNotion())
 
     def __enter__(self) -> FakeNotionServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.start()
+        return self

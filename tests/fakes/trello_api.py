@@ -31,15 +31,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.loopback import TRUNCATED_HEADER, LoopbackServer
 
 DEFAULT_KEY = "0123456789abcdef0123456789abcdef"
 DEFAULT_TOKEN = "ATTAfake" + "0123456789abcdef" * 4
 CARD_TEXT_LIMIT = 16_384
 CUSTOM_FIELDS_PLUGIN = "56d5e249a98895a9797bebb9"
-TRUNCATED_HEADER = "X-Fake-Truncated"  # tells the request handler to hang up after the body
 
 Handler = Callable[["Call"], tuple[int, Any]]
 
@@ -761,74 +761,15 @@ class FakeTrello:
         return 200, definition
 
 
-class _RequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stall
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
-        pass  # quiet: tests read `fake.requests` instead
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        answer = self.server.fake.dispatch(self.command, self.path, headers, raw)
-        if answer is None:
-            self.close_connection = True
-            return
-        status, out_headers, body = answer
-        cut = out_headers.pop(TRUNCATED_HEADER, None) is not None
-        self.send_response(status)
-        for key, value in out_headers.items():
-            self.send_header(key, value)
-        if "Content-Length" not in out_headers:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        if cut:
-            self.close_connection = True  # the rest of the announced body never comes
-
-    do_GET = do_POST = do_PUT = do_DELETE = _serve  # noqa: N815
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeTrello
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that timed out and hung up is part of the tests, not news
-
-
-class FakeTrelloServer:
+class FakeTrelloServer(LoopbackServer["FakeTrello"]):
     """Serves a `FakeTrello` on 127.0.0.1 at a free port (`url` is the base URL)."""
 
     def __init__(self, fake: FakeTrello | None = None) -> None:
-        self.fake = fake or FakeTrello()
-        self._server = _Server(("127.0.0.1", 0), _RequestHandler)
-        self._server.fake = self.fake
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeTrelloServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(fake or FakeTrello())
 
     def __enter__(self) -> FakeTrelloServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.start()
+        return self
 
 
 def big_board(cards: int = 500, actions: int = 1500, *, seed_date: dt.datetime | None = None
