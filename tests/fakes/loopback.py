@@ -1,13 +1,24 @@
-"""The HTTP plumbing both fakes share: a threaded server on 127.0.0.1 at a free port.
+"""What both fakes share: the HTTP plumbing and the fault-injection machinery.
 
-A fake only decides answers (`dispatch`); this module speaks HTTP/1.1 for it, including
-the faults that need the socket itself: a dropped connection (`dispatch` returns None)
-and a body cut short (the answer carries `TRUNCATED_HEADER`).
+A fake only decides answers (`dispatch`); `LoopbackServer` serves it on 127.0.0.1 at a
+free port and speaks HTTP/1.1 for it, including the faults that need the socket itself:
+a dropped connection (`dispatch` returns None) and a body cut short (the answer carries
+`TRUNCATED_HEADER`).
+
+`FaultInjector` is the rest of what the fakes have in common: injected faults per route
+(`Fault`), a run killed halfway (`crash_after_writes`, `recover`), `wait_idle` and the
+request log (`requests`, `count`, `reset_log`). Each fake keeps what is its service's own:
+its `fail` signature, its error bodies, its rate limit and its routes.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -98,3 +109,234 @@ class LoopbackServer(Generic[FakeT]):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# -- fault injection -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Fault:
+    """An injected failure for requests whose path matches `route`."""
+
+    route: re.Pattern[str]
+    method: str | None
+    status: int
+    times: int
+    drop: bool = False
+    delay: float = 0.0
+    body: str | None = None
+    retry_after: str | None = None
+    truncate: bool | str = False
+    content_type: str = "application/json"  # of `body` (Trello answers text/plain)
+
+
+class LoggedRequest(Protocol):
+    """What `FaultInjector` needs of a fake's record of one request."""
+
+    method: str
+    path: str
+    status: int  # 0 when the connection was dropped
+    at: float
+
+
+LoggedT = TypeVar("LoggedT", bound=LoggedRequest)
+
+
+def truncated(status: int, data: bytes, mode: bool | str) -> Answer:
+    """A JSON answer cut in the middle (`fail(truncate=…)`): True sends half the body as a
+    complete response; "close" announces the whole length, sends half and hangs up."""
+    half = data[: max(1, len(data) // 2)]
+    headers = {"Content-Type": "application/json"}
+    if mode == "close":
+        headers.update({"Content-Length": str(len(data)), TRUNCATED_HEADER: "1"})
+    return status, headers, half
+
+
+class FaultInjector(Generic[LoggedT]):
+    """Injected faults, a run killed halfway and the request log, for a fake API.
+
+    A fake calls `_init_faults()` from `__init__`, implements `_dispatch` by building its
+    log record and handing it to `_serve`, and supplies what is its service's own:
+    `_fault_answer` (an injected failure in the service's words), `_over_rate` and
+    `_rate_limited` (its rate limit), and where it differs, `_render`, `_compile_route` and
+    `_route_matches`.
+    """
+
+    faults: list[Fault]
+    requests: list[LoggedT]
+    writes_allowed: int | None
+    writes_done: int
+    land_next_dropped: bool
+    in_flight: int
+    lock: threading.RLock
+
+    def _init_faults(self) -> None:
+        self.faults = []
+        self.requests = []
+        self.writes_allowed = None  # crash_after_writes
+        self.writes_done = 0
+        self.land_next_dropped = False  # crash_after_writes(land=True)
+        self.in_flight = 0
+        self.lock = threading.RLock()
+
+    # -- what tests call ----------------------------------------------------------------------
+
+    def _add_fault(
+        self,
+        route: str,
+        *,
+        status: int,
+        times: int,
+        method: str | None,
+        drop: bool,
+        delay: float,
+        body: str | None,
+        retry_after: float | str | None,
+        truncate: bool | str,
+        content_type: str = "application/json",
+    ) -> None:
+        """Queue a `Fault` for the next `times` requests matching `route` (each fake's
+        `fail` says what its arguments mean)."""
+        with self.lock:
+            self.faults.append(Fault(
+                route=self._compile_route(route), method=method, status=status, times=times,
+                drop=drop, delay=delay, body=body,
+                retry_after=None if retry_after is None else str(retry_after),
+                truncate=truncate, content_type=content_type,
+            ))
+
+    def crash_after_writes(self, count: int, *, land: bool = False) -> None:
+        """Drop every write after the next `count` successful ones (a process killed halfway).
+
+        With `land`, the first write past them is applied and only its answer is lost.
+        """
+        with self.lock:
+            self.writes_allowed = self.writes_done + count
+            self.land_next_dropped = land
+
+    def recover(self) -> None:
+        """Accept writes again after `crash_after_writes`."""
+        with self.lock:
+            self.writes_allowed = None
+            self.land_next_dropped = False
+
+    def wait_idle(self, timeout: float = 5.0) -> None:
+        """Wait until no request is being answered (a late answer has been applied)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.in_flight == 0:
+                    return
+            time.sleep(0.01)
+        raise TimeoutError("the fake is still answering a request")
+
+    def count(self, method: str | None = None, route: str = ".*",
+              status: int | None = None) -> int:
+        """How many requests matched, by method, path regex and status (all answers,
+        faults and drops included)."""
+        pattern = self._compile_route(route)
+        with self.lock:
+            return sum(
+                1 for r in self.requests
+                if (method is None or r.method == method)
+                and self._route_matches(pattern, r.path)
+                and (status is None or r.status == status)
+            )
+
+    def reset_log(self) -> None:
+        """Forget the requests seen so far."""
+        with self.lock:
+            self.requests.clear()
+
+    # -- answering --------------------------------------------------------------------------
+
+    def dispatch(
+        self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
+    ) -> Answer | None:
+        """Answer one request: (status, headers, body), or None to drop the connection."""
+        with self.lock:
+            self.in_flight += 1
+        try:
+            return self._dispatch(method, raw_path, headers, raw_body)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _dispatch(
+        self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
+    ) -> Answer | None:
+        raise NotImplementedError
+
+    def _serve(
+        self, logged: LoggedT, write: bool, answer: Callable[[], tuple[int, Any]]
+    ) -> Answer | None:
+        """Log a request and answer it, faults first: a killed run drops (or lands) the
+        write, then an injected fault or the rate limit answers; else `answer()` does."""
+        with self.lock:
+            self.requests.append(logged)
+            land = False
+            if write and self.writes_allowed is not None and (
+                self.writes_done >= self.writes_allowed
+            ):
+                if not self.land_next_dropped:
+                    return None  # the process died: this write never reached the service
+                # The write reached the service; the process died before reading the answer.
+                self.land_next_dropped, land = False, True
+            fault = None if land else self._take_fault(logged.method, logged.path)
+            limited = self._over_rate(land)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.drop:
+            return None
+        if fault is not None and fault.status != 200:
+            logged.status = fault.status
+            return self._fault_answer(fault)
+        if limited:
+            logged.status = 429
+            return self._rate_limited()
+        status, body = answer()
+        logged.status = status
+        if write and status < 400 and not land:
+            with self.lock:
+                self.writes_done += 1
+        if land:
+            return None  # applied, but the answer never reaches the (killed) client
+        return self._render(status, body, fault.truncate if fault is not None else False)
+
+    def _take_fault(self, method: str, path: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.times > 0 and self._route_matches(fault.route, path) and (
+                fault.method in (None, method)
+            ):
+                fault.times -= 1
+                return fault
+        return None
+
+    # -- what a fake may say its own way ------------------------------------------------------
+
+    def _compile_route(self, route: str) -> re.Pattern[str]:
+        """A route regex as `fail` and `count` read it."""
+        return re.compile(route)
+
+    def _route_matches(self, pattern: re.Pattern[str], path: str) -> bool:
+        """Whether a route (from `_compile_route`) covers a path: the whole path by default."""
+        return pattern.fullmatch(path) is not None
+
+    def _render(self, status: int, body: Any, truncate: bool | str) -> Answer:
+        """A handler's answer as JSON, cut in the middle when a fault says `truncate`."""
+        data = json.dumps(body).encode()
+        if truncate:
+            return truncated(status, data, truncate)
+        return status, {"Content-Type": "application/json"}, data
+
+    def _fault_answer(self, fault: Fault) -> Answer:
+        """An injected failure (status other than 200) in the service's words."""
+        raise NotImplementedError
+
+    def _over_rate(self, land: bool) -> bool:
+        """Whether the rate limit refuses this request (asked under the lock)."""
+        raise NotImplementedError
+
+    def _rate_limited(self) -> Answer:
+        """The service's answer to a request over its rate limit."""
+        raise NotImplementedError

@@ -45,7 +45,6 @@ import email.parser
 import email.policy
 import json
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -53,7 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.loopback import TRUNCATED_HEADER, LoopbackServer
+from tests.fakes.loopback import Answer, Fault, FaultInjector, LoopbackServer
 from tests.fakes.notion_limits import count_blocks, validate_children
 
 NOTION_VERSIONS = frozenset({"2022-06-28", "2025-09-03", "2026-03-11"})
@@ -101,22 +100,6 @@ class Logged:
     at: float
     version: str | None
     body: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Fault:
-    """An injected failure for requests whose path matches `route`."""
-
-    route: re.Pattern[str]
-    method: str | None
-    status: int
-    times: int
-    retry_after: str | None = None
-    drop: bool = False
-    delay: float = 0.0
-    body: str | None = None
-    content_type: str = "application/json"
-    truncate: bool | str = False
 
 
 class _RateLimit:
@@ -176,7 +159,7 @@ def _plain(items: Any) -> str:
     )
 
 
-class FakeNotion:
+class FakeNotion(FaultInjector[Logged]):
     """The state and behaviour of the fake API (the server is `FakeNotionServer`)."""
 
     def __init__(
@@ -196,17 +179,11 @@ class FakeNotion:
         self.pages: dict[str, dict[str, Any]] = {}
         self.children: dict[str, list[dict[str, Any]]] = {}  # block id -> child blocks
         self.shared: set[str] = set()
-        self.faults: list[Fault] = []
-        self.requests: list[Logged] = []
+        self._init_faults()
         self.rate_limit: _RateLimit | None = None
         self.blocks: dict[str, dict[str, Any]] = {}  # blocks created through the API
         self.file_uploads: dict[str, dict[str, Any]] = {}
         self.block_cap: int | None = None
-        self.writes_allowed: int | None = None  # crash_after_writes
-        self.writes_done = 0
-        self.land_next_dropped = False  # crash_after_writes(land=True)
-        self.in_flight = 0
-        self.lock = threading.RLock()
         self._ids = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._install_routes()
@@ -419,35 +396,21 @@ class FakeNotion:
         if status == 502:
             body = "<html><head><title>502 Bad Gateway</title></head><body>502</body></html>"
             content_type = "text/html"
-        self.faults.append(
-            Fault(
-                route=re.compile(f"^{route}$"),
-                method=method,
-                status=status,
-                times=times,
-                retry_after=None if retry_after is None else str(retry_after),
-                drop=drop,
-                delay=delay,
-                body=body,
-                content_type=content_type,
-                truncate=truncate,
-            )
-        )
+        self._add_fault(route, status=status, times=times, method=method, drop=drop,
+                        delay=delay, body=body, retry_after=retry_after, truncate=truncate,
+                        content_type=content_type)
 
     def limit_rate(self, rate: float, *, burst: float = 3.0, retry_after: int = 1) -> None:
         """Answer 429 + Retry-After to requests over `rate` per second."""
         self.rate_limit = _RateLimit(rate, burst, retry_after)
 
-    def count(self, method: str | None = None, route: str = ".*", status: int | None = None) -> int:
-        """How many requests matched (all answers, faults and drops included)."""
-        pattern = re.compile(f"^{route}$")
-        return sum(
-            1
-            for r in self.requests
-            if (method is None or r.method == method)
-            and pattern.match(r.path)
-            and (status is None or r.status == status)
-        )
+    def _compile_route(self, route: str) -> re.Pattern[str]:
+        # Anchored and matched from the start, so a top-level `a|b` reads as "starts with
+        # a, or is b" (what `fail` and `count` have always done here).
+        return re.compile(f"^{route}$")
+
+    def _route_matches(self, pattern: re.Pattern[str], path: str) -> bool:
+        return pattern.match(path) is not None
 
     def pacing(self) -> dict[str, float]:
         """Requests, their average rate and the most seen in any 1-second window."""
@@ -466,34 +429,7 @@ class FakeNotion:
             "max_per_second": float(most),
         }
 
-    def reset_log(self) -> None:
-        """Forget the requests seen so far."""
-        with self.lock:
-            self.requests.clear()
-
     # -- dispatch -----------------------------------------------------------------------------
-
-    def dispatch(
-        self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
-    ) -> tuple[int, dict[str, str], bytes] | None:
-        """Answer one request: (status, headers, body), or None to drop the connection."""
-        with self.lock:
-            self.in_flight += 1
-        try:
-            return self._dispatch(method, raw_path, headers, raw_body)
-        finally:
-            with self.lock:
-                self.in_flight -= 1
-
-    def wait_idle(self, timeout: float = 5.0) -> None:
-        """Wait until no request is being answered (a late answer has been applied)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if self.in_flight == 0:
-                    return
-            time.sleep(0.01)
-        raise TimeoutError("the fake is still answering a request")
 
     def _dispatch(
         self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
@@ -511,68 +447,20 @@ class FakeNotion:
                 body = None
         version = headers.get("notion-version")
         logged = Logged(method, path, 0, time.monotonic(), version, body or {})
-        with self.lock:
-            self.requests.append(logged)
-            land = False
-            if self._killed(method, path):
-                if not self.land_next_dropped:
-                    return None  # the process died: this write never reached Notion
-                # The write reached Notion; the process died before reading the answer.
-                self.land_next_dropped, land = False, True
-            fault = None if land else self._take_fault(method, path)
-            limited = self.rate_limit is not None and not self.rate_limit.take()
-        if fault is not None and fault.delay:
-            time.sleep(fault.delay)
-        if fault is not None and fault.drop:
-            return None
-        if fault is not None and fault.status != 200:
-            logged.status = fault.status
-            return self._fault_answer(fault)
-        if limited and not land:
-            assert self.rate_limit is not None
-            logged.status = 429
-            return self._error(429, "rate_limited", "You have been rate limited.",
-                               {"Retry-After": str(self.rate_limit.retry_after)})
-        status, answer = self._answer(method, path, params, body, headers, version)
-        logged.status = status
-        if status < 400 and _is_write(method, path) and not land:
-            with self.lock:
-                self.writes_done += 1
-        if land:
-            return None
-        data = json.dumps(answer).encode()
-        if fault is not None and fault.truncate:
-            return _truncated(status, data, fault.truncate)
-        return status, {"Content-Type": "application/json"}, data
-
-    def crash_after_writes(self, count: int, *, land: bool = False) -> None:
-        """Drop every write after the next `count` successful ones (a process killed halfway).
-
-        With `land`, the first write past them is applied and only its answer is lost.
-        """
-        with self.lock:
-            self.writes_allowed = self.writes_done + count
-            self.land_next_dropped = land
-
-    def recover(self) -> None:
-        """Accept writes again after `crash_after_writes`."""
-        with self.lock:
-            self.writes_allowed = None
-            self.land_next_dropped = False
-
-    def _killed(self, method: str, path: str) -> bool:
-        return (
-            self.writes_allowed is not None
-            and _is_write(method, path)
-            and self.writes_done >= self.writes_allowed
+        return self._serve(
+            logged, _is_write(method, path),
+            lambda: self._answer(method, path, params, body, headers, version),
         )
 
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.times > 0 and fault.route.match(path) and fault.method in (None, method):
-                fault.times -= 1
-                return fault
-        return None
+    def _over_rate(self, land: bool) -> bool:
+        # A write landing after a crash spends a token but is never refused.
+        limited = self.rate_limit is not None and not self.rate_limit.take()
+        return limited and not land
+
+    def _rate_limited(self) -> Answer:
+        assert self.rate_limit is not None
+        return self._error(429, "rate_limited", "You have been rate limited.",
+                           {"Retry-After": str(self.rate_limit.retry_after)})
 
     def _fault_answer(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:
         headers = {"Content-Type": fault.content_type}
@@ -1231,15 +1119,6 @@ class FakeNotion:
         return bool(value == wanted)
 
 
-
-
-def _truncated(status: int, data: bytes, mode: bool | str) -> tuple[int, dict[str, str], bytes]:
-    """An answer whose body is cut in the middle (see `FakeNotion.fail(truncate=…)`)."""
-    half = data[: max(1, len(data) // 2)]
-    headers = {"Content-Type": "application/json"}
-    if mode == "close":
-        headers.update({"Content-Length": str(len(data)), TRUNCATED_HEADER: "1"})
-    return status, headers, half
 
 
 def _is_write(method: str, path: str) -> bool:

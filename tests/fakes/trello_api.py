@@ -27,14 +27,13 @@ import email.parser
 import email.policy
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.loopback import TRUNCATED_HEADER, LoopbackServer
+from tests.fakes.loopback import Answer, Fault, FaultInjector, LoopbackServer
 
 DEFAULT_KEY = "0123456789abcdef0123456789abcdef"
 DEFAULT_TOKEN = "ATTAfake" + "0123456789abcdef" * 4
@@ -80,21 +79,6 @@ class Logged:
 
 
 @dataclass(slots=True)
-class Fault:
-    """An injected failure for requests whose path matches `route`."""
-
-    route: re.Pattern[str]
-    method: str | None
-    status: int
-    times: int
-    drop: bool = False
-    delay: float = 0.0
-    body: str | None = None
-    retry_after: str | None = None
-    truncate: bool | str = False
-
-
-@dataclass(slots=True)
 class _RateLimit:
     """At most `limit` requests per `window` seconds, then 429 until the window rolls."""
 
@@ -133,7 +117,7 @@ def _pick(obj: Mapping[str, Any], fields: str | None) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k in wanted}
 
 
-class FakeTrello:
+class FakeTrello(FaultInjector[Logged]):
     """The state and behaviour of the fake API (the server is `FakeTrelloServer`)."""
 
     def __init__(
@@ -150,14 +134,8 @@ class FakeTrello:
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
         self.boards: dict[str, dict[str, Any]] = {}
         self.custom_fields_on: dict[str, bool] = {}
-        self.faults: list[Fault] = []
-        self.requests: list[Logged] = []
+        self._init_faults()
         self.rate_limit: _RateLimit | None = None
-        self.writes_allowed: int | None = None  # crash_after_writes
-        self.writes_done = 0
-        self.land_next_dropped = False
-        self.in_flight = 0
-        self.lock = threading.RLock()
         self._ids = 0
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._install_routes()
@@ -316,56 +294,33 @@ class FakeTrello:
         in the middle with `truncate` (True: half the JSON as a complete response;
         "close": the full length announced, half sent, the connection closed).
         """
-        with self.lock:
-            self.faults.append(Fault(
-                re.compile(route), method, status, times, drop, delay, body,
-                None if retry_after is None else str(retry_after), truncate,
-            ))
-
-    def crash_after_writes(self, count: int, *, land: bool = False) -> None:
-        """Drop every write after the next `count` successful ones (a process killed halfway).
-
-        With `land`, the first write past them is applied and only its answer is lost.
-        """
-        with self.lock:
-            self.writes_allowed = self.writes_done + count
-            self.land_next_dropped = land
-
-    def recover(self) -> None:
-        """Accept writes again after `crash_after_writes`."""
-        with self.lock:
-            self.writes_allowed = None
-            self.land_next_dropped = False
-
-    def wait_idle(self, timeout: float = 5.0) -> None:
-        """Wait until no request is being answered (a late answer has been applied)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if self.in_flight == 0:
-                    return
-            time.sleep(0.01)
-        raise TimeoutError("the fake is still answering a request")
+        self._add_fault(route, status=status, times=times, method=method, drop=drop,
+                        delay=delay, body=body, retry_after=retry_after, truncate=truncate)
 
     def limit_rate(self, limit: int, window: float = 10.0) -> None:
         """Answer 429 (no Retry-After) past `limit` requests in `window` seconds."""
         self.rate_limit = _RateLimit(limit, window)
 
-    def count(self, method: str | None = None, route: str = ".*",
-              status: int | None = None) -> int:
-        """Requests seen, by method, path regex and status."""
-        pattern = re.compile(route)
-        with self.lock:
-            return sum(
-                1 for r in self.requests
-                if (method is None or r.method == method) and pattern.fullmatch(r.path)
-                and (status is None or r.status == status)
-            )
+    def _over_rate(self, land: bool) -> bool:
+        # A write landing after a crash neither spends nor is refused a request.
+        return not land and self.rate_limit is not None and not self.rate_limit.take()
 
-    def reset_log(self) -> None:
-        """Forget the requests seen so far."""
-        with self.lock:
-            self.requests.clear()
+    def _rate_limited(self) -> Answer:
+        body = {"error": "API_TOKEN_LIMIT_EXCEEDED",
+                "message": "Rate limit exceeded, please wait before making more requests."}
+        return 429, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+    def _fault_answer(self, fault: Fault) -> Answer:
+        text = fault.body if fault.body is not None else f"injected {fault.status}"
+        headers_out = {"Content-Type": "text/plain"}
+        if fault.retry_after is not None:
+            headers_out["Retry-After"] = fault.retry_after
+        return fault.status, headers_out, text.encode()
+
+    def _render(self, status: int, body: Any, truncate: bool | str) -> Answer:
+        if isinstance(body, str):  # Trello's errors are plain text
+            return status, {"Content-Type": "text/plain; charset=utf-8"}, body.encode()
+        return super()._render(status, body, truncate)
 
     # -- dispatch ---------------------------------------------------------------------------
 
@@ -382,79 +337,18 @@ class FakeTrello:
             return "query", params.get("key") == self.key and params.get("token") == self.token
         return None, False
 
-    def dispatch(
-        self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
-    ) -> tuple[int, dict[str, str], bytes] | None:
-        """Answer one request: (status, headers, body), or None to drop the connection."""
-        with self.lock:
-            self.in_flight += 1
-        try:
-            return self._dispatch(method, raw_path, headers, raw_body)
-        finally:
-            with self.lock:
-                self.in_flight -= 1
-
     def _dispatch(
         self, method: str, raw_path: str, headers: Mapping[str, str], raw_body: bytes
-    ) -> tuple[int, dict[str, str], bytes] | None:
+    ) -> Answer | None:
         split = urlsplit(raw_path)
         path = split.path.removeprefix("/1/").strip("/")
         params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         auth, auth_ok = self._auth(headers, params)
         logged = Logged(method, path, split.query, params, 0, time.monotonic(), auth, raw_body)
-        write = method != "GET"
-        with self.lock:
-            self.requests.append(logged)
-            land = False
-            if write and self.writes_allowed is not None and (
-                self.writes_done >= self.writes_allowed
-            ):
-                if not self.land_next_dropped:
-                    return None  # the process died: this write never reached Trello
-                self.land_next_dropped, land = False, True
-            fault = None if land else self._take_fault(method, path)
-            limited = (not land and self.rate_limit is not None
-                       and not self.rate_limit.take())
-        if fault is not None and fault.delay:
-            time.sleep(fault.delay)
-        if fault is not None and fault.drop:
-            return None
-        if fault is not None and fault.status != 200:
-            logged.status = fault.status
-            text = fault.body if fault.body is not None else f"injected {fault.status}"
-            headers_out = {"Content-Type": "text/plain"}
-            if fault.retry_after is not None:
-                headers_out["Retry-After"] = fault.retry_after
-            return fault.status, headers_out, text.encode()
-        if limited:
-            logged.status = 429
-            body = {"error": "API_TOKEN_LIMIT_EXCEEDED",
-                    "message": "Rate limit exceeded, please wait before making more requests."}
-            return 429, {"Content-Type": "application/json"}, json.dumps(body).encode()
-        status, answer = self._answer(method, path, params, headers, raw_body, auth_ok)
-        logged.status = status
-        if write and status < 400 and not land:
-            with self.lock:
-                self.writes_done += 1
-        if land:
-            return None  # applied, but the answer never reaches the (killed) client
-        if isinstance(answer, str):
-            return status, {"Content-Type": "text/plain; charset=utf-8"}, answer.encode()
-        data = json.dumps(answer).encode()
-        if fault is not None and fault.truncate:
-            half = data[: max(1, len(data) // 2)]
-            cut = {"Content-Type": "application/json"}
-            if fault.truncate == "close":
-                cut.update({"Content-Length": str(len(data)), TRUNCATED_HEADER: "1"})
-            return status, cut, half
-        return status, {"Content-Type": "application/json"}, data
-
-    def _take_fault(self, method: str, path: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.times > 0 and fault.route.fullmatch(path) and fault.method in (None, method):
-                fault.times -= 1
-                return fault
-        return None
+        return self._serve(
+            logged, method != "GET",
+            lambda: self._answer(method, path, params, headers, raw_body, auth_ok),
+        )
 
     def _answer(
         self,
