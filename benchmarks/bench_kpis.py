@@ -8,7 +8,8 @@ import resource
 import tempfile
 import time
 
-from careerloop.config import KpisConfig
+from careerloop import pipeline
+from careerloop.config import Config, KpisConfig
 from careerloop.kpi.engine import build_scorecards
 from careerloop.model import Application, Goal, Milestone, Module, Session, Workspace
 from careerloop.periods import Period
@@ -84,6 +85,13 @@ def run() -> list[tuple[str, str]]:
         history.insert(0, history[0].previous())
     build_scorecards(ws, history, settings, today)
     all_months = time.perf_counter() - started
+    config = Config()
+    due = pipeline.due_periods(config, today, period=None, draft=True)
+    started = time.perf_counter()
+    scorer = pipeline.Scorer(ws, config, today)
+    for kind, period in due:
+        pipeline.build_review(ws, config, kind, period, today, scorer=scorer)
+    reviews = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as folder, Store(f"{folder}/state.db") as store:
         started = time.perf_counter()
         store.save_read("bench", ws.records(), full=True)
@@ -97,6 +105,8 @@ def run() -> list[tuple[str, str]]:
         (f"kpis for {month.label} (with previous period)", f"{timings[0]:.3f} s"),
         (f"kpis for {quarter.label} (with previous period)", f"{timings[1]:.3f} s"),
         ("kpis for all 24 months (trend)", f"{all_months:.3f} s"),
+        (f"a sync's {len(due)} due reviews with trends and months (one index)",
+         f"{reviews:.2f} s"),
         ("store: save all records (one transaction)", f"{saved:.2f} s"),
         ("`careerloop kpis` path: load from the store + score a month", f"{from_store:.2f} s"),
         ("peak resident memory of the whole process (ru_maxrss)", f"{rss_peak_mb:.0f} MB"),

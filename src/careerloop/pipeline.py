@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from careerloop.config import Config, secret
 from careerloop.connectors.base import Publisher, PublishOutcome, ReadResult, Source
 from careerloop.errors import ConfigError, PeriodError, PublishError, SourceError
-from careerloop.kpi.engine import build_scorecards
+from careerloop.kpi.engine import WorkspaceIndex, build_scorecard
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import Workspace
 from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
@@ -227,7 +227,31 @@ def check_period(period: Period, today_: dt.date) -> None:
 def score(workspace: Workspace, config: Config, period: Period, today_: dt.date) -> Scorecard:
     """The scorecard of one period."""
     check_period(period, today_)
-    return build_scorecards(workspace, [period], config.kpis, today_)[0]
+    return build_scorecard(workspace, period, config.kpis, today_)
+
+
+class Scorer:
+    """The scorecards of one workspace: indexed once, each period scored once.
+
+    Reviews share periods (a trend overlaps the next month's trend, a quarter holds its
+    months), and indexing a large workspace costs more than scoring a period from it.
+    """
+
+    def __init__(self, workspace: Workspace, config: Config, today_: dt.date) -> None:
+        self.workspace = workspace
+        self.first_activity = first_activity(workspace)
+        self._settings = config.kpis
+        self._today = today_
+        self._index = WorkspaceIndex(workspace)
+        self._cards: dict[Period, Scorecard] = {}
+
+    def card(self, period: Period) -> Scorecard:
+        """The scorecard of `period`."""
+        if period not in self._cards:
+            self._cards[period] = build_scorecard(
+                self.workspace, period, self._settings, self._today, index=self._index
+            )
+        return self._cards[period]
 
 
 def build_review(
@@ -236,11 +260,17 @@ def build_review(
     kind: ReviewKind,
     period: Period,
     today_: dt.date,
+    *,
+    scorer: Scorer | None = None,
 ) -> Review:
-    """Everything a review template needs: the scorecard, its trend and, for a quarter, months."""
+    """Everything a review template needs: the scorecard, its trend and, for a quarter, months.
+
+    Pass the run's `scorer` when building several reviews of one workspace.
+    """
     check_period(period, today_)
+    scorer = scorer or Scorer(workspace, config, today_)
     history = [period]
-    first = first_activity(workspace)
+    first = scorer.first_activity
     for _ in range(TREND_LENGTH[kind] - 1):
         earlier = history[0].previous()
         # A period before the plan began would score 0 for lack of data, not for lack of effort.
@@ -249,8 +279,8 @@ def build_review(
         history.insert(0, earlier)
     months = period.month_periods() if kind == "quarterly" else []
     months = [m for m in months if m.start <= today_]
-    cards = build_scorecards(workspace, [*history, *months], config.kpis, today_)
-    trend_cards, month_cards = cards[: len(history)], cards[len(history) :]
+    trend_cards = [scorer.card(p) for p in history]
+    month_cards = [scorer.card(m) for m in months]
     scorecard = trend_cards[-1]
     return Review(
         kind=kind,
@@ -401,7 +431,11 @@ def sync(
             config, store, full=options.full, sources=sources, on_event=on_event
         )
         workspace = store.workspace()
-        reviews = [build_review(workspace, config, kind, period, today_) for kind, period in due]
+        scorer = Scorer(workspace, config, today_)
+        reviews = [
+            build_review(workspace, config, kind, period, today_, scorer=scorer)
+            for kind, period in due
+        ]
         for review in reviews:
             report.scorecards.append(review.scorecard)
             if not options.dry_run:
@@ -428,15 +462,17 @@ def backfill(config: Config, *, on_event: EventSink = _ignore) -> SyncReport:
     result = SyncReport()
     with Store(config.state_path) as store:
         workspace = store.workspace()
-        first = first_activity(workspace)
-        if first is None:
+        scorer = Scorer(workspace, config, today_)
+        if scorer.first_activity is None:
             return result
-        plan_start = first.replace(day=1)
+        plan_start = scorer.first_activity.replace(day=1)
         reviews = []
         for kind in config.reviews.kinds:
             period = Period.last_closed(REVIEW_TO_PERIOD[kind], today_)
             while period.start >= plan_start:
-                reviews.append(build_review(workspace, config, kind, period, today_))
+                reviews.append(
+                    build_review(workspace, config, kind, period, today_, scorer=scorer)
+                )
                 period = period.previous()
         reviews.sort(key=lambda r: (r.kind, r.period))
         result.outcomes, result.failures = publish_reviews(
