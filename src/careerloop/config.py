@@ -258,7 +258,23 @@ TRELLO_FIELD_KEYS: tuple[str, ...] = (
     "mentor",
     "project",
     "horizon",
+    # Date custom fields: each feeds the model date of that name, before due and start.
+    "date",
+    "planned",
+    "completed",
+    "due",
+    "done_on",
+    "target_date",
 )
+
+# Trello's label colours; a `[sources.trello.kinds]` key `color:<colour>` names one.
+TRELLO_COLOURS: tuple[str, ...] = tuple(
+    f"{hue}{shade}"
+    for hue in ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink",
+                "black")
+    for shade in ("", "_dark", "_light")
+)
+COLOUR_KEY = "color:"
 
 
 class TrelloSource(_Section):
@@ -281,6 +297,14 @@ class TrelloSource(_Section):
     @classmethod
     def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
         for label, kind in value.items():
+            colour = label.strip().casefold().removeprefix(COLOUR_KEY).strip()
+            if label.strip().casefold().startswith(COLOUR_KEY) and colour not in TRELLO_COLOURS:
+                raise ValueError(
+                    f"label {label!r}: {colour!r} is not a Trello label colour"
+                    f"{_suggest(colour, TRELLO_COLOURS)}; colours are "
+                    f"{', '.join(c for c in TRELLO_COLOURS if '_' not in c)} "
+                    "(also with _dark or _light)"
+                )
             if kind not in MODEL_KINDS:
                 raise ValueError(
                     f"label {label!r} maps to unknown kind {kind!r}"

@@ -1,11 +1,13 @@
 """Reading a live Trello board: the whole board in one request, older actions paged.
 
 One nested `GET /1/boards/{id}` brings lists, cards with their custom field items,
-checklists, custom field definitions, labels, members and the newest 1000 list moves,
-comments and card creations. Only when exactly 1000 actions come back are older ones
-paged with `GET /1/boards/{id}/actions?before=<oldest id>&limit=1000`. The response then
-goes through the same parser as a JSON export (`read.parse_board`), so the live board and
-its export give identical records.
+checklists, custom field definitions, labels, members and the newest 1000 of the actions
+the parser reads (`read.ACTION_FILTER`: list moves, comments, and cards created, copied,
+moved from another board or converted from a checklist item). Only when exactly 1000
+actions come back are older ones paged with
+`GET /1/boards/{id}/actions?before=<oldest id>&limit=1000`. The response then goes
+through the same parser as a JSON export (`read.parse_board`), so the live board and its
+export give identical records.
 
 Trello has no "modified since" for cards, so every read is whole (as peers do).
 """
@@ -17,13 +19,12 @@ from typing import Any
 from careerloop.config import Config, TrelloSource
 from careerloop.connectors.base import ReadResult, RequestStats
 from careerloop.connectors.trello.client import TrelloApi, board_ref
-from careerloop.connectors.trello.read import parse_board
+from careerloop.connectors.trello.read import ACTION_FILTER, parse_board
 from careerloop.errors import ConfigError, SourceError
 from careerloop.store import Store
 
 __all__ = ["ACTION_FILTER", "ACTIONS_PAGE", "BOARD_PARAMS", "TrelloReader", "fetch_board"]
 
-ACTION_FILTER = "updateCard:idList,commentCard,createCard"
 ACTIONS_PAGE = 1000  # the most Trello returns per call
 BOARD_PARAMS: dict[str, str] = {
     "lists": "all",

@@ -2,24 +2,28 @@
 
 Both have the shape of
 `GET /1/boards/{id}?lists=all&cards=all&card_customFieldItems=true&checklists=all&`
-`customFields=true&labels=all&actions=updateCard:idList,commentCard,createCard`:
-`lists[]`, `cards[]`, `checklists[]`, `customFields[]`, `labels[]`, `actions[]`. Trello
-names (`idList`, `customFieldItems`, `dueComplete`) stay in this module; `parse_board`
-turns them into model records in one step.
+`customFields=true&labels=all&actions=<ACTION_FILTER>`: `lists[]`, `cards[]`,
+`checklists[]`, `customFields[]`, `labels[]`, `actions[]`. Trello names (`idList`,
+`customFieldItems`, `dueComplete`) stay in this module; `read_board` turns them into
+model records in one step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from careerloop.config import TrelloSource
+from careerloop.config import COLOUR_KEY, TrelloSource
+from careerloop.connectors.notion.properties import to_number
+from careerloop.connectors.trello.client import board_ref
 from careerloop.errors import SourceError
 from careerloop.model import (
     Advancement,
@@ -34,15 +38,34 @@ from careerloop.model import (
     missing_date,
     quoted,
 )
-from careerloop.periods import parse_iso, parse_timestamp
+from careerloop.periods import local_date, parse_iso, parse_timestamp
 
-__all__ = ["parse_board", "read_export"]
+__all__ = [
+    "ACTION_FILTER",
+    "EXPORT_ACTION_CAP",
+    "BoardPlan",
+    "DoneLists",
+    "actions_at_cap",
+    "board_in_export",
+    "fallback_summary",
+    "load_export",
+    "parse_board",
+    "read_board",
+    "read_export",
+]
 
-# Actions that put a card into `data.list` (the board asks for createCard; the others
-# appear in exports and merged action pages and mean the same).
-_CREATED_IN_LIST = frozenset(
-    {"createCard", "copyCard", "convertToCardFromCheckItem", "moveCardToBoard"}
-)
+# Actions that put a card into `data.list`: created there, copied there, moved there from
+# another board, or made from a checklist item there.
+ARRIVALS = ("createCard", "copyCard", "moveCardToBoard", "convertToCardFromCheckItem")
+# Every action the parser reads, as Trello's `actions` filter: the live read asks for
+# exactly these, so it sees what an export holds.
+ACTION_FILTER = ",".join(("updateCard:idList", "commentCard", *ARRIVALS))
+# A board export keeps only the newest 1,000 actions of each type.
+EXPORT_ACTION_CAP = 1000
+
+Fallback = Literal["done", "created"]
+_UNDATED_KINDS = frozenset({"session", "application", "advancement"})
+_PLURAL = {"session": "sessions", "application": "applications", "advancement": "advancements"}
 
 FieldValue = str | float | bool
 
@@ -53,6 +76,35 @@ def _key(name: str) -> str:
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True, slots=True)
+class DoneLists:
+    """`done_lists`: names or glob patterns (`"Done*"`), trimmed and case-insensitive."""
+
+    patterns: tuple[str, ...]
+
+    @classmethod
+    def of(cls, settings: TrelloSource) -> DoneLists:
+        return cls(tuple(_key(p) for p in settings.done_lists if p.strip()))
+
+    def match(self, name: Any) -> bool:
+        """Whether a list named `name` is a done list."""
+        return isinstance(name, str) and any(
+            fnmatch.fnmatchcase(_key(name), pattern) for pattern in self.patterns
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Label:
+    """A label; `name` is "" for a label without a name (Trello sends "" or null)."""
+
+    name: str
+    colour: str
+
+
+def _label(raw: Mapping[str, Any]) -> _Label:
+    return _Label(name=str(raw.get("name") or "").strip(), colour=str(raw.get("color") or ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,29 +121,30 @@ class _BoardIndex:
     """What the cards refer to, indexed once per board."""
 
     lists: dict[str, dict[str, Any]]
-    done_list_ids: set[str]
-    done_list_names: set[str]
+    done: DoneLists
     fields: dict[str, _FieldDef]
-    labels: dict[str, str]
+    labels: dict[str, _Label]
     checklists: dict[str, list[dict[str, Any]]]
-    moved_done: dict[str, dt.datetime] = field(default_factory=dict)
+    done_list_ids: set[str] = field(default_factory=set)
+    actions_capped: bool = False
+    arrived_done: dict[str, dt.datetime] = field(default_factory=dict)
     comments: dict[str, list[str]] = field(default_factory=dict)
+    guessed_completion: list[str] = field(default_factory=list)
 
     def is_done_list(self, ref: Any) -> bool:
-        """Whether an action's `list`/`listAfter` ({id, name}) is a done list."""
+        """Whether an action's `list`/`listAfter`/`listBefore` ({id, name}) is a done list."""
         if not isinstance(ref, dict):
             return False
         list_id = ref.get("id")
         if isinstance(list_id, str) and list_id in self.lists:
-            return list_id in self.done_list_ids
+            return self.done.match(self.lists[list_id].get("name"))
         # A list no longer on the board: only its name at the time is left.
-        name = ref.get("name")
-        return isinstance(name, str) and _key(name) in self.done_list_names
+        return self.done.match(ref.get("name"))
 
 
-def _index(board: Mapping[str, Any], settings: TrelloSource) -> _BoardIndex:
+def _index(board: Mapping[str, Any], settings: TrelloSource,
+           actions_capped: bool) -> _BoardIndex:
     lists = {str(lst["id"]): lst for lst in _dicts(board.get("lists")) if "id" in lst}
-    done_names = {_key(name) for name in settings.done_lists}
     fields: dict[str, _FieldDef] = {}
     for definition in _dicts(board.get("customFields")):
         options = {
@@ -99,8 +152,8 @@ def _index(board: Mapping[str, Any], settings: TrelloSource) -> _BoardIndex:
             for opt in _dicts(definition.get("options"))
         }
         fields[str(definition.get("id"))] = _FieldDef(
-            name=str(definition.get("name", "")),
-            type=str(definition.get("type", "")),
+            name=str(definition.get("name") or ""),
+            type=str(definition.get("type") or ""),
             options=options,
         )
     checklists: dict[str, list[dict[str, Any]]] = {}
@@ -112,23 +165,31 @@ def _index(board: Mapping[str, Any], settings: TrelloSource) -> _BoardIndex:
             continue
         seen.add(checklist_id)
         checklists.setdefault(str(checklist.get("idCard")), []).append(checklist)
+    labels = {str(lb.get("id")): _label(lb) for lb in _dicts(board.get("labels"))}
+    for card in _dicts(board.get("cards")):  # labels may be found only on cards
+        for lb in _dicts(card.get("labels")):
+            labels.setdefault(str(lb.get("id")), _label(lb))
+    done = DoneLists.of(settings)
     index = _BoardIndex(
         lists=lists,
-        done_list_ids={i for i, lst in lists.items() if _key(str(lst.get("name"))) in done_names},
-        done_list_names=done_names,
+        done=done,
+        done_list_ids={i for i, lst in lists.items() if done.match(lst.get("name"))},
         fields=fields,
-        labels={str(lb.get("id")): str(lb.get("name", "")) for lb in _dicts(board.get("labels"))},
+        labels=labels,
         checklists=checklists,
+        actions_capped=actions_capped,
     )
     _read_actions(index, _dicts(board.get("actions")))
     return index
 
 
 def _read_actions(index: _BoardIndex, actions: list[dict[str, Any]]) -> None:
-    """Last moves into a done list and comments, oldest first, each action once.
+    """First arrivals in the done lists and comments, oldest first, each action once.
 
-    The live connector may append older pages of actions: order comes from the dates,
-    and an action seen twice counts once.
+    A move from one done list to another ("Done" → "Done 2022") keeps the arrival; a card
+    that leaves the done lists loses it and arrives anew when it comes back. The live
+    connector may append older pages of actions: order comes from the dates, and an
+    action seen twice counts once.
     """
     unique: dict[str, tuple[dt.datetime, dict[str, Any]]] = {}
     for action in actions:
@@ -137,17 +198,25 @@ def _read_actions(index: _BoardIndex, actions: list[dict[str, Any]]) -> None:
         except ValueError:
             continue
         unique.setdefault(str(action.get("id", id(action))), (when, action))
+    arrived = index.arrived_done
     for when, action in sorted(unique.values(), key=lambda item: item[0]):
         data = action.get("data") or {}
         card_id = (data.get("card") or {}).get("id")
         if not isinstance(card_id, str):
             continue
         kind = action.get("type")
-        moved_into_done = (kind == "updateCard" and index.is_done_list(data.get("listAfter"))) or (
-            kind in _CREATED_IN_LIST and index.is_done_list(data.get("list"))
-        )
-        if moved_into_done:
-            index.moved_done[card_id] = when
+        if kind == "updateCard" and "listAfter" in data:
+            was_done = index.is_done_list(data.get("listBefore"))
+            if not index.is_done_list(data["listAfter"]):
+                arrived.pop(card_id, None)
+            elif not was_done:
+                arrived[card_id] = when
+            # done → done: the card arrived earlier (known or not); nothing changes.
+        elif kind in ARRIVALS:
+            if index.is_done_list(data.get("list")):
+                arrived[card_id] = when
+            else:
+                arrived.pop(card_id, None)
         elif kind == "commentCard" and isinstance(data.get("text"), str):
             index.comments.setdefault(card_id, []).append(data["text"])
 
@@ -179,12 +248,18 @@ class _Card:
             )
         )
 
-    def label_names(self) -> list[str]:
+    def labels(self) -> list[_Label]:
         labels = _dicts(self.card.get("labels"))
         if labels:
-            return [str(lb.get("name") or "") for lb in labels]
+            return [_label(lb) if "name" in lb else self.index.labels.get(
+                str(lb.get("id")), _Label("", str(lb.get("color") or ""))) for lb in labels]
         ids = self.card.get("idLabels")
-        return [self.index.labels.get(str(i), "") for i in ids] if isinstance(ids, list) else []
+        if not isinstance(ids, list):
+            return []
+        return [self.index.labels.get(str(i), _Label("", "")) for i in ids]
+
+    def label_names(self) -> list[str]:
+        return [label.name for label in self.labels() if label.name]
 
     def _custom_fields(self) -> tuple[dict[str, FieldValue], dict[str, _FieldDef]]:
         """Values by custom field name (case-folded); items without a definition skipped."""
@@ -243,13 +318,9 @@ class _Card:
         value = self.field(model_field)
         if value is None or isinstance(value, float):
             return value
-        if isinstance(value, str):
-            try:
-                number = float(value.strip().replace(",", ""))
-                if math.isfinite(number):
-                    return number
-            except ValueError:
-                pass
+        # Text and dropdowns read as Notion's do: "1,234", "75%", a star rating "⭐⭐⭐⭐".
+        if isinstance(value, str) and (number := to_number(value)) is not None:
+            return number
         self.warn(
             f"{quoted(self.settings.fields[model_field])} holds {quoted(str(value))}, not a number"
         )
@@ -280,11 +351,39 @@ class _Card:
             self.warn(f"{what} {raw!r} is not a date")
             return None
 
-    def dated(self) -> dt.date | None:
-        """Its due date, else its start date."""
-        return self._date(self.card.get("due"), "due") or self._date(
-            self.card.get("start"), "start"
+    def date_field(self, model_field: str) -> dt.date | None:
+        """The date in the custom field mapped to `model_field` (a date or text field)."""
+        value = self.field(model_field)
+        if value is None:
+            return None
+        name = self.settings.fields[model_field]
+        if isinstance(value, str):
+            return self._date(value, f"custom field {quoted(name)}")
+        self.warn(f"custom field {quoted(name)} holds {quoted(str(value))}, not a date")
+        return None
+
+    def dated(self, model_field: str) -> dt.date | None:
+        """Its mapped date custom field, else its due date, else its start date."""
+        return (
+            self.date_field(model_field)
+            or self._date(self.card.get("due"), "due")
+            or self._date(self.card.get("start"), "start")
         )
+
+    def arrival(self) -> dt.date | None:
+        """The day it arrived in the done lists, while it sits in one."""
+        arrived = self.index.arrived_done.get(self.id) if self.in_done_list else None
+        return local_date(arrived, self.tz) if arrived is not None else None
+
+    def created(self) -> dt.date | None:
+        """The day the card was made: its id starts with the Unix time in 8 hex digits."""
+        if len(self.id) != 24:
+            return None
+        try:
+            seconds = int(self.id[:8], 16)
+        except ValueError:
+            return None
+        return local_date(dt.datetime.fromtimestamp(seconds, dt.UTC), self.tz)
 
     @property
     def card_list(self) -> dict[str, Any]:
@@ -294,19 +393,25 @@ class _Card:
     def in_done_list(self) -> bool:
         return str(self.card.get("idList")) in self.index.done_list_ids
 
-    def completed(self) -> dt.date | None:
-        """The last move into a done list, else due when complete, else last activity.
+    @property
+    def due_complete(self) -> bool:
+        """Its due date is ticked complete (`dueComplete` without a due date is nothing)."""
+        return bool(self.card.get("dueComplete")) and bool(self.card.get("due"))
 
-        A card moved back out of a done list is open again: its old move no longer counts.
+    def completed(self, model_field: str) -> dt.date | None:
+        """Its mapped completion date, else its arrival in the done lists, else its due
+        date when complete, else its last activity while it sits in a done list.
         """
-        due_complete = bool(self.card.get("dueComplete"))
-        if not self.in_done_list and not due_complete:
-            return None
-        moved = self.index.moved_done.get(self.id)
-        if self.in_done_list and moved is not None:
-            return moved.astimezone(self.tz).date()
-        if due_complete and (due := self._date(self.card.get("due"), "due")) is not None:
+        if (mapped := self.date_field(model_field)) is not None:
+            return mapped
+        if (arrived := self.arrival()) is not None:
+            return arrived
+        if self.due_complete and (due := self._date(self.card.get("due"), "due")) is not None:
             return due
+        if not self.in_done_list:
+            return None
+        if self.index.actions_capped:
+            self.index.guessed_completion.append(self.title)
         return self._date(self.card.get("dateLastActivity"), "last activity")
 
     def skills(self) -> tuple[str, ...]:
@@ -368,8 +473,33 @@ class _Card:
         }
 
 
-def _kind_of(card: _Card, kinds: Mapping[str, str]) -> str | None:
-    found = [kinds[_key(n)] for n in card.label_names() if _key(n) in kinds]
+@dataclass(frozen=True, slots=True)
+class _Kinds:
+    """`[sources.trello.kinds]`: label names, and `color:<colour>` for unnamed labels."""
+
+    by_name: dict[str, str]
+    by_colour: dict[str, str]
+
+    @classmethod
+    def of(cls, settings: TrelloSource) -> _Kinds:
+        by_name: dict[str, str] = {}
+        by_colour: dict[str, str] = {}
+        for key, kind in settings.kinds.items():
+            folded = _key(key)
+            if folded.startswith(COLOUR_KEY):
+                by_colour[folded.removeprefix(COLOUR_KEY).strip()] = kind
+            else:
+                by_name[folded] = kind
+        return cls(by_name, by_colour)
+
+    def of_label(self, label: _Label) -> str | None:
+        if label.name:
+            return self.by_name.get(_key(label.name))
+        return self.by_colour.get(label.colour.casefold()) if label.colour else None
+
+
+def _kind_of(card: _Card, kinds: _Kinds) -> str | None:
+    found = [kind for label in card.labels() if (kind := kinds.of_label(label)) is not None]
     if len(set(found)) > 1:
         card.warn(f"has labels of several kinds ({', '.join(found)}); read as a {found[0]}")
     return found[0] if found else None
@@ -389,22 +519,40 @@ def _goal_ids(card: _Card, goals_by_title: Mapping[str, str]) -> tuple[str, ...]
     return ()
 
 
-def _record(card: _Card, kind: str, goals_by_title: Mapping[str, str],
-            kinds: Iterable[str]) -> Record:
+def _undated(card: _Card) -> tuple[dt.date | None, Fallback | None]:
+    """The date of a session, application or advancement, and the fallback that gave it.
+
+    With no mapped date, due or start date: the day it reached a done list, else the
+    day the card was made.
+    """
+    if (date := card.dated("date")) is not None:
+        return date, None
+    if (arrived := card.arrival()) is not None:
+        return arrived, "done"
+    if (created := card.created()) is not None:
+        return created, "created"
+    return None, None
+
+
+def _record(card: _Card, kind: str, date: dt.date | None,
+            goals_by_title: Mapping[str, str], kinds: Iterable[str]) -> Record:
     common = card.common(kinds)
     match kind:
         case "goal":
+            target = card.dated("target_date")
+            if target is None:
+                card.warn("has no due or start date: the goal has no target date")
             return Goal(
                 **common,
                 horizon=card.text("horizon"),
-                target_date=card.dated(),
-                done=card.in_done_list or bool(card.card.get("dueComplete")),
+                target_date=target,
+                done=card.in_done_list or card.due_complete,
             )
         case "module":
             return Module(
                 **common,
-                planned=card.dated(),
-                completed=card.completed(),
+                planned=card.dated("planned"),
+                completed=card.completed("completed"),
                 minutes=card.number("minutes"),
                 format=card.text("format"),
                 track=card.text("track"),
@@ -417,7 +565,7 @@ def _record(card: _Card, kind: str, goals_by_title: Mapping[str, str],
             done, total = card.action_items()
             return Session(
                 **common,
-                date=card.dated(),
+                date=date,
                 mentor=card.text("mentor"),
                 feedback=card.number("feedback"),
                 insights=card.insights(),
@@ -426,20 +574,20 @@ def _record(card: _Card, kind: str, goals_by_title: Mapping[str, str],
             )
         case "application":
             return Application(
-                **common, date=card.dated(), skills=card.skills(), project=card.text("project")
+                **common, date=date, skills=card.skills(), project=card.text("project")
             )
         case "milestone":
             return Milestone(
                 **common,
-                due=card.dated(),
-                done_on=card.completed(),
+                due=card.dated("due"),
+                done_on=card.completed("done_on"),
                 goal_ids=_goal_ids(card, goals_by_title),
             )
         case "advancement":
             advancement_kind = card.text("kind")
             return Advancement(
                 **common,
-                date=card.dated(),
+                date=date,
                 kind=advancement_kind.casefold() if advancement_kind else "role",
                 description=str(card.card.get("desc") or "").strip(),
                 skills=card.skills(),
@@ -448,11 +596,42 @@ def _record(card: _Card, kind: str, goals_by_title: Mapping[str, str],
             raise ValueError(f"unknown kind {kind!r}")
 
 
-def parse_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo) -> Workspace:
-    """The plan on a board: cards with a kind label, outside archived cards and lists."""
-    index = _index(board, settings)
-    kinds = {_key(label): kind for label, kind in settings.kinds.items()}
-    workspace = Workspace()
+@dataclass(slots=True)
+class BoardPlan:
+    """The plan on one board, and how many records were dated by each fallback."""
+
+    workspace: Workspace
+    dated_by: Counter[tuple[str, Fallback]] = field(default_factory=Counter)
+
+
+def _fallback_message(kind: str, fallback: Fallback, count: int) -> str:
+    what = _PLURAL[kind] if count != 1 else kind
+    if fallback == "done":
+        how = "the day they reached a done list" if count != 1 else \
+            "the day it reached a done list"
+    else:
+        how = "the card's creation"
+    return f"{count} {what} dated by {how} (no due or start date)"
+
+
+def fallback_summary(dated_by: Mapping[tuple[str, Fallback], int]) -> list[str]:
+    """One line per fallback and kind, e.g. `7 sessions dated by the card's creation …`."""
+    order = {"session": 0, "application": 1, "advancement": 2, "done": 0, "created": 1}
+    keys = sorted(dated_by, key=lambda k: (order[k[1]], order[k[0]]))
+    return [_fallback_message(kind, how, dated_by[kind, how]) for kind, how in keys
+            if dated_by[kind, how]]
+
+
+def read_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *,
+               actions_capped: bool = False) -> BoardPlan:
+    """The plan on a board: cards with a kind label, outside archived cards and lists.
+
+    `actions_capped`: the board's actions may have lost older arrivals (an export at
+    Trello's cap), so a completion taken from the last activity is a guess to flag.
+    """
+    index = _index(board, settings, actions_capped)
+    kinds = _Kinds.of(settings)
+    plan = BoardPlan(Workspace())
     cards: list[tuple[_Card, str]] = []
     for raw in _dicts(board.get("cards")):
         if "id" not in raw or raw.get("closed"):
@@ -468,23 +647,58 @@ def parse_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo) 
     for card, kind in cards:
         if kind == "goal":
             goals_by_title.setdefault(_key(card.title), card.record_id)
+    workspace = plan.workspace
     for card, kind in cards:
-        record = _record(card, kind, goals_by_title, settings.kinds)
+        date: dt.date | None = None
+        if kind in _UNDATED_KINDS:
+            date, fallback = _undated(card)
+            if fallback is not None:
+                plan.dated_by[kind, fallback] += 1
+        record = _record(card, kind, date, goals_by_title, settings.kinds)
         workspace.add(record)
         workspace.warnings.extend(card.warnings)
         if (warning := missing_date(record)) is not None:
             workspace.warnings.append(warning)
-    return workspace
+    board_id = f"trello:{board.get('id') or 'board'}"
+    workspace.warnings.extend(
+        DataWarning(record_id=board_id, message=line)
+        for line in fallback_summary(plan.dated_by)
+    )
+    if index.guessed_completion:
+        count = len(index.guessed_completion)
+        named = ", ".join(quoted(t) for t in index.guessed_completion[:3])
+        workspace.warnings.append(DataWarning(
+            record_id=board_id,
+            message=f"{count} card{'s' if count != 1 else ''} in a done list ({named}"
+                    f"{', …' if count > 3 else ''}) "
+                    f"{'have' if count != 1 else 'has'} no record of arriving there: the "
+                    f"export keeps only the newest {EXPORT_ACTION_CAP:,} actions of each "
+                    "type, so the completion day is a guess from the last activity; read "
+                    "the board live ([sources.trello] board) for exact days",
+        ))
+    return plan
 
 
-def read_export(path: Path, settings: TrelloSource, tz: ZoneInfo) -> Workspace:
-    """Read a board exported as JSON (`[sources.trello] export`).
+def parse_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *,
+                actions_capped: bool = False) -> Workspace:
+    """The plan on a board as a workspace (see `read_board`)."""
+    return read_board(board, settings, tz, actions_capped=actions_capped).workspace
+
+
+def actions_at_cap(board: Mapping[str, Any]) -> bool:
+    """Whether an export holds Trello's cap of actions of a type the parser dates by."""
+    counts = Counter(str(a.get("type")) for a in _dicts(board.get("actions")))
+    return any(counts[kind] >= EXPORT_ACTION_CAP for kind in ("updateCard", *ARRIVALS))
+
+
+def load_export(path: Path) -> Any:
+    """The JSON in a Trello export (a byte-order mark allowed).
 
     Raises:
-        SourceError: the file is missing, not JSON, or not a board.
+        SourceError: the file is missing, unreadable, not UTF-8 or not JSON.
     """
     try:
-        board = json.loads(path.read_text(encoding="utf-8-sig"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise SourceError(
             f"Trello export {path} not found: export the board (board menu → Print, export "
@@ -499,9 +713,57 @@ def read_export(path: Path, settings: TrelloSource, tz: ZoneInfo) -> Workspace:
         ) from None
     except OSError as exc:
         raise SourceError(f"cannot read Trello export {path}: {exc.strerror}") from None
-    if not isinstance(board, dict) or not isinstance(board.get("cards"), list):
+
+
+def _board_name(board: Mapping[str, Any]) -> str:
+    return quoted(str(board.get("name") or board.get("id") or "?"))
+
+
+def board_in_export(data: Any, path: Path, settings: TrelloSource) -> dict[str, Any]:
+    """The board in an export: a board export, or one board of an account export.
+
+    An account export (`boards[]`) is read when it holds one board, or the one that
+    `[sources.trello] board` names by id, short link or URL.
+
+    Raises:
+        SourceError: the file is not a board export, or names several boards.
+    """
+    how = "export the board from its menu (Print, export and share → Export as JSON)"
+    if isinstance(data, list):
         raise SourceError(
-            f"Trello export {path} is not a board export (no cards[]): use Export as JSON "
-            "from the board menu"
+            f"Trello export {path} is a bare list of {len(data)} items, not a board export "
+            f"(its lists and labels are needed): {how}"
         )
-    return parse_board(board, settings, tz)
+    if not isinstance(data, dict):
+        raise SourceError(f"Trello export {path} is not a board export: {how}")
+    if isinstance(data.get("cards"), list):
+        return data
+    boards = _dicts(data.get("boards"))
+    if not boards:
+        raise SourceError(f"Trello export {path} is not a board export (no cards[]): {how}")
+    if len(boards) == 1:
+        return boards[0]
+    if settings.board:
+        ref = board_ref(settings.board)
+        for board in boards:
+            if ref in (board.get("id"), board.get("shortLink")):
+                return board
+    names = ", ".join(_board_name(b) for b in boards)
+    none = f", none of them {settings.board!r}" if settings.board else ""
+    raise SourceError(
+        f"Trello export {path} holds {len(boards)} boards ({names}){none}: set "
+        "[sources.trello] board to the id or URL of the one to read, or export that board "
+        "alone"
+    )
+
+
+def read_export(path: Path, settings: TrelloSource, tz: ZoneInfo) -> Workspace:
+    """Read a board exported as JSON (`[sources.trello] export`).
+
+    Raises:
+        SourceError: the file is missing, not JSON, or not a board.
+    """
+    board = board_in_export(load_export(path), path, settings)
+    if not isinstance(board.get("cards"), list):
+        raise SourceError(f"Trello export {path}: board {_board_name(board)} has no cards[]")
+    return parse_board(board, settings, tz, actions_capped=actions_at_cap(board))
