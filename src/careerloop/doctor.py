@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 from importlib import resources
 from pathlib import Path
@@ -51,35 +50,6 @@ def _csv_checks(kind: str, mapping: NotionKindMapping, path: Path) -> list[Check
             detail="no completed date: completion comes from the status column",
             fix="add a Completed date property for exact completion days",
         ))
-    return checks
-
-
-def _trello_export_checks(config: Config, path: Path) -> list[Check]:
-    trello = config.sources.trello
-    assert trello is not None
-    name = "trello export"
-    try:
-        board = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [Check(name=name, status="fail", detail=f"{path} not found",
-                      fix="export the board as JSON (board menu → Print, export and share)")]
-    except (OSError, ValueError) as exc:
-        return [Check(name=name, status="fail", detail=f"{path.name} is not JSON: {exc}",
-                      fix="export the board again")]
-    cards = board.get("cards", []) if isinstance(board, dict) else []
-    checks = [Check(name=name, status="ok", detail=f"{path.name}: {len(cards)} cards")]
-    labels = {str(label.get("name", "")) for label in board.get("labels", [])}
-    missing = [label for label in trello.kinds if label not in labels]
-    if missing:
-        checks.append(Check(name="trello kind labels", status="warn",
-                            detail=f"no label {', '.join(repr(m) for m in missing)}",
-                            fix="cards of these kinds will not be found"))
-    fields = {str(f.get("name", "")) for f in board.get("customFields", [])}
-    absent = [f for f in trello.fields.values() if f not in fields]
-    if absent:
-        checks.append(Check(name="trello custom fields", status="warn",
-                            detail=f"no custom field {', '.join(repr(a) for a in absent)}",
-                            fix="switch on Custom Fields and add them, or drop them from fields"))
     return checks
 
 
@@ -135,7 +105,9 @@ def run_checks(config_path: Path) -> list[Check]:
             checks.extend(check_notion(config))
     trello = config.sources.trello
     if trello is not None and trello.export:
-        checks.extend(_trello_export_checks(config, config.path(trello.export)))
+        from careerloop.connectors.trello.doctor import check_trello_export
+
+        checks.extend(check_trello_export(config, config.path(trello.export)))
     elif trello is not None and trello.board:
         from careerloop.connectors.trello.doctor import check_trello
 

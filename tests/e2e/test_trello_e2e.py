@@ -148,7 +148,10 @@ def test_older_actions_are_paged_only_when_1000_came_back(
     pages = [r for r in fake_trello.fake.requests if r.path.endswith("/actions")]
     for page in pages:
         assert page.params["limit"] == "1000"
-        assert page.params["filter"] == "updateCard:idList,commentCard,createCard"
+        assert page.params["filter"] == (
+            "updateCard:idList,commentCard,createCard,copyCard,moveCardToBoard,"
+            "convertToCardFromCheckItem"
+        )
         assert page.params["before"]
     export = fake_trello.fake.export(board_id)
     expected = parse_board(export, config.sources.trello, config.workspace.tz)

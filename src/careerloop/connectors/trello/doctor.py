@@ -1,29 +1,46 @@
-"""`careerloop doctor` for a live Trello board: credentials, board, labels, custom fields.
+"""`careerloop doctor` for Trello: a live board (credentials first) or a board export.
 
-Two requests: `/1/members/me` once (the `/1/members/` routes allow only 100 requests
-per 900 s, so it is never called more often), then one nested board read of the lists,
-labels and custom field definitions.
+Live, two requests: `/1/members/me` once (the `/1/members/` routes allow only 100
+requests per 900 s, so it is never called more often), then the board read the sync
+makes (`live.fetch_board`). Both a live board and an export then get the same rows: done
+lists, kind labels, custom fields, and how many records were dated by a fallback.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from careerloop.config import Config
+from careerloop.config import COLOUR_KEY, Config, TrelloSource
 from careerloop.connectors.base import Check
 from careerloop.connectors.trello.client import TrelloApi, board_ref
+from careerloop.connectors.trello.live import fetch_board
+from careerloop.connectors.trello.read import (
+    EXPORT_ACTION_CAP,
+    DoneLists,
+    actions_at_cap,
+    board_in_export,
+    fallback_summary,
+    load_export,
+    read_board,
+)
 from careerloop.errors import AuthError, CareerloopError, ConfigError
 
-__all__ = ["check_trello"]
+__all__ = ["check_trello", "check_trello_export"]
 
 _FIX_TOKEN = (
     "make a token at https://trello.com/1/authorize?expiration=never&scope=read,write&"
     "response_type=token&key=<your key> and put it in {env}"
 )
+_FIX_EXPORT = "export the board from its menu (Print, export and share → Export as JSON)"
 
 
 def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def check_trello(config: Config, *, api: TrelloApi | None = None) -> list[Check]:
@@ -51,12 +68,7 @@ def check_trello(config: Config, *, api: TrelloApi | None = None) -> list[Check]
         checks.append(Check(name="trello token", status="fail", detail=str(error)))
         return checks
     try:
-        board = client.fetch(
-            f"Trello board {ref}",
-            f"/boards/{ref}",
-            params={"fields": "name,closed,url", "lists": "open", "list_fields": "name",
-                    "labels": "all", "labels_limit": "1000", "customFields": "true"},
-        )
+        board = fetch_board(client, ref)
     except CareerloopError as error:
         checks.append(Check(name="trello board", status="fail", detail=str(error),
                             fix="set [sources.trello] board to the board's URL or id"))
@@ -64,14 +76,6 @@ def check_trello(config: Config, *, api: TrelloApi | None = None) -> list[Check]
     finally:
         if api is None:
             client.close()
-    checks.extend(_board_checks(config, board))
-    return checks
-
-
-def _board_checks(config: Config, board: dict[str, Any]) -> list[Check]:
-    source = config.sources.trello
-    assert source is not None
-    checks: list[Check] = []
     name = str(board.get("name") or board.get("id"))
     if board.get("closed"):
         checks.append(Check(name="trello board", status="warn",
@@ -79,34 +83,88 @@ def _board_checks(config: Config, board: dict[str, Any]) -> list[Check]:
                             fix="reopen the board in Trello"))
     else:
         checks.append(Check(name="trello board", status="ok", detail=f"board {name!r}"))
+    checks.extend(_board_checks(source, board))
+    checks.extend(_dating_checks(config, board, capped=False))
+    reviews = config.reviews.trello.list
+    if "trello" in config.reviews.targets:
+        lists = {_key(str(x.get("name") or "")) for x in _open_lists(board)}
+        checks.append(Check(
+            name="trello reviews list", status="ok",
+            detail=f"list {reviews!r} " + ("found" if _key(reviews) in lists else
+                                           "will be created on the first publish")))
+    return checks
 
-    lists = {_key(str(x.get("name", ""))) for x in board.get("lists") or []}
-    done = [d for d in source.done_lists if _key(d) in lists]
-    if not done:
+
+def check_trello_export(config: Config, path: Path) -> list[Check]:
+    """The rows of `doctor` for `[sources.trello] export`: never raises on odd files."""
+    source = config.sources.trello
+    assert source is not None
+    try:
+        board = board_in_export(load_export(path), path, source)
+    except CareerloopError as error:
+        return [Check(name="trello export", status="fail", detail=str(error), fix=_FIX_EXPORT)]
+    cards = _dicts(board.get("cards"))
+    if not isinstance(board.get("cards"), list):
+        return [Check(name="trello export", status="fail",
+                      detail=f"{path.name}: board {board.get('name')!r} has no cards[]",
+                      fix=_FIX_EXPORT)]
+    name = str(board.get("name") or board.get("id") or "?")
+    checks = [Check(name="trello export", status="ok",
+                    detail=f"{path.name}: board {name!r}, {len(cards)} cards")]
+    checks.extend(_board_checks(source, board))
+    checks.extend(_dating_checks(config, board, capped=actions_at_cap(board)))
+    return checks
+
+
+def _open_lists(board: dict[str, Any]) -> list[dict[str, Any]]:
+    return [x for x in _dicts(board.get("lists")) if not x.get("closed")]
+
+
+def _board_checks(source: TrelloSource, board: dict[str, Any]) -> list[Check]:
+    """Done lists, kind labels and custom fields, alike for a live board and an export."""
+    checks: list[Check] = []
+    done = DoneLists.of(source)
+    names = [str(x.get("name") or "") for x in _open_lists(board)]
+    matched = [n for n in names if done.match(n)]
+    if not matched:
         checks.append(Check(
             name="trello done lists", status="warn",
-            detail=f"no open list named {', '.join(source.done_lists)}: completion then "
+            detail=f"no open list matches {', '.join(source.done_lists)}: completion then "
                    "comes only from complete due dates",
-            fix="rename your done list or set [sources.trello] done_lists"))
+            fix="rename your done list or set [sources.trello] done_lists (patterns like "
+                '"Done*" allowed)'))
     else:
         checks.append(Check(name="trello done lists", status="ok",
-                            detail=f"done when in {', '.join(done)}"))
+                            detail=f"done when in {', '.join(matched)}"))
 
-    labels = {_key(str(x.get("name", ""))) for x in board.get("labels") or []}
-    missing = [label for label in source.kinds if _key(label) not in labels]
+    # Labels on the board and labels found only on cards both count.
+    labels = [*_dicts(board.get("labels")),
+              *(lb for card in _dicts(board.get("cards")) for lb in _dicts(card.get("labels")))]
+    named = {_key(str(lb.get("name") or "")) for lb in labels if str(lb.get("name") or "").strip()}
+    colours = {str(lb.get("color") or "").casefold() for lb in labels
+               if not str(lb.get("name") or "").strip()}
+    missing = []
+    for key in source.kinds:
+        folded = _key(key)
+        if folded.startswith(COLOUR_KEY):
+            if folded.removeprefix(COLOUR_KEY).strip() not in colours:
+                missing.append(f"{key} (no label of that colour without a name)")
+        elif folded not in named:
+            missing.append(key)
     if missing:
         checks.append(Check(
             name="trello kind labels", status="warn" if len(missing) < len(source.kinds)
             else "fail",
             detail=f"labels missing: {', '.join(missing)} (cards of those kinds are not read)",
             fix="careerloop init --trello adds them, or map your labels in "
-                "[sources.trello.kinds]"))
+                '[sources.trello.kinds] (a label name, or "color:<colour>" for a label '
+                "without a name)"))
     else:
         checks.append(Check(name="trello kind labels", status="ok",
                             detail=f"{len(source.kinds)} kind labels found"))
 
-    definitions = [x for x in board.get("customFields") or [] if isinstance(x, dict)]
-    fields = {_key(str(x.get("name", ""))) for x in definitions}
+    definitions = _dicts(board.get("customFields"))
+    fields = {_key(str(x.get("name") or "")) for x in definitions}
     absent = [f"{value} ({key})" for key, value in source.fields.items()
               if _key(value) not in fields]
     if absent and not definitions:
@@ -124,12 +182,30 @@ def _board_checks(config: Config, board: dict[str, Any]) -> list[Check]:
     else:
         checks.append(Check(name="trello custom fields", status="ok",
                             detail=f"{len(source.fields)} mapped custom fields found"))
+    return checks
 
-    reviews = config.reviews.trello.list
-    if "trello" in config.reviews.targets:
-        present = _key(reviews) in lists
+
+def _dating_checks(config: Config, board: dict[str, Any], *, capped: bool) -> list[Check]:
+    """How many records a fallback dated, and completions an export's cap left to guess."""
+    source = config.sources.trello
+    assert source is not None
+    plan = read_board(board, source, config.workspace.tz, actions_capped=capped)
+    lines = fallback_summary(plan.dated_by)
+    checks = [
+        Check(name="trello dates", status="warn", detail="; ".join(lines),
+              fix="give those cards a due or start date, or map a date custom field "
+                  "([sources.trello.fields] date = \"<field name>\")")
+        if lines else
+        Check(name="trello dates", status="ok",
+              detail="every session, application and advancement has a date of its own")
+    ]
+    if plan.guessed_completion:
+        count = len(plan.guessed_completion)
         checks.append(Check(
-            name="trello reviews list", status="ok",
-            detail=f"list {reviews!r} " + ("found" if present else
-                                           "will be created on the first publish")))
+            name="trello export actions", status="warn",
+            detail=f"the export keeps only the newest {EXPORT_ACTION_CAP:,} actions of each "
+                   f"type: {count} card{'s' if count != 1 else ''} in done lists "
+                   f"{'have' if count != 1 else 'has'} no record of arriving there "
+                   "(completion guessed from the last activity)",
+            fix="read the board live ([sources.trello] board) for exact completion days"))
     return checks

@@ -598,23 +598,30 @@ def _record(card: _Card, kind: str, date: dt.date | None,
 
 @dataclass(slots=True)
 class BoardPlan:
-    """The plan on one board, and how many records were dated by each fallback."""
+    """The plan on one board, the titles of the records each fallback dated (by kind),
+    and the titles of cards whose completion is a guess (an export at the action cap)."""
 
     workspace: Workspace
-    dated_by: Counter[tuple[str, Fallback]] = field(default_factory=Counter)
+    dated_by: dict[tuple[str, Fallback], list[str]] = field(default_factory=dict)
+    guessed_completion: list[str] = field(default_factory=list)
 
 
-def _fallback_message(kind: str, fallback: Fallback, count: int) -> str:
+def _some(titles: list[str]) -> str:
+    """Up to three titles, quoted: `'A', 'B', 'C', …`."""
+    return ", ".join(quoted(t) for t in titles[:3]) + (", …" if len(titles) > 3 else "")
+
+
+def _fallback_message(kind: str, fallback: Fallback, titles: list[str]) -> str:
+    count = len(titles)
     what = _PLURAL[kind] if count != 1 else kind
     if fallback == "done":
-        how = "the day they reached a done list" if count != 1 else \
-            "the day it reached a done list"
+        how = f"the day {'they' if count != 1 else 'it'} reached a done list"
     else:
         how = "the card's creation"
-    return f"{count} {what} dated by {how} (no due or start date)"
+    return f"{count} {what} dated by {how} (no due or start date): {_some(titles)}"
 
 
-def fallback_summary(dated_by: Mapping[tuple[str, Fallback], int]) -> list[str]:
+def fallback_summary(dated_by: Mapping[tuple[str, Fallback], list[str]]) -> list[str]:
     """One line per fallback and kind, e.g. `7 sessions dated by the card's creation …`."""
     order = {"session": 0, "application": 1, "advancement": 2, "done": 0, "created": 1}
     keys = sorted(dated_by, key=lambda k: (order[k[1]], order[k[0]]))
@@ -653,7 +660,7 @@ def read_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *
         if kind in _UNDATED_KINDS:
             date, fallback = _undated(card)
             if fallback is not None:
-                plan.dated_by[kind, fallback] += 1
+                plan.dated_by.setdefault((kind, fallback), []).append(card.title)
         record = _record(card, kind, date, goals_by_title, settings.kinds)
         workspace.add(record)
         workspace.warnings.extend(card.warnings)
@@ -664,13 +671,13 @@ def read_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *
         DataWarning(record_id=board_id, message=line)
         for line in fallback_summary(plan.dated_by)
     )
+    plan.guessed_completion = index.guessed_completion
     if index.guessed_completion:
         count = len(index.guessed_completion)
-        named = ", ".join(quoted(t) for t in index.guessed_completion[:3])
         workspace.warnings.append(DataWarning(
             record_id=board_id,
-            message=f"{count} card{'s' if count != 1 else ''} in a done list ({named}"
-                    f"{', …' if count > 3 else ''}) "
+            message=f"{count} card{'s' if count != 1 else ''} in a done list "
+                    f"({_some(index.guessed_completion)}) "
                     f"{'have' if count != 1 else 'has'} no record of arriving there: the "
                     f"export keeps only the newest {EXPORT_ACTION_CAP:,} actions of each "
                     "type, so the completion day is a guess from the last activity; read "
