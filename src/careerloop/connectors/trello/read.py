@@ -541,7 +541,7 @@ def _record(card: _Card, kind: str, date: dt.date | None,
         case "goal":
             target = card.dated("target_date")
             if target is None:
-                card.warn("has no due or start date: the goal has no target date")
+                card.warn("no due or start date, so the goal has no target date")
             return Goal(
                 **common,
                 horizon=card.text("horizon"),
