@@ -158,6 +158,68 @@ def test_older_actions_are_paged_only_when_1000_came_back(
     assert live.workspace.records() == expected.records()
 
 
+SPRINT_KINDS = {"color:red": "module", "color:purple": "application",
+                "Mentor session": "session", "Milestone": "milestone", "Goal": "goal"}
+
+
+def sprint_config(server: FakeTrelloServer) -> Config:
+    """The swept sprint board of tests/fixtures/trello/sprint_board.json, read live."""
+    return trello_config(server, "SpRiNt42", done_lists=["Done*", "Sprint * done"],
+                         kinds=SPRINT_KINDS,
+                         fields={"feedback": "Feedback", "date": "Session date"})
+
+
+def test_cards_copied_moved_and_converted_into_done_are_dated_alike_live_and_exported(
+    fake_trello: FakeTrelloServer, trello_env: None, tmp_path: Path
+) -> None:
+    export = fixture_board("sprint_board.json")
+    fake_trello.fake.load_board(export)
+    config = sprint_config(fake_trello)
+    source = config.sources.trello
+    assert source is not None
+
+    with Store(tmp_path / "state.db") as store:
+        (live,) = reader(config).read(store, full=True)
+    exported = read_export(FIXTURES / "sprint_board.json", source, config.workspace.tz)
+
+    assert live.workspace.records() == exported.records()
+    assert live.workspace.warnings == exported.warnings
+    completed = {m.title: m.completed for m in live.workspace.modules}
+    assert completed == {
+        "Window functions course": dt.date(2026, 11, 3),  # swept on 31 December
+        "Pricing course (copy)": dt.date(2026, 10, 10),  # copyCard
+        "Negotiation workshop": dt.date(2026, 10, 12),  # moveCardToBoard
+        "Read the SRE book ch. 4": dt.date(2026, 10, 15),  # convertToCardFromCheckItem
+        "Statistics refresher": dt.date(2026, 10, 20),  # left Done, came back
+        "Half-finished course": None,  # dueComplete without a due date, in Doing
+    }
+    # The fake filters actions as Trello does: with the old filter, the copied, moved
+    # and converted cards would have no arrival and take their last activity instead.
+    old = fast_api(config).fetch("old filter", "/boards/SpRiNt42", params={
+        **BOARD_PARAMS, "actions": "updateCard:idList,commentCard,createCard"})
+    older = {m.title: m.completed for m in parse_board(old, source, config.workspace.tz).modules}
+    assert [older[t] for t in ("Pricing course (copy)", "Negotiation workshop",
+                               "Read the SRE book ch. 4")] == [
+        dt.date(2026, 10, 21), dt.date(2026, 10, 30), dt.date(2026, 11, 2)]
+
+
+def test_doctor_on_the_live_sprint_board_counts_the_dating_fallbacks(
+    fake_trello: FakeTrelloServer, trello_env: None
+) -> None:
+    fake_trello.fake.load_board(fixture_board("sprint_board.json"))
+    checks = {c.name: c for c in check_trello(sprint_config(fake_trello))}
+
+    assert checks["trello done lists"].detail == (
+        "done when in Done #3, Sprint 4 done,   done 2026  ")
+    assert (checks["trello kind labels"].status, checks["trello kind labels"].detail) == (
+        "ok", "5 kind labels found")
+    assert checks["trello dates"].status == "warn"
+    assert checks["trello dates"].detail.startswith(
+        "1 session dated by the day it reached a done list (no due or start date): "
+        "'Mentor chat with Priya'; 1 session dated by the card's creation")
+    assert fake_trello.fake.count() == 2  # members/me and the board read
+
+
 @pytest.mark.parametrize("fault", [{"status": 502}, {"status": 500, "times": 2},
                                    {"drop": True}, {"status": 429}])
 def test_a_read_recovers_from_5xx_drops_and_429(
