@@ -136,6 +136,7 @@ def test_a_move_between_done_lists_with_its_arrival_lost_is_not_an_arrival() -> 
         (["Sprint * done"], "Sprint 4 doing", False),
         ([" done "], "Done", True),  # a plain name: trimmed and case-insensitive
         (["Done"], "Done 2022", False),  # a plain name is matched whole
+        (["Done [2022]"], "done [2022]", True),  # brackets in a plain name are no class
     ],
 )
 def test_done_list_patterns(patterns: list[str], name: str, done: bool) -> None:

@@ -90,9 +90,11 @@ class DoneLists:
 
     def match(self, name: Any) -> bool:
         """Whether a list named `name` is a done list."""
-        return isinstance(name, str) and any(
-            fnmatch.fnmatchcase(_key(name), pattern) for pattern in self.patterns
-        )
+        if not isinstance(name, str):
+            return False
+        key = _key(name)
+        # Equality first: a plain name such as "Done [2022]" is no character class.
+        return any(key == p or fnmatch.fnmatchcase(key, p) for p in self.patterns)
 
 
 @dataclass(frozen=True, slots=True)
