@@ -11,32 +11,112 @@ import logging
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from careerloop import __version__, pipeline
 from careerloop.config import Config, load_config
 from careerloop.errors import CareerloopError, ConfigError
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.periods import REVIEW_TO_PERIOD, Period
+from careerloop.report.render import kpi_cells, status_label
 from careerloop.report.review import ReviewKind
+
+LogFormat = Literal["text", "json"]
+Target = Literal["local", "notion", "trello", "stdout"]
+
+EXAMPLES = (
+    "careerloop demo --out /tmp/careerloop-demo",
+    "careerloop --config ~/career/careerloop.toml sync --dry-run",
+)
+
+
+@contextmanager
+def _usage_errors_as_one_line() -> Iterator[None]:
+    """An unknown option or a bad choice gets one `error:` line and exit 2, like every error."""
+    try:
+        yield
+    except typer.TyperException as exc:
+        # Typer's usage errors (unknown option, bad value, missing value) carry exit code 2.
+        # A bare `careerloop` raises one too, to show the help: leave that one alone.
+        if exc.exit_code != 2 or type(exc).__name__ == "NoArgsIsHelpError":
+            raise
+        ctx = getattr(exc, "ctx", None)
+        # "Value error, " is how pydantic, which Typer converts values with, starts a message.
+        message = exc.format_message().replace("Value error, ", "").rstrip(".")
+        message = message[:1].lower() + message[1:]
+        if ctx is not None:
+            message += f" (see `{ctx.command_path} --help`)"
+        options = ctx.find_root().obj if ctx is not None else None
+        _show_error(message, code=2, kind="UsageError",
+                    options=options if isinstance(options, Globals) else None)
+        raise typer.Exit(2) from None
+
+
+class _CareerloopGroup(TyperGroup):
+    """The top-level command: one-line usage errors, and init's options in the help."""
+
+    # Typed loosely (Any): the click types behind them are private to Typer.
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        with _usage_errors_as_one_line():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_errors_as_one_line():  # each command's own options are parsed in here
+            return super().invoke(ctx)
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        # A new user starts with init: its options belong on the first help page.
+        init = self.get_command(ctx, "init")
+        if init is not None:
+            rows = [
+                record for param in init.get_params(ctx)
+                if param.name != "help" and (record := param.get_help_record(ctx))
+            ]
+            with formatter.section("Start with `careerloop init`"):
+                formatter.write_dl(rows)
+        with formatter.section("Examples"):
+            for example in EXAMPLES:
+                formatter.write_text(example)
+        super().format_epilog(ctx, formatter)
+
 
 app = typer.Typer(
     name="careerloop",
+    cls=_CareerloopGroup,
     help="Close the loop of a career plan: Notion and Trello in, KPIs and reviews out.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    # Plain help, as click writes it: flags show as flags, and no colour to switch off.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+def _plain_output() -> bool:
+    """NO_COLOR (no-color.org) is set: plain text, with no escape codes at all."""
+    return os.environ.get("NO_COLOR", "") != ""
+
+
+def _console(*, stderr: bool) -> Console:
+    # color_system=None, not rich's no_color: no_color keeps bold and dim escapes.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True,
+                   color_system=None if _plain_output() else "auto")
+
+
+out = _console(stderr=False)
+err = _console(stderr=True)
 
 
 @dataclass(slots=True)
@@ -46,7 +126,7 @@ class Globals:
     config_path: Path
     verbose: bool
     debug: bool
-    log_format: str = "text"
+    log_format: LogFormat = "text"
 
 
 def _json_line(name: str, **fields: Any) -> None:
@@ -66,8 +146,14 @@ def _fail(exc: BaseException, options: Globals) -> NoReturn:
         message = f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)"
     if options.debug:
         err.print(traceback.format_exc(), markup=False)
-    if options.log_format == "json":
-        _json_line("error", message=message, kind=type(exc).__name__, exit_code=code)
+    _show_error(message, code=code, kind=type(exc).__name__, options=options)
+    raise typer.Exit(code)
+
+
+def _show_error(message: str, *, code: int, kind: str, options: Globals | None) -> None:
+    """The one `error:` line (a JSON object with --log-format json), and a CI annotation."""
+    if options is not None and options.log_format == "json":
+        _json_line("error", message=message, kind=kind, exit_code=code)
     else:
         err.print(f"error: {message}", markup=False)
     if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -79,7 +165,6 @@ def _fail(exc: BaseException, options: Globals) -> NoReturn:
         if summary_path:
             with open(summary_path, "a", encoding="utf-8") as handle:
                 handle.write(step_summary([], [], [("careerloop", message)]))
-    raise typer.Exit(code)
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -97,7 +182,10 @@ def _period(label: str | None) -> Period | None:
 
 
 def _events(options: Globals) -> pipeline.EventSink:
-    """Progress on stderr: plain lines, or one JSON object per event with --log-format json."""
+    """Progress on stderr: plain lines, or one JSON object per event with --log-format json.
+
+    Reviews and failures are not shown as they happen: the summary lists each one once.
+    """
     verbose = options.verbose
     if options.log_format == "json":
         return lambda event: _json_line(event.name, **event.fields)
@@ -106,15 +194,35 @@ def _events(options: Globals) -> pipeline.EventSink:
         f = event.fields
         if event.name == "source.read":
             mode = "full" if f.get("full") else "changes"
-            err.print(f"read {f['origin']}: {f['records']} records ({mode})", markup=False)
-        elif event.name.endswith(".failed"):
-            pass  # the summary at the end lists every failure once
-        elif event.name.startswith("review.") and verbose:
-            err.print(f"{event.name.split('.')[1]} {f['review']} on {f['target']}", markup=False)
-        elif verbose:
-            err.print(f"{event.name} {f}", markup=False)
+            line = f"read {f['origin']}: {f['records']} records ({mode})"
+            if verbose and f.get("requests"):
+                line += f", {f['requests']} requests"
+            err.print(line, markup=False)
+        elif not verbose or event.name.endswith(".failed") or event.name.startswith("review."):
+            return
+        elif event.name == "source.start":
+            err.print(f"reading {f['source']}…", markup=False)
+        elif event.name == "source.http":
+            err.print(_http_line(f), markup=False)
+        else:  # an event this CLI does not know yet: still one readable line
+            details = ", ".join(f"{key} {value}" for key, value in f.items())
+            err.print(f"{event.name}: {details}", markup=False)
 
     return show
+
+
+def _http_line(fields: dict[str, Any]) -> str:
+    """`notion: 12 requests (200 ×11, 429 ×1), 1 retry after 2.0 s, paced 3.5 s`."""
+    statuses = ", ".join(f"{code} ×{count}" for code, count in fields["statuses"].items())
+    retries = fields["retries"]
+    line = f"{fields['source']}: {fields['requests']} requests"
+    line += f" ({statuses})" if statuses else ""
+    if retries:
+        line += f", {retries} {'retry' if retries == 1 else 'retries'} after "
+        line += f"{fields['retry_wait_s']:.1f} s"
+    if fields["paced_wait_s"]:
+        line += f", paced {fields['paced_wait_s']:.1f} s"
+    return line
 
 
 @app.callback()
@@ -126,14 +234,17 @@ def main_options(
             "--config",
             "-c",
             envvar="CAREERLOOP_CONFIG",
+            metavar="PATH",
             help="careerloop.toml to use.",
             show_default=True,
         ),
     ] = Path("careerloop.toml"),
-    verbose: Annotated[bool, typer.Option("--verbose", help="Say more about each step.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Say more about each step: requests, retries.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     log_format: Annotated[
-        str,
+        LogFormat,
         typer.Option(
             "--log-format",
             help="text, or json: one JSON object per event on stderr (for CI logs).",
@@ -142,12 +253,11 @@ def main_options(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
 ) -> None:
     """careerloop: pull a career plan from Notion and Trello, score it, write reviews."""
+    global out, err  # made per run, so they follow this run's environment (NO_COLOR, COLUMNS)
+    out, err = _console(stderr=False), _console(stderr=True)
     if version:
         out.print(f"careerloop {__version__}")
         raise typer.Exit(0)
-    if log_format not in ("text", "json"):
-        err.print(f"error: --log-format must be text or json, not {log_format!r}", markup=False)
-        raise typer.Exit(2)
     ctx.obj = Globals(config_path=config, verbose=verbose, debug=debug, log_format=log_format)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
 
@@ -163,14 +273,23 @@ def _run(ctx: typer.Context, work: Any) -> Any:
         _fail(exc, options)
 
 
-def _summarise(report: pipeline.SyncReport, *, dry_run: bool, log_format: str = "text") -> None:
+def _summarise(
+    report: pipeline.SyncReport, *, dry_run: bool, log_format: str = "text",
+    verbose: bool = False,
+) -> None:
+    """Each scorecard, each review and each failure once, after the run."""
     for card in report.scorecards:
         score = "–" if card.score is None else f"{card.score}/100"
-        out.print(f"{card.period.label}: score {score} ({card.status.replace('_', ' ')})")
+        out.print(f"{card.period.label}: score {score} ({status_label(card.status)})",
+                  markup=False)
     for outcome in report.outcomes:
         verb = f"would be {outcome.action}" if dry_run else outcome.action
-        extra = f" ({outcome.detail})" if outcome.detail else ""
-        out.print(f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}")
+        notes = [outcome.detail] if outcome.detail else []
+        if verbose and outcome.requests:
+            notes.append(f"{outcome.requests} requests")
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        out.print(f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}",
+                  markup=False)
     if log_format == "text":  # in JSON mode stderr holds JSON only: see run.finished
         for failure in report.failures:
             err.print(f"failed: {failure.where}: {failure.message}", markup=False)
@@ -180,26 +299,38 @@ def _summarise(report: pipeline.SyncReport, *, dry_run: bool, log_format: str = 
 def demo(
     ctx: typer.Context,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Folder for the sample workspace and its reviews.")
+        Path,
+        typer.Option(
+            "--out", metavar="DIR", help="Folder for the sample workspace and its reviews."
+        ),
     ] = Path("demo"),
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Overwrite a careerloop.toml there that demo did not write."),
+    ] = False,
 ) -> None:
-    """Run the whole loop on a bundled sample workspace, no account needed.
+    """Run the whole loop on a bundled sample, no account needed.
+
+    Running it again into the same folder refreshes the sample; a careerloop.toml of your
+    own there is never overwritten without --force.
 
     Example: careerloop demo --out /tmp/careerloop-demo
     """
     from careerloop.connectors.files.demo import DEMO_TIMEZONE, write_demo_workspace
 
     def work() -> None:
+        options = _globals(ctx)
         today = pipeline.current_date(ZoneInfo(DEMO_TIMEZONE))
-        config_path = write_demo_workspace(out_dir, today)
+        config_path = write_demo_workspace(out_dir, today, force=force)
         config = load_config(config_path)
-        events = _events(_globals(ctx))
+        events = _events(options)
         report = pipeline.sync(config, pipeline.SyncOptions(full=True), on_event=events)
         # Earlier months too, so the index shows a trend from the first run.
         history = pipeline.backfill(config, on_event=events)
         report.outcomes[:0] = [o for o in history.outcomes if o.action != "unchanged"]
         report.failures.extend(history.failures)
-        _summarise(report, dry_run=False, log_format=_globals(ctx).log_format)
+        _summarise(report, dry_run=False, log_format=options.log_format,
+                   verbose=options.verbose)
         reviews_dir = config.path(config.reviews.local.dir)
         out.print(f"Sample workspace: {config_path.parent.resolve()}")
         out.print(f"Reviews: {reviews_dir} (open {reviews_dir / 'index.html'})")
@@ -216,19 +347,30 @@ def sync(
         bool, typer.Option("--full", help="Re-read everything, not just changes.")
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Read and score, but write no review.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Read and score, and show what would be published; write nothing at all "
+            "(no review, no state).",
+        ),
     ] = False,
     no_publish: Annotated[
-        bool, typer.Option("--no-publish", help="Read and score only.")
+        bool,
+        typer.Option(
+            "--no-publish",
+            help="Read, score and keep the results in the state (for kpis and report); "
+            "publish no review.",
+        ),
     ] = False,
     period: Annotated[
-        str | None, typer.Option("--period", help="Review this period (2026-10 or 2026-Q4).")
+        str | None,
+        typer.Option("--period", metavar="PERIOD", help="Review this period (2026-10 or 2026-Q4)."),
     ] = None,
     draft: Annotated[
         bool, typer.Option("--draft", help="Also keep a draft of the running month.")
     ] = False,
 ) -> None:
-    """Pull every source, score the due periods and publish their reviews.
+    """Pull every source, score the due periods, publish their reviews.
 
     Example: careerloop sync --period 2026-10
     """
@@ -238,12 +380,14 @@ def sync(
         options = pipeline.SyncOptions(
             full=full, dry_run=dry_run, publish=not no_publish, period=_period(period), draft=draft
         )
-        if err.is_terminal and _globals(ctx).log_format == "text":
+        # The spinner is drawn with escape codes: only on a terminal that may have them.
+        if err.is_terminal and _globals(ctx).log_format == "text" and not _plain_output():
             with err.status("careerloop sync: reading sources and scoring…"):
                 report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
         else:
             report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
-        _summarise(report, dry_run=dry_run, log_format=_globals(ctx).log_format)
+        _summarise(report, dry_run=dry_run, log_format=_globals(ctx).log_format,
+                   verbose=_globals(ctx).verbose)
         _github_outputs(report)
         if _globals(ctx).log_format == "json":
             _json_line("run.finished", ok=report.ok,
@@ -268,26 +412,21 @@ def _github_outputs(report: pipeline.SyncReport) -> None:
             sys.stdout.write(line + "\n")
 
 
-def _format_value(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.2f}" if value != int(value) else str(int(value))
+def _scorecard_title(card: Scorecard) -> str:
+    """`2026-10: score 78/100 (at risk)`, as a review's header says it."""
+    score = "–" if card.score is None else f"{card.score}/100"
+    running = ", running: scored up to today" if card.running else ""
+    return f"{card.period.label}: score {score} ({status_label(card.status)}{running})"
 
 
 def _scorecard_table(card: Scorecard) -> Table:
-    title = f"{card.period.label}: score {card.score if card.score is not None else '–'}"
-    table = Table(title=title)
-    for column in ("KPI", "value", "target", "score", "status", "Δ"):
-        table.add_column(column)
+    """The KPI table of a review (same cells, same formats), with each KPI's score."""
+    table = Table(title=_scorecard_title(card), title_justify="left")
+    for column in ("KPI", "target", "value", "trend", "status", "score"):
+        table.add_column(column, overflow="fold")
     for result in card.kpis.values():
-        table.add_row(
-            result.label,
-            _format_value(result.value),
-            _format_value(result.target),
-            "–" if result.score is None else str(result.score),
-            result.status,
-            _format_value(result.delta),
-        )
+        score = "–" if result.score is None else f"{result.score}/100"
+        table.add_row(result.label, *kpi_cells(result), score)
     return table
 
 
@@ -295,7 +434,10 @@ def _scorecard_table(card: Scorecard) -> Table:
 def kpis(
     ctx: typer.Context,
     period: Annotated[
-        str | None, typer.Option("--period", help="Period to score (default: last closed month).")
+        str | None,
+        typer.Option(
+            "--period", metavar="PERIOD", help="Period to score (default: last closed month)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -312,7 +454,7 @@ def kpis(
         if as_json:
             out.print_json(json.dumps(card.to_json()))
             return
-        out.print(_scorecard_table(card))
+        out.print(_scorecard_table(card), markup=False)
         for pitfall in card.pitfalls:
             out.print(f"[{pitfall.severity}] {pitfall.code}: {pitfall.message}", markup=False)
 
@@ -322,14 +464,19 @@ def kpis(
 @app.command()
 def report(
     ctx: typer.Context,
-    period: Annotated[str | None, typer.Option("--period", help="2026-10 or 2026-Q4.")] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", metavar="PERIOD", help="2026-10 or 2026-Q4.")
+    ] = None,
     kind: Annotated[
-        str | None, typer.Option("--kind", help="monthly or quarterly (default: from the period).")
+        ReviewKind | None,
+        typer.Option("--kind", help="Kind of review (default: from the period)."),
     ] = None,
     to: Annotated[
-        str, typer.Option("--to", help="local, notion, trello or stdout.")
+        Target, typer.Option("--to", help="Where to put it: a target, or stdout.")
     ] = "stdout",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be written.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be published; write nothing.")
+    ] = False,
 ) -> None:
     """Render one review from the store and print it or publish it.
 
@@ -338,10 +485,6 @@ def report(
 
     def work() -> None:
         config = _load(ctx)
-        if kind not in (None, "monthly", "quarterly"):
-            raise ConfigError(f"--kind must be monthly or quarterly, not {kind!r}")
-        if to not in ("stdout", "local", "notion", "trello"):
-            raise ConfigError(f"--to must be local, notion, trello or stdout, not {to!r}")
         today = pipeline.today(config)
         chosen = _period(period)
         review_kind: ReviewKind
@@ -361,7 +504,7 @@ def report(
             sys.stdout.write(markdown)
             return
         _summarise(pipeline.SyncReport(outcomes=outcomes, failures=failures), dry_run=dry_run,
-                   log_format=_globals(ctx).log_format)
+                   log_format=_globals(ctx).log_format, verbose=_globals(ctx).verbose)
         if failures:
             raise typer.Exit(1)
 
@@ -370,7 +513,7 @@ def report(
 
 @app.command()
 def doctor(ctx: typer.Context) -> None:
-    """Check the config, credentials and the schema of every source against the mapping.
+    """Check the config, credentials and sources against the mapping.
 
     Example: careerloop --config careerloop.toml doctor
     """
@@ -380,11 +523,12 @@ def doctor(ctx: typer.Context) -> None:
         checks = run_checks(_globals(ctx).config_path)
         table = Table(title="careerloop doctor")
         for column in ("check", "status", "detail", "what to do"):
-            table.add_column(column)
+            # fold: a long path wraps onto the next line instead of being cut off
+            table.add_column(column, overflow="fold")
         marks = {"ok": "ok", "warn": "warn", "fail": "FAIL"}
         for check in checks:
             table.add_row(check.name, marks[check.status], check.detail, check.fix)
-        out.print(table)
+        out.print(table, markup=False)
         if any(c.status == "fail" for c in checks):
             raise typer.Exit(1)
 
@@ -398,6 +542,7 @@ def init(
         str | None,
         typer.Option(
             "--notion",
+            metavar="PAGE",
             help="Create the plan's databases under this Notion page (id or URL) "
             "and point the config at them. Needs NOTION_TOKEN.",
         ),
@@ -410,6 +555,7 @@ def init(
         str | None,
         typer.Option(
             "--trello",
+            metavar="BOARD",
             help="Set up this Trello board (id, short link or URL): lists, kind labels, "
             "custom fields. Needs TRELLO_API_KEY and TRELLO_TOKEN.",
         ),
@@ -420,7 +566,7 @@ def init(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented careerloop.toml; with --notion, create the workspace too.
+    """Write a commented careerloop.toml; set up Notion or Trello.
 
     Running it again with the same page finds the databases it made and creates nothing.
     Example: careerloop init --notion https://www.notion.so/Career-plan-0123456789abcdef0123456789abcdef

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from careerloop.config import Config, NotionKindMapping, load_config
+from careerloop.config import NOTION_TABLES, Config, NotionKindMapping, load_config
 from careerloop.connectors.base import Check
-from careerloop.errors import CareerloopError
+from careerloop.errors import CareerloopError, ConfigError
 from careerloop.model import Workspace
 from careerloop.periods import Period
 
@@ -84,13 +85,31 @@ def _state_check(state: Path) -> Check:
                  fix="point [workspace] state at a writable folder")
 
 
+_TABLE_OF = {kind: table for table, kind in NOTION_TABLES.items()}
+
+
+def _unless_unused(checks: list[Check], section: str, use: str) -> list[Check]:
+    """Failing rows of a source also give the way out for a source one does not use."""
+    hint = f"or remove [{section}] if you do not {use}"
+    return [dataclasses.replace(c, fix=f"{c.fix}; {hint}" if c.fix else hint.capitalize())
+            if c.status == "fail" else c for c in checks]
+
+
 def run_checks(config_path: Path) -> list[Check]:
-    """Every check, in the order a user fixes things."""
+    """Every check, in the order a user fixes things.
+
+    Raises:
+        ConfigError: the config is missing or invalid, so nothing else can be checked.
+    """
     try:
         config = load_config(config_path)
-    except CareerloopError as exc:
-        return [Check(name="config", status="fail", detail=str(exc),
-                      fix="fix the file; config.example.toml documents every key")]
+    except ConfigError as exc:
+        if "careerloop init" in str(exc):
+            raise
+        raise ConfigError(
+            f"{exc} (fix the file, or write a fresh commented one with "
+            "`careerloop --config new.toml init`)"
+        ) from None
     checks = [Check(name="config", status="ok", detail=f"{config_path} is valid"),
               Check(name="time zone", status="ok", detail=config.workspace.timezone)]
     checks.append(_state_check(config.state_path))
@@ -98,20 +117,25 @@ def run_checks(config_path: Path) -> list[Check]:
     if notion is not None:
         for kind, mapping in notion.tables().items():
             if mapping.csv:
-                checks.extend(_csv_checks(kind, mapping, config.path(mapping.csv)))
+                table = _TABLE_OF[kind]
+                checks.extend(_unless_unused(
+                    _csv_checks(kind, mapping, config.path(mapping.csv)),
+                    f"sources.notion.{table}", f"keep {table} in Notion",
+                ))
         if notion.live:
             from careerloop.connectors.notion.doctor import check_notion
 
-            checks.extend(check_notion(config))
+            checks.extend(_unless_unused(check_notion(config), "sources.notion", "use Notion"))
     trello = config.sources.trello
     if trello is not None and trello.export:
         from careerloop.connectors.trello.doctor import check_trello_export
 
-        checks.extend(check_trello_export(config, config.path(trello.export)))
+        export = check_trello_export(config, config.path(trello.export))
+        checks.extend(_unless_unused(export, "sources.trello", "use Trello"))
     elif trello is not None and trello.board:
         from careerloop.connectors.trello.doctor import check_trello
 
-        checks.extend(check_trello(config))
+        checks.extend(_unless_unused(check_trello(config), "sources.trello", "use Trello"))
     if notion is None and trello is None:
         checks.append(Check(name="sources", status="fail", detail="no source configured",
                             fix="add [sources.notion.<kind>] or [sources.trello]"))

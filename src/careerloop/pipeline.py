@@ -425,7 +425,9 @@ def sync(
     check_ready(config, targets)
     sources = build_sources(config)
     report = SyncReport()
-    with Store(config.state_path) as store:
+    # A dry run works on a copy in memory: it writes no state file and no folder.
+    state = Store.scratch_copy if options.dry_run else Store
+    with state(config.state_path) as store:
         publishers = build_publishers(config, store, targets) if targets else []
         report.reads, report.failures = pull(
             config, store, full=options.full, sources=sources, on_event=on_event
@@ -515,7 +517,8 @@ def report(
     if not targets:
         return review, markdown, [], []
     check_ready(config, targets)
-    with Store(config.state_path) as store:
+    state = Store.scratch_copy if dry_run else Store
+    with state(config.state_path) as store:
         publishers = build_publishers(config, store, targets)
         outcomes, failures = publish_reviews(
             config, store, [review], publishers, dry_run=dry_run, on_event=on_event

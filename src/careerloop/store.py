@@ -133,6 +133,9 @@ class Store:
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the state database {path}: {exc}") from None
+        self._check_schema(path)
+
+    def _check_schema(self, path: Path | str) -> None:
         version = self._meta("schema_version")
         if version is None:
             self._db.execute(
@@ -142,6 +145,34 @@ class Store:
             raise StoreError(
                 f"{path} was written by a newer careerloop (schema {version}); upgrade careerloop"
             )
+
+    @classmethod
+    def scratch_copy(cls, path: Path | str) -> Store:
+        """An in-memory copy of the state at `path` (empty when there is none yet).
+
+        A dry run reads and writes it like the real state, and nothing reaches the disk:
+        no database file, no folder.
+        """
+        store = cls(":memory:")
+        source = Path(path)
+        if not source.exists():
+            return store
+        # A cleanly closed database is all in its file: open it as immutable, which takes no
+        # lock and creates no -wal/-shm files. A leftover -wal (a run that died, or one
+        # running now) holds recent writes: read through it, read-only.
+        wal = source.with_name(source.name + "-wal")
+        mode = "mode=ro" if wal.exists() else "immutable=1"
+        try:
+            disk = sqlite3.connect(f"{source.resolve().as_uri()}?{mode}", uri=True)
+            try:
+                disk.backup(store._db)
+            finally:
+                disk.close()
+        except sqlite3.Error as exc:
+            store.close()
+            raise StoreError(f"cannot read the state database {source}: {exc}") from None
+        store._check_schema(source)
+        return store
 
     def close(self) -> None:
         """Close the database."""

@@ -273,6 +273,11 @@ def _spoil_board(board: dict[str, Any]) -> None:
 
 
 def _check_trello_review(runner: CliRunner, config: Path) -> None:
+    # The spoilt board has Minutes and Track fields, which the sample's mapping leaves out.
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('feedback = "Feedback"',
+                                   'feedback = "Feedback"\nminutes = "Minutes"\ntrack = "Track"'),
+                      encoding="utf-8")
     _ok(invoke(runner, "-c", str(config), "sync", "--period", "2026-10"))
     markdown, page = _review(config)
     warnings = _warnings(markdown)

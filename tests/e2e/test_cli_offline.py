@@ -117,7 +117,7 @@ def test_dry_run_writes_nothing(runner: CliRunner, workspace: Path) -> None:
         (("kpis", "--period", "２０２６-10"), "is not a month like 2026-10"),
         (("kpis", "--period", "2027-01"), "has not started yet"),
         (("sync", "--period", "2026-Q4x"), "is not a month like 2026-10"),
-        (("report", "--to", "fax"), "--to must be local, notion, trello or stdout"),
+        (("report", "--to", "fax"), "'fax' is not one of 'local', 'notion', 'trello', 'stdout'"),
         (("report", "--period", "2026-10", "--kind", "quarterly"), "does not fit period"),
     ],
 )

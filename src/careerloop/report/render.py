@@ -35,6 +35,7 @@ __all__ = [
     "format_delta",
     "format_minutes",
     "format_value",
+    "kpi_cells",
     "make_environment",
     "render_markdown",
     "shipped_templates",
@@ -210,6 +211,11 @@ def _kpi_trend(kpi: KpiResult | None) -> str:
 
 def _kpi_delta(kpi: KpiResult | None) -> str:
     return "" if kpi is None else format_delta(kpi.delta, kpi.key)
+
+
+def kpi_cells(kpi: KpiResult) -> tuple[str, str, str, str]:
+    """Target, value, trend and status of one KPI, as the reviews' KPI table shows them."""
+    return _kpi_target(kpi), _kpi_value(kpi), _kpi_trend(kpi), status_label(kpi.status)
 
 
 # --- context ---------------------------------------------------------------------------

@@ -29,12 +29,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEMO_TIMEZONE", "notion_date", "plan_months", "write_demo_workspace"]
+from careerloop.errors import ConfigError
+
+__all__ = [
+    "DEMO_CONFIG_MARKER", "DEMO_TIMEZONE", "is_demo_config", "notion_date", "plan_months",
+    "write_demo_workspace",
+]
 
 DEMO_TIMEZONE = "Europe/Berlin"
 LEARNER = ("Alex Morgan", "alexmorgan")
 MENTOR = ("Priya Raman", "priyaraman")
 CLOSED_MONTHS = 6  # closed months before the current one; then the current and the next
+# The first line of the careerloop.toml the demo writes: how a re-run knows the file is its own.
+DEMO_CONFIG_MARKER = "# The careerloop demo workspace"
 
 _TZ = ZoneInfo(DEMO_TIMEZONE)
 _MONTH_NAMES = (
@@ -246,11 +253,30 @@ class _Plan:
     cards: list[_Card] = field(default_factory=list)
 
 
-def write_demo_workspace(directory: Path, today: dt.date) -> Path:
+def is_demo_config(path: Path) -> bool:
+    """Whether `path` is a careerloop.toml the demo wrote (its first line is the marker)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().startswith(DEMO_CONFIG_MARKER)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def write_demo_workspace(directory: Path, today: dt.date, *, force: bool = False) -> Path:
     """Write the sample workspace into `directory` and return its careerloop.toml.
 
     The same `today` always gives byte-identical files.
+
+    Raises:
+        ConfigError: `directory` holds a careerloop.toml the demo did not write (and not
+            `force`); nothing is written then.
     """
+    config = directory / "careerloop.toml"
+    if config.exists() and not force and not is_demo_config(config):
+        raise ConfigError(
+            f"{config} exists and was not written by careerloop demo; choose another --out "
+            "folder, or pass --force to overwrite it"
+        )
     rng = random.Random(today.isoformat())
     months = plan_months(today)
     plan = _Plan()
@@ -276,7 +302,6 @@ def write_demo_workspace(directory: Path, today: dt.date) -> Path:
     (trello / "board.json").write_text(
         json.dumps(board, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    config = directory / "careerloop.toml"
     config.write_text(_config_text(today), encoding="utf-8")
     return config
 
@@ -759,8 +784,9 @@ def _config_text(today: dt.date) -> str:
         for table in ("goals", "modules", "milestones", "advancements")
     )
     return f"""\
-# The careerloop demo workspace, generated for {today.isoformat()}.
+{DEMO_CONFIG_MARKER}, generated for {today.isoformat()}.
 # It reads a Notion CSV export and a Trello board export: no account, no token.
+# `careerloop demo` rewrites this file; copy it elsewhere before you edit it.
 
 [workspace]
 timezone = "{DEMO_TIMEZONE}"
@@ -773,12 +799,14 @@ export = "trello/board.json"
 done_lists = ["Done"]
 skill_prefix = "skill:"
 
+# Only the labels and custom fields the board has (the plan's other kinds are in Notion).
+[sources.trello.kinds]
+"Mentor session" = "session"
+"Skill applied" = "application"
+Microlearning = "module"
+
 [sources.trello.fields]
-minutes = "Minutes"
 feedback = "Feedback"
-track = "Track"
-goal = "Goal"
-kind = "Type"
 mentor = "Mentor"
 project = "Project"
 
