@@ -57,3 +57,17 @@ def snapshot(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder` (folders as "dir", files by sha256).
+
+    Unlike `snapshot`, an empty folder counts: a run that writes nothing creates none.
+    """
+    if not folder.exists():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): "dir" if p.is_dir()
+        else hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+    }

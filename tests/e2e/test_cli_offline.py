@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -18,8 +19,6 @@ from tests.e2e.cli import TODAY, invoke
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A sample workspace on disk; returns its careerloop.toml."""
-    import datetime as dt
-
     return write_demo_workspace(tmp_path / "ws", dt.date.fromisoformat(TODAY))
 
 
@@ -103,11 +102,23 @@ def test_report_to_stdout_renders_the_quarter(runner: CliRunner, workspace: Path
     assert not (workspace.parent / "reviews").exists()  # stdout writes nothing
 
 
+def _tree(folder: Path) -> list[str]:
+    """Every file and folder under `folder`, with each file's size and modification time."""
+    return sorted(
+        f"{p.relative_to(folder)}/" if p.is_dir()
+        else f"{p.relative_to(folder)} {p.stat().st_size} {p.stat().st_mtime_ns}"
+        for p in folder.rglob("*")
+    )
+
+
 def test_dry_run_writes_nothing(runner: CliRunner, workspace: Path) -> None:
+    before = _tree(workspace.parent)
     code, out, err = invoke(runner, "-c", str(workspace), "sync", "--dry-run")
     assert code == 0, err
     assert "would be created" in out
-    assert not (workspace.parent / "reviews").exists()
+    # No reviews, and no state either: not even the .careerloop folder.
+    assert _tree(workspace.parent) == before
+    assert not (workspace.parent / ".careerloop").exists()
 
 
 @pytest.mark.parametrize(
@@ -296,3 +307,209 @@ def test_drafts_from_config_and_never_a_review_of_a_future_period(
     code, _, err = invoke(runner, "-c", str(workspace), "sync", "--period", "2026-12")
     assert code == 2 and "has not started yet" in err
     assert not (workspace.parent / "reviews" / "2026-12-monthly.md").exists()
+
+
+# -- the command line: help, completion, colour ------------------------------------------------
+
+
+def _help(runner: CliRunner, *command: str) -> str:
+    code, out, err = invoke(runner, *command, "--help")
+    assert code == 0, err
+    return out
+
+
+def test_help_shows_flags_as_flags_and_lists_the_choices(runner: CliRunner) -> None:
+    pages = {c: _help(runner, c) for c in ("demo", "sync", "kpis", "report", "doctor", "init")}
+    pages["top"] = _help(runner)
+    for name, page in pages.items():
+        assert "<bool>" not in page, name  # a flag takes no value, so none is shown
+    for flag in ("--full", "--dry-run", "--no-publish", "--draft"):
+        assert re.search(rf"^  {flag}  ", pages["sync"], re.MULTILINE), flag
+    assert "--to <local|notion|trello|stdout>" in pages["report"]
+    assert "--kind <monthly|quarterly>" in pages["report"]
+    assert "--log-format <text|json>" in pages["top"]
+    # --dry-run and --no-publish are told apart by what they leave behind.
+    sync = " ".join(pages["sync"].split())
+    assert "--dry-run Read and score, and show what would be published; write nothing at all" \
+        in sync
+    assert "--no-publish Read, score and keep the results in the state" in sync
+
+
+def test_top_level_help_shows_every_option_of_init_and_two_examples(runner: CliRunner) -> None:
+    from typer.main import get_command
+
+    page = _help(runner)
+    init = get_command(app).commands["init"]  # type: ignore[attr-defined]
+    visible = [o for p in init.params if not p.hidden for o in p.opts]
+    assert visible and all(re.search(rf"^  {o}\b", page, re.MULTILINE) for o in visible), page
+    assert "--notion-base-url" not in page  # hidden: for tests only
+    examples = page.split("Examples:\n", 1)[1].splitlines()
+    assert [line for line in examples if line.startswith("  careerloop ")] == [
+        "  careerloop demo --out /tmp/careerloop-demo",
+        "  careerloop --config ~/career/careerloop.toml sync --dry-run",
+    ]
+
+
+def test_shell_completion_is_available(runner: CliRunner) -> None:
+    page = _help(runner)
+    assert "--install-completion" in page and "--show-completion" in page
+    # What the installed bash script asks for when the user presses Tab after --to.
+    result = runner.invoke(app, [], prog_name="careerloop", env={
+        "_CAREERLOOP_COMPLETE": "complete_bash", "COMP_WORDS": "careerloop report --to ",
+        "COMP_CWORD": "3"})
+    assert result.exit_code == 0
+    assert result.stdout.split() == ["local", "notion", "trello", "stdout"]
+    result = runner.invoke(app, [], prog_name="careerloop", env={
+        "_CAREERLOOP_COMPLETE": "complete_bash", "COMP_WORDS": "careerloop sy", "COMP_CWORD": "1"})
+    assert result.stdout.split() == ["sync"]
+
+
+ESCAPE = "\x1b"
+
+
+def test_no_color_means_no_escape_codes_even_on_a_terminal(
+    runner: CliRunner, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then treats the output as a terminal
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert invoke(runner, "-c", str(workspace), "sync", "--no-publish")[0] == 0
+    # The control: on this forced terminal the tables are styled.
+    code, out, _ = invoke(runner, "-c", str(workspace), "kpis")
+    assert code == 0 and ESCAPE in out
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    runs = [
+        invoke(runner, "-c", str(workspace), "kpis"),
+        invoke(runner, "-c", str(workspace), "doctor"),
+        invoke(runner, "-c", str(workspace), "sync"),
+        invoke(runner, "-c", str(workspace), "kpis", "--period", "2027-01"),
+        invoke(runner, "-c", str(workspace), "sync", "--frob"),
+        invoke(runner, "--help"),
+    ]
+    assert [code for code, _, _ in runs] == [0, 0, 0, 2, 2, 0]
+    for _, out, err in runs:
+        assert ESCAPE not in out + err, (out + err)[:300]
+    assert "Modules completed vs planned" in runs[0][1]  # the table is still there, plain
+
+
+# -- what kpis, doctor and --verbose show --------------------------------------------------------
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "notion_csv"
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The body rows of a rich table, a wrapped cell's lines joined by a space."""
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if rows and not cells[0]:  # the next line of the same row
+            rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+    return rows
+
+
+def test_kpis_shows_values_as_the_reviews_do(runner: CliRunner, tmp_path: Path) -> None:
+    """June 2026 of the hand-made Notion export in tests/fixtures/notion_csv.
+
+    Modules planned in June: 5 (Jun 2, 5, 10, 11, 30); done: 3 (Jun 3, Jun 5 by its Done
+    status on its planned day, Jun 10) -> 3/5 = 60% of 80%: score 75, at risk.
+    Feedback 4 and 4.5 on [1, 5]: 75 and 87.5, mean 81.25 -> 81/100 of 75/100: 100.
+    First applications of SQL and Analytics (Jun 12) -> 2 of 1: 100.
+    The advancement (Jun 30) rests on SQL, learnt Jun 3 -> 1 (no target: info).
+    Days with a completion: 3 of 22 weekdays -> 13.6% = 14% of 60%: 22.7 -> 23, off track.
+    2 sessions of 2 -> 100%: 100. Completed modules linked to a goal: 2 of 3 -> 67% of 90%:
+    74.07 -> 74, at risk. Insights in 1 of 2 sessions -> 50% of 80%: 62.5 -> 63, at risk.
+    Both milestones due in June reached by their due day -> 100%: 100.
+    Minutes: 15 + 12 + 5 = 32 -> "32 min". Period: (75+100+100+23+100+74+63+100)/8 = 79.375
+    -> 79/100, at risk.
+    """
+    config = tmp_path / "careerloop.toml"
+    config.write_text('[workspace]\ntimezone = "UTC"\n\n[sources.notion]\n' + "".join(
+        f'\n[sources.notion.{table}]\ncsv = "{FIXTURES / (table.capitalize() + ".csv")}"\n'
+        for table in ("goals", "modules", "sessions", "applications", "milestones",
+                      "advancements")
+    ), encoding="utf-8")
+    assert invoke(runner, "-c", str(config), "sync", "--no-publish")[0] == 0
+    code, out, err = invoke(runner, "-c", str(config), "kpis", "--period", "2026-06")
+    assert code == 0, err
+    assert out.splitlines()[0].strip() == "2026-06: score 79/100 (at risk)"
+    table = {row[0]: (row[1], row[2], row[4], row[5]) for row in _rows(out)}
+    assert table == {  # target, value, status, score
+        "Modules completed vs planned": ("80%", "60%", "at risk", "75/100"),
+        "Mentor feedback quality": ("75/100", "81/100", "on track", "100/100"),
+        "New skills applied in live projects": ("1", "2", "on track", "100/100"),
+        "Advancements linked to new competencies": ("–", "1", "info", "–"),
+        "Days with learning vs weekdays": ("60%", "14%", "off track", "23/100"),
+        "Mentor sessions vs planned": ("100%", "100%", "on track", "100/100"),
+        "Learning linked to a goal": ("90%", "67%", "at risk", "74/100"),
+        "Mentor insights documented": ("80%", "50%", "at risk", "63/100"),
+        "Milestones reached on time": ("80%", "100%", "on track", "100/100"),
+        "Minutes of learning": ("–", "32 min", "info", "–"),
+    }
+
+
+def test_kpis_of_the_running_month_says_so(runner: CliRunner, workspace: Path) -> None:
+    assert invoke(runner, "-c", str(workspace), "sync", "--no-publish")[0] == 0
+    code, out, _ = invoke(runner, "-c", str(workspace), "kpis", "--period", "2026-11")
+    assert code == 0
+    assert re.match(r"2026-11: score \d+/100 \([a-z ]+, running: scored up to today\)", out)
+
+
+def test_verbose_prints_readable_lines_and_each_outcome_once(
+    runner: CliRunner, workspace: Path
+) -> None:
+    code, out, err = invoke(runner, "--verbose", "-c", str(workspace), "sync")
+    assert code == 0, err
+    assert err.splitlines() == [
+        "reading notion-csv…",
+        "read file:notion-csv: 75 records (full)",
+        "reading trello-export…",
+        "read file:trello-export: 27 records (full)",
+    ]
+    for key in ("2026-10-monthly", "2026-Q3-quarterly"):
+        assert (out + err).count(f"{key} created") == 1, out + err
+    assert "{" not in out + err and "'" not in err  # no raw dictionaries or reprs
+
+
+def test_the_demo_workspace_passes_doctor_with_no_warning(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    assert invoke(runner, "demo", "--out", str(tmp_path / "x"))[0] == 0
+    code, out, err = invoke(runner, "-c", str(tmp_path / "x" / "careerloop.toml"), "doctor")
+    assert code == 0, out + err
+    rows = _rows(out)
+    assert len(rows) >= 10 and {row[1] for row in rows} == {"ok"}, out
+    assert "trello export" in {row[0] for row in rows}
+
+
+def test_doctor_wraps_long_paths_instead_of_cutting_them(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / ("a-folder-with-a-rather-long-name-" * 3) / "career-plan"
+    config = write_demo_workspace(folder, dt.date.fromisoformat(TODAY))
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = invoke(runner, "-c", str(config), "doctor")
+    assert code == 0
+    assert "…" not in out
+    details = {row[0]: row[2].replace(" ", "") for row in _rows(out)}
+    state = folder / ".careerloop" / "state.db"
+    assert details["state"] == f"{state}(createdonthefirstsync)"
+    assert details["target local"] == str(folder / "reviews")
+
+
+def test_doctor_says_to_remove_a_source_section_not_used(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    config = tmp_path / "careerloop.toml"
+    assert invoke(runner, "-c", str(config), "init")[0] == 0
+    code, out, _ = invoke(runner, "-c", str(config), "doctor")
+    assert code == 1
+    fixes = {row[0]: row[3] for row in _rows(out) if row[1] == "FAIL"}
+    assert "or remove [sources.notion.sessions] if you do not keep sessions in Notion" in (
+        fixes["notion session csv"])
+    assert "or remove [sources.trello] if you do not use Trello" in fixes["trello export"]
+    assert all("or remove [sources." in fix for fix in fixes.values()), fixes
