@@ -196,7 +196,7 @@ def _events(options: Globals) -> pipeline.EventSink:
             mode = "full" if f.get("full") else "changes"
             line = f"read {f['origin']}: {f['records']} records ({mode})"
             if verbose and f.get("requests"):
-                line += f", {f['requests']} requests"
+                line += f", {_count(f['requests'], 'request')}"
             err.print(line, markup=False)
         elif not verbose or event.name.endswith(".failed") or event.name.startswith("review."):
             return
@@ -211,15 +211,20 @@ def _events(options: Globals) -> pipeline.EventSink:
     return show
 
 
+def _count(number: int, noun: str) -> str:
+    """`1 request`, `3 requests`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _http_line(fields: dict[str, Any]) -> str:
     """`notion: 12 requests (200 ×11, 429 ×1), 1 retry after 2.0 s, paced 3.5 s`."""
     statuses = ", ".join(f"{code} ×{count}" for code, count in fields["statuses"].items())
     retries = fields["retries"]
-    line = f"{fields['source']}: {fields['requests']} requests"
+    line = f"{fields['source']}: {_count(fields['requests'], 'request')}"
     line += f" ({statuses})" if statuses else ""
     if retries:
-        line += f", {retries} {'retry' if retries == 1 else 'retries'} after "
-        line += f"{fields['retry_wait_s']:.1f} s"
+        retry = "retry" if retries == 1 else "retries"
+        line += f", {retries} {retry} after {fields['retry_wait_s']:.1f} s"
     if fields["paced_wait_s"]:
         line += f", paced {fields['paced_wait_s']:.1f} s"
     return line
@@ -286,7 +291,7 @@ def _summarise(
         verb = f"would be {outcome.action}" if dry_run else outcome.action
         notes = [outcome.detail] if outcome.detail else []
         if verbose and outcome.requests:
-            notes.append(f"{outcome.requests} requests")
+            notes.append(_count(outcome.requests, "request"))
         extra = f" ({'; '.join(notes)})" if notes else ""
         out.print(f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}",
                   markup=False)

@@ -14,6 +14,7 @@ from careerloop.cli import app
 from careerloop.connectors.files.demo import write_demo_workspace
 from careerloop.periods import Period
 from tests.e2e.cli import TODAY, invoke
+from tests.fakes.trello_api import FakeTrelloServer
 
 
 @pytest.fixture
@@ -513,3 +514,26 @@ def test_doctor_says_to_remove_a_source_section_not_used(
         fixes["notion session csv"])
     assert "or remove [sources.trello] if you do not use Trello" in fixes["trello export"]
     assert all("or remove [sources." in fix for fix in fixes.values()), fixes
+
+
+def test_verbose_shows_the_http_figures_of_a_live_source(
+    runner: CliRunner, tmp_path: Path, fake_trello: FakeTrelloServer, trello_env: None
+) -> None:
+    sample = write_demo_workspace(tmp_path / "sample", dt.date.fromisoformat(TODAY)).parent
+    board = fake_trello.fake.load_board(
+        json.loads((sample / "trello" / "board.json").read_text(encoding="utf-8")))
+    config = tmp_path / "careerloop.toml"
+    config.write_text(
+        f'[sources.trello]\nboard = "{board}"\nbase_url = "{fake_trello.url}"\n'
+        '[sources.trello.fields]\nfeedback = "Feedback"\n', encoding="utf-8")
+    code, out, err = invoke(runner, "--verbose", "-c", str(config), "sync", "--no-publish")
+    assert code == 0, err
+    started, http, read = err.splitlines()
+    assert started == "reading trello…"
+    # `trello: 1 request (200 ×1)`: the total is the sum of the answers by status.
+    match = re.fullmatch(r"trello: (\d+) requests? \(((?:\d{3} ×\d+(?:, )?)+)\)", http)
+    assert match, http
+    counts = [int(part.split("×")[1]) for part in match[2].split(", ")]
+    assert sum(counts) == int(match[1]) >= 1
+    expected = rf"read trello:{board}: 27 records \(full\), (1 request|\d+ requests)"
+    assert re.fullmatch(expected, read), read
