@@ -289,7 +289,9 @@ def _summarise(
                   markup=False)
     for outcome in report.outcomes:
         verb = f"would be {outcome.action}" if dry_run else outcome.action
-        notes = [outcome.detail] if outcome.detail else []
+        # Publishers start a dry run's detail with what the verb already says.
+        detail = outcome.detail.removeprefix(f"dry run: {verb}").strip(" ()")
+        notes = [detail] if detail else []
         if verbose and outcome.requests:
             notes.append(_count(outcome.requests, "request"))
         extra = f" ({'; '.join(notes)})" if notes else ""

@@ -136,6 +136,7 @@ def test_dry_run_creates_no_state_and_no_folder(runner: CliRunner, demo: Path) -
     assert run.code == 0, run.err
     assert "2026-10-monthly would be created on local" in run.out
     assert "2026-Q3-quarterly would be created on local" in run.out
+    assert "dry run:" not in run.out  # said once, by the verb
     assert tree(demo.parent) == before  # no .careerloop/, no state.db, no reviews/
 
 
