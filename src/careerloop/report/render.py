@@ -1,36 +1,50 @@
-"""Review Markdown from Jinja templates, in a sandbox.
+"""Review Markdown from Jinja templates, in a jail.
 
 Templates are looked up first in the user's `[reviews] templates` folder, file by file
-(partials included), then in the shipped folder. The environment is sandboxed and
-immutable: a template reads the review and cannot reach Python internals or change
-anything. Every template problem becomes one TemplateError naming the file and line.
+(partials included), then in the shipped folder, and only `.j2` files that really lie in
+those folders are read (a symlink that leads out is refused). The environment is Jinja's
+immutable sandbox plus limits: a time limit, a step budget on loops and calls, an output
+budget, caps on what `*`, `**`, `+`, `%` and the padding filters and methods may build,
+and an include depth. Every `{{ … }}` is escaped as Markdown text (report.escape), and
+configured secrets are redacted from the result. Every template problem becomes one
+TemplateError naming the file and line.
 
 The context of `monthly.md.j2` and `quarterly.md.j2` is documented in `build_context`.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
+import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes, pass_environment
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
+from jinja2.runtime import BlockReference, Context, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from careerloop.config import ReviewsConfig
 from careerloop.errors import CareerloopError, TemplateError
 from careerloop.kpi.scorecard import KpiResult, Pitfall, Scorecard
 from careerloop.periods import Period
+from careerloop.report.escape import Markdown, clean_text, escape_markdown, redact
 from careerloop.report.review import Review
 
 __all__ = [
+    "JailedEnvironment",
+    "JailedLoader",
     "MonthRow",
+    "RenderLimits",
     "build_context",
     "format_delta",
     "format_minutes",
@@ -38,6 +52,7 @@ __all__ = [
     "kpi_cells",
     "make_environment",
     "render_markdown",
+    "render_template",
     "shipped_templates",
     "status_emoji",
     "status_label",
@@ -380,7 +395,7 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
         "period_end": card.period.end.isoformat(),
         "draft": review.draft,
         "generated_on": review.generated_on.isoformat(),
-        "notes_heading": notes_heading,
+        "notes_heading": Markdown(notes_heading),  # config, matched as written
         "score": card.score,
         "status": card.status,
         "kpis": kpis,
@@ -405,6 +420,14 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
 
 # --- environment -----------------------------------------------------------------------
 
+
+def _cell_filter(text: object) -> Markdown:
+    """`cell`: workspace text as one escaped table cell (pipes included)."""
+    if isinstance(text, Markdown):
+        return Markdown(" ".join(text.split()))
+    return escape_markdown(text)
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "value": format_value,
     "delta": format_delta,
@@ -413,8 +436,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "status_label": status_label,
     "status_emoji": status_emoji,
     "severity_emoji": severity_emoji,
-    "cell": table_cell,
-    "inline": inline,
+    "text": escape_markdown,
+    "cell": _cell_filter,
+    "inline": _cell_filter,
     "month_name": month_name,
     "number": _plain,
     "kpi_value": _kpi_value,
@@ -423,6 +447,455 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "kpi_cell": _kpi_cell,
     "kpi_trend": _kpi_trend,
 }
+
+TEMPLATE_SUFFIX = ".j2"
+
+
+@dataclass(slots=True, frozen=True)
+class RenderLimits:
+    """How much one rendering may do before it is stopped as a runaway template.
+
+    `clock` is read at every loop step, call and output chunk against the deadline;
+    tests pass a fake one instead of waiting.
+    """
+
+    seconds: float = 10.0
+    steps: int = 250_000  # loop iterations, calls and filter uses
+    output: int = 10_000_000  # characters produced, counted at every include level
+    value: int = 1_000_000  # characters (or items) in one computed value
+    int_bits: int = 4096  # bits of one computed integer (about 1,200 digits)
+    include_depth: int = 16
+    template_bytes: int = 256 * 1024
+    clock: Callable[[], float] = time.monotonic
+
+
+class _Exhausted(SecurityError):
+    """A render limit was reached (a jinja2 error, so the render handlers name the file)."""
+
+
+class _Budget:
+    """What one rendering has used so far."""
+
+    def __init__(self, limits: RenderLimits) -> None:
+        self.limits = limits
+        self.deadline = limits.clock() + limits.seconds
+        self.steps = 0
+        self.output = 0
+        self.depth = 0
+
+    def _in_time(self) -> None:
+        if self.limits.clock() > self.deadline:
+            raise _Exhausted(f"stopped after {self.limits.seconds:g} s: the template takes too long")
+
+    def step(self) -> None:
+        """One loop iteration or call."""
+        self.steps += 1
+        if self.steps > self.limits.steps:
+            raise _Exhausted(
+                f"stopped after {self.limits.steps:,} loop steps and calls: a runaway loop?"
+            )
+        self._in_time()
+
+    def produce(self, size: int) -> None:
+        """`size` characters of output or of a computed value."""
+        self.output += size
+        if self.output > self.limits.output:
+            raise _Exhausted(
+                f"stopped after producing {self.limits.output:,} characters: far more than "
+                "a review needs"
+            )
+        self._in_time()
+
+    def check(self, value: Any) -> Any:
+        """`value`, when it is not larger than one computed value may be."""
+        if isinstance(value, int):
+            if value.bit_length() > self.limits.int_bits:
+                raise _Exhausted(f"a number of more than {self.limits.int_bits:,} bits")
+        elif isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
+            self.refuse_size(len(value))
+            self.produce(len(value))
+        return value
+
+    def refuse_size(self, size: int, what: str = "a value") -> None:
+        """Refuse to make a value of `size` characters or items before it is made."""
+        if size > self.limits.value:
+            raise _Exhausted(
+                f"{what} of {size:,} characters or items (at most {self.limits.value:,})"
+            )
+
+    def enter(self, name: str | None) -> None:
+        self.depth += 1
+        if self.depth > self.limits.include_depth:
+            raise _Exhausted(
+                f"templates include each other more than {self.limits.include_depth} levels "
+                f"deep (does {name} include itself?)"
+            )
+
+    def leave(self) -> None:
+        self.depth -= 1
+
+
+def _sized(value: Any) -> int | None:
+    return len(value) if isinstance(value, (str, bytes, list, tuple)) else None
+
+
+def _weight(sequence: Any) -> int:
+    """Characters and items a sequence holds, one level deep."""
+    if isinstance(sequence, (list, tuple)):
+        return len(sequence) + sum(_sized(item) or 0 for item in sequence)
+    return len(sequence)
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_BRACE_SPEC = re.compile(r"\{[^{}]*:([^{}]*)\}|\{[^{}]*\{")
+_DIGITS = re.compile(r"\d+")
+
+
+def _check_format(budget: _Budget, fmt: str, args: Any, *, braces: bool) -> None:
+    """Refuse a format string whose field widths would make a huge string."""
+    numbers: list[int] = []
+    star = False
+    if braces:
+        for match in _BRACE_SPEC.finditer(fmt):
+            numbers += [int(d) for d in _DIGITS.findall(match.group(1) or "")]
+            star = star or match.group(1) is None  # a nested {width} field
+    else:
+        for match in _PERCENT_SPEC.finditer(fmt):
+            for part in match.groups():
+                if part == "*":
+                    star = True
+                elif part:
+                    numbers.append(int(part))
+    if star:
+        values = args.values() if isinstance(args, dict) else (
+            args if isinstance(args, (list, tuple)) else [args]
+        )
+        numbers += [abs(v) for v in values if isinstance(v, int)]
+    for number in numbers:
+        budget.refuse_size(number, "a formatted field")
+
+
+def _check_replace(budget: _Budget, text: Any, old: Any, new: Any, count: Any = -1) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        found = text.count(old) if old else len(text) + 1
+        if isinstance(count, int) and count >= 0:
+            found = min(found, count)
+        budget.refuse_size(len(text) + found * (len(new) - len(old)), "a replaced string")
+
+
+def _check_width(budget: _Budget, text: Any, width: Any, *, per_line: bool = False) -> None:
+    if isinstance(width, int) and not isinstance(width, bool):
+        lines = text.count("\n") + 1 if per_line and isinstance(text, str) else 1
+        budget.refuse_size(abs(width) * lines + (_sized(text) or 0), "a padded string")
+
+
+def _check_string_method(budget: _Budget, method: Any, args: Sequence[Any]) -> None:
+    """Refuse str methods whose arguments would make a huge string."""
+    target = getattr(method, "__wrapped__", method)  # the sandbox wraps str.format
+    text = getattr(target, "__self__", None)
+    if not isinstance(text, str):
+        return
+    name = getattr(target, "__name__", "")
+    if name in ("center", "ljust", "rjust", "zfill") and args:
+        _check_width(budget, text, args[0])
+    elif name == "expandtabs":
+        size = args[0] if args and isinstance(args[0], int) else 8
+        budget.refuse_size(len(text) + text.count("\t") * abs(size), "an expanded string")
+    elif name == "replace" and len(args) >= 2:
+        _check_replace(budget, text, *args[:3])
+    elif name in ("format", "format_map"):
+        _check_format(budget, text, list(args), braces=True)
+
+
+def _check_filter(budget: _Budget, name: str, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Refuse built-in filter uses whose arguments would make a huge value."""
+    if not args:
+        return
+    value, rest = args[0], list(args[1:])
+
+    def arg(index: int, key: str) -> Any:
+        return rest[index] if len(rest) > index else kwargs.get(key)
+
+    if name == "center":
+        _check_width(budget, value, arg(0, "width"))
+    elif name == "indent":
+        _check_width(budget, value, arg(0, "width"), per_line=True)
+    elif name == "replace" and len(rest) >= 2:
+        _check_replace(budget, str(value), rest[0], rest[1], arg(2, "count") or -1)
+    elif name == "format" and isinstance(value, str):
+        _check_format(budget, value, rest or kwargs, braces=False)
+    elif name in ("batch", "slice"):
+        _check_width(budget, None, arg(0, "linecount" if name == "batch" else "slices"))
+    elif name == "tojson":
+        _check_width(budget, None, arg(0, "indent"))
+    elif name == "wordwrap":
+        wrap = arg(2, "wrapstring")
+        width = arg(0, "width")
+        if isinstance(wrap, str) and isinstance(width, int) and isinstance(value, str):
+            budget.refuse_size(len(value) * (1 + len(wrap) // max(width, 1)), "a wrapped string")
+
+
+class _GuardedTemplate(jinja2.Template):
+    """A template whose rendering counts include depth and output against the budget."""
+
+    @classmethod
+    def _from_namespace(
+        cls,
+        environment: jinja2.Environment,
+        namespace: MutableMapping[str, Any],
+        globals: MutableMapping[str, Any],
+    ) -> jinja2.Template:
+        template = super()._from_namespace(environment, namespace, globals)
+        if isinstance(environment, JailedEnvironment):
+            template.root_render_func = _guarded_root(
+                environment, template.name, template.root_render_func
+            )
+        return template
+
+
+def _guarded_root(
+    env: JailedEnvironment, name: str | None, root: Callable[[Context], Iterator[str]]
+) -> Callable[[Context], Iterator[str]]:
+    def render(context: Context) -> Iterator[str]:
+        budget = env.budget
+        budget.enter(name)
+        try:
+            for chunk in root(context):
+                budget.produce(len(chunk))
+                yield chunk
+        finally:
+            budget.leave()
+
+    return render
+
+
+# Filters the guards below add to every template; a template may not name them itself.
+_LOOP_FILTER = "_careerloop_loop"
+_VALUE_FILTER = "_careerloop_value"
+_BLOCK_FILTER = "_careerloop_block"
+_INTERNAL = frozenset({_LOOP_FILTER, _VALUE_FILTER, _BLOCK_FILTER})
+
+
+def _literal_size(body: Sequence[nodes.Node]) -> int:
+    """Characters of template text one pass of a loop body writes at most (inner loops,
+    macros and call blocks count for themselves)."""
+    size = 0
+    stack: list[nodes.Node] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.TemplateData):
+            size += len(node.data)
+        elif not isinstance(node, (nodes.For, nodes.Macro, nodes.CallBlock)):
+            stack.extend(node.iter_child_nodes())
+    return size
+
+
+class _AddGuards(NodeTransformer):
+    """Wrap every loop, concatenation and captured block of a parsed template."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        self.environment = environment
+
+    def _wrap(self, node: nodes.Expr | None, name: str, *args: nodes.Expr) -> nodes.Filter:
+        wrapped = nodes.Filter(node, name, list(args), [], None, None)
+        wrapped.set_lineno(node.lineno if node is not None else 1)
+        wrapped.set_environment(self.environment)
+        return wrapped
+
+    def visit_Filter(self, node: nodes.Filter) -> nodes.Node:
+        if node.name in _INTERNAL:
+            raise jinja2.TemplateSyntaxError(f"no filter named {node.name!r}", node.lineno)
+        return self.generic_visit(node)
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        node.iter = self._wrap(node.iter, _LOOP_FILTER, nodes.Const(_literal_size(node.body)))
+        return node
+
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        self.generic_visit(node)
+        return self._wrap(node, _VALUE_FILTER)
+
+    def visit_AssignBlock(self, node: nodes.AssignBlock) -> nodes.Node:
+        self.generic_visit(node)
+        # `{% set x %}…{% endset %}` captures rendered (already escaped) output.
+        node.filter = self._wrap(node.filter, _BLOCK_FILTER)
+        return node
+
+
+@pass_environment
+def _loop_steps(env: JailedEnvironment, iterable: Iterable[Any], text_size: int) -> Iterator[Any]:
+    budget = env.budget
+    for item in iterable:
+        budget.step()
+        budget.produce(text_size)
+        yield item
+
+
+@pass_environment
+def _checked_value(env: JailedEnvironment, value: Any) -> Any:
+    return env.budget.check(value)
+
+
+def _captured_block(value: Any) -> Any:
+    return Markdown(value) if isinstance(value, str) else value
+
+
+@pass_environment
+def _finalize(env: JailedEnvironment, value: Any) -> Any:
+    """Every `{{ … }}` output: workspace text escaped, the renderer's Markdown kept."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = escape_markdown(value)
+    env.budget.produce(len(text))
+    return text
+
+
+def _guarded_filter(env: JailedEnvironment, name: str, func: Callable[..., Any]) -> Any:
+    skip = 1 if hasattr(func, "jinja_pass_arg") else 0  # context or environment first
+
+    @functools.wraps(func)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        budget = env.budget
+        budget.step()
+        _check_filter(budget, name, args[skip:], kwargs)
+        return budget.check(func(*args, **kwargs))
+
+    return guarded
+
+
+class JailedEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with limits on time, size, arithmetic and include depth.
+
+    Every `{{ … }}` is escaped as Markdown text unless it is `Markdown` (a macro's, a
+    captured block's or the renderer's own output).
+    """
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    template_class = _GuardedTemplate
+
+    def __init__(self, loader: jinja2.BaseLoader, limits: RenderLimits) -> None:
+        super().__init__(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # Markdown, not HTML: _finalize escapes for Markdown
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            finalize=_finalize,
+        )
+        self.limits = limits
+        self.budget = _Budget(limits)
+        self.globals["range"] = self._range
+        self.filters.update(FILTERS)
+        for name, func in list(self.filters.items()):
+            self.filters[name] = _guarded_filter(self, name, func)
+        self.filters.update({
+            _LOOP_FILTER: _loop_steps,
+            _VALUE_FILTER: _checked_value,
+            _BLOCK_FILTER: _captured_block,
+        })
+
+    def start(self) -> None:
+        """A fresh budget for the next rendering."""
+        self.budget = _Budget(self.limits)
+
+    def _range(self, *args: int) -> range:
+        numbers = range(*args)
+        self.budget.refuse_size(len(numbers), "a range")
+        return numbers
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        try:
+            _AddGuards(self).visit(tree)
+        except jinja2.TemplateSyntaxError as exc:
+            exc.name, exc.filename = name, filename
+            raise
+        return tree
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        budget = self.budget
+        if operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+                if right > budget.limits.int_bits or (
+                    (abs(left).bit_length() - 1) * right > budget.limits.int_bits
+                ):
+                    raise _Exhausted(
+                        f"{left} ** {right} has more than {budget.limits.int_bits:,} bits"
+                    )
+        elif operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if _sized(seq) is not None and isinstance(times, int):
+                    budget.refuse_size(_weight(seq) * max(times, 0), "a repeated value")
+            if isinstance(left, int) and isinstance(right, int):
+                if left.bit_length() + right.bit_length() > budget.limits.int_bits + 1:
+                    raise _Exhausted(f"a product of more than {budget.limits.int_bits:,} bits")
+        elif operator == "+":
+            left_size, right_size = _sized(left), _sized(right)
+            if left_size is not None and right_size is not None:
+                budget.refuse_size(left_size + right_size, "a joined value")
+        elif operator == "%" and isinstance(left, str):
+            _check_format(budget, left, right, braces=False)
+        return budget.check(self.binop_table[operator](left, right))
+
+    def call(
+        __self,  # noqa: N805 - the sandbox's own signature: keyword arguments pass through
+        __context: Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        budget = __self.budget
+        budget.step()
+        _check_string_method(budget, __obj, args)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(__obj, (Macro, BlockReference, LoopContext)) and isinstance(result, str):
+            result = Markdown(result)  # rendered template output, escaped already
+        return budget.check(result)
+
+
+class JailedLoader(jinja2.BaseLoader):
+    """`.j2` files from the given folders, first match wins, never from outside them.
+
+    A file is resolved (symlinks followed) and must still lie inside the folder it was
+    found in, so a link to `/proc/self/environ` or `~/.ssh` is refused, not read.
+    """
+
+    def __init__(self, roots: Sequence[Path], max_bytes: int) -> None:
+        self.roots = list(roots)
+        self.max_bytes = max_bytes
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        if not template.endswith(TEMPLATE_SUFFIX):
+            raise SecurityError(f"{template} is not a template: templates are .j2 files")
+        for root in self.roots:
+            path = root.joinpath(*pieces)
+            if not (path.exists() or path.is_symlink()):
+                continue
+            real_root, real = root.resolve(), path.resolve()
+            if not real.is_relative_to(real_root):
+                raise SecurityError(
+                    f"{template} (in {root}) leads to {real}, outside the templates folder"
+                )
+            try:
+                with real.open("rb") as handle:
+                    data = handle.read(self.max_bytes + 1)
+            except OSError as exc:
+                raise SecurityError(f"{template} (in {root}) cannot be read: {exc.strerror}") from None
+            if len(data) > self.max_bytes:
+                raise SecurityError(
+                    f"{template} (in {root}) is larger than {self.max_bytes // 1024} KiB"
+                )
+            try:
+                source = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise SecurityError(f"{template} (in {root}) is not UTF-8 text") from None
+            return source, str(path), lambda: True
+        raise jinja2.TemplateNotFound(template)
 
 
 def shipped_templates() -> Path:
@@ -445,27 +918,22 @@ def shipped_templates() -> Path:
     )
 
 
-def make_environment(user_templates: Path | None) -> jinja2.Environment:
-    """A sandboxed, immutable environment: user folder first, then the shipped one."""
-    loaders: list[jinja2.BaseLoader] = []
-    if user_templates is not None:
-        if not user_templates.is_dir():
-            raise TemplateError(
-                f"the templates folder {user_templates} does not exist: create it or "
-                "remove `templates` from [reviews]"
-            )
-        loaders.append(jinja2.FileSystemLoader(user_templates))
-    loaders.append(jinja2.FileSystemLoader(shipped_templates()))
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # Markdown, not HTML; the HTML converter escapes user text
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(FILTERS)
-    return env
+def _roots(user_templates: Path | None) -> list[Path]:
+    return ([user_templates] if user_templates is not None else []) + [shipped_templates()]
+
+
+def make_environment(
+    user_templates: Path | None, limits: RenderLimits | None = None
+) -> JailedEnvironment:
+    """The jailed environment: user folder first, then the shipped one."""
+    if user_templates is not None and not user_templates.is_dir():
+        raise TemplateError(
+            f"the templates folder {user_templates} does not exist: create it or "
+            "remove `templates` from [reviews]"
+        )
+    limits = limits or RenderLimits()
+    loader = JailedLoader(_roots(user_templates), limits.template_bytes)
+    return JailedEnvironment(loader, limits)
 
 
 def _where(filename: str | None, name: str | None, roots: Sequence[Path]) -> str:
@@ -492,32 +960,81 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, _Exhausted):
+        return str(exc)
     if isinstance(exc, SecurityError):
         return f"not allowed in a template: {exc}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"syntax error: {exc.message}"
+    if isinstance(exc, RecursionError):
+        return "macros or loops call themselves too deeply"
+    if isinstance(exc, MemoryError):
+        return "ran out of memory"
     message = getattr(exc, "message", None) or str(exc)
     if isinstance(exc, jinja2.TemplateError):
         return message
     return f"{type(exc).__name__}: {message}"
 
 
-def render_markdown(review: Review, reviews: ReviewsConfig, user_templates: Path | None) -> str:
-    """The review's Markdown from `monthly.md.j2` or `quarterly.md.j2`.
+def render_template(
+    review: Review,
+    reviews: ReviewsConfig,
+    user_templates: Path | None,
+    name: str,
+    *,
+    secrets: Iterable[str] = (),
+    limits: RenderLimits | None = None,
+) -> str:
+    """The review rendered with the template file `name` (user folder first).
 
-    `user_templates` is the resolved `[reviews] templates` folder (Config.path), if any.
+    `user_templates` is the resolved `[reviews] templates` folder (Config.path), if any;
+    every value in `secrets` is redacted from the result and from any error message.
 
     Raises:
-        TemplateError: a template is missing, malformed, uses an undefined variable or
-            tries something the sandbox forbids; the message names the file and line.
+        TemplateError: a template is missing, malformed, uses an undefined variable,
+            tries something the sandbox forbids or runs past a limit; the message names
+            the file and line.
     """
-    env = make_environment(user_templates)
-    roots = ([user_templates] if user_templates is not None else []) + [shipped_templates()]
-    name = f"{review.kind}.md.j2"
+    secrets = list(secrets)
+    try:
+        text = _render(review, reviews, user_templates, name, limits)
+    except TemplateError as exc:
+        raise TemplateError(redact(str(exc), secrets)) from None
+    return redact(_tidy(clean_text(text)), secrets)
+
+
+def render_markdown(
+    review: Review,
+    reviews: ReviewsConfig,
+    user_templates: Path | None,
+    *,
+    secrets: Iterable[str] = (),
+    limits: RenderLimits | None = None,
+) -> str:
+    """The review's Markdown from `monthly.md.j2` or `quarterly.md.j2` (see render_template).
+
+    Raises:
+        TemplateError: the template fails; the message names the file and line.
+    """
+    return render_template(
+        review, reviews, user_templates, f"{review.kind}.md.j2", secrets=secrets, limits=limits
+    )
+
+
+def _render(
+    review: Review,
+    reviews: ReviewsConfig,
+    user_templates: Path | None,
+    name: str,
+    limits: RenderLimits | None,
+) -> str:
+    env = make_environment(user_templates, limits)
+    roots = _roots(user_templates)
     context = build_context(review, reviews.notes_heading)
+    env.start()
     try:
         template = env.get_template(name)
-        text = template.render(context)
+        return "".join(template.generate(context))
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(
             f"template {exc.name} not found in {', '.join(str(r) for r in roots)}"
@@ -532,12 +1049,13 @@ def render_markdown(review: Review, reviews: ReviewsConfig, user_templates: Path
         AttributeError,
         LookupError,
         ArithmeticError,
+        RecursionError,
+        MemoryError,
     ) as exc:
         filename, line = _template_frame(exc)
         where = _where(filename, name, roots)
         at = f", line {line}" if line else ""
         raise TemplateError(f"template {where}{at}: {_describe(exc)}") from None
-    return _tidy(text)
 
 
 def _tidy(text: str) -> str:
