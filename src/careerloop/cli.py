@@ -28,6 +28,7 @@ from careerloop.config import Config, load_config
 from careerloop.errors import CareerloopError, ConfigError
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.periods import REVIEW_TO_PERIOD, Period
+from careerloop.report.escape import terminal_text
 from careerloop.report.render import kpi_cells, status_label
 from careerloop.report.review import ReviewKind
 
@@ -155,16 +156,15 @@ def _show_error(message: str, *, code: int, kind: str, options: Globals | None) 
     if options is not None and options.log_format == "json":
         _json_line("error", message=message, kind=kind, exit_code=code)
     else:
-        err.print(f"error: {message}", markup=False)
+        err.print(f"error: {terminal_text(message)}", markup=False)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from careerloop.report.github import step_summary, workflow_commands
+        from careerloop.report.github import append_step_summary, step_summary, workflow_commands
 
         for line in workflow_commands([], [("careerloop", message)]):
             sys.stdout.write(line + "\n")
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
-            with open(summary_path, "a", encoding="utf-8") as handle:
-                handle.write(step_summary([], [], [("careerloop", message)]))
+            append_step_summary(summary_path, step_summary([], [], [("careerloop", message)]))
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -295,11 +295,11 @@ def _summarise(
         if verbose and outcome.requests:
             notes.append(_count(outcome.requests, "request"))
         extra = f" ({'; '.join(notes)})" if notes else ""
-        out.print(f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}",
-                  markup=False)
+        line = f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}"
+        out.print(terminal_text(line), markup=False)
     if log_format == "text":  # in JSON mode stderr holds JSON only: see run.finished
         for failure in report.failures:
-            err.print(f"failed: {failure.where}: {failure.message}", markup=False)
+            err.print(terminal_text(f"failed: {failure.where}: {failure.message}"), markup=False)
 
 
 @app.command()
@@ -395,7 +395,7 @@ def sync(
             report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
         _summarise(report, dry_run=dry_run, log_format=_globals(ctx).log_format,
                    verbose=_globals(ctx).verbose)
-        _github_outputs(report)
+        _github_outputs(report, _globals(ctx).log_format)
         if _globals(ctx).log_format == "json":
             _json_line("run.finished", ok=report.ok,
                        failed=[f"{f.where}: {f.message}" for f in report.failures])
@@ -405,15 +405,20 @@ def sync(
     _run(ctx, work)
 
 
-def _github_outputs(report: pipeline.SyncReport) -> None:
+def _github_outputs(report: pipeline.SyncReport, log_format: str = "text") -> None:
     """In GitHub Actions: the scorecard in the step summary, pitfalls as warnings."""
-    from careerloop.report.github import step_summary, workflow_commands
+    from careerloop.report.github import append_step_summary, step_summary, workflow_commands
 
     failures = [(f.where, f.message) for f in report.failures]
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
-        with open(summary_path, "a", encoding="utf-8") as handle:
-            handle.write(step_summary(report.scorecards, report.outcomes, failures))
+        summary = step_summary(report.scorecards, report.outcomes, failures)
+        # Best effort: a summary that cannot be written is a warning, the run stands.
+        if (warning := append_step_summary(summary_path, summary)) is not None:
+            if log_format == "json":
+                _json_line("warning", message=warning)
+            else:
+                err.print(f"warning: {warning}", markup=False)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for line in workflow_commands(report.scorecards, failures):
             sys.stdout.write(line + "\n")
@@ -463,7 +468,8 @@ def kpis(
             return
         out.print(_scorecard_table(card), markup=False)
         for pitfall in card.pitfalls:
-            out.print(f"[{pitfall.severity}] {pitfall.code}: {pitfall.message}", markup=False)
+            out.print(terminal_text(f"[{pitfall.severity}] {pitfall.code}: {pitfall.message}"),
+                      markup=False)
 
     _run(ctx, work)
 
@@ -508,7 +514,7 @@ def report(
             on_event=_events(_globals(ctx)),
         )
         if to == "stdout":
-            sys.stdout.write(markdown)
+            sys.stdout.write(terminal_text(markdown))
             return
         _summarise(pipeline.SyncReport(outcomes=outcomes, failures=failures), dry_run=dry_run,
                    log_format=_globals(ctx).log_format, verbose=_globals(ctx).verbose)

@@ -8,6 +8,7 @@ plain lines or JSON.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,16 +17,18 @@ from zoneinfo import ZoneInfo
 
 from careerloop.config import Config, secret
 from careerloop.connectors.base import Publisher, PublishOutcome, ReadResult, Source
-from careerloop.errors import ConfigError, PeriodError, PublishError, SourceError
+from careerloop.errors import CareerloopError, ConfigError, PeriodError, SourceError
 from careerloop.kpi.engine import WorkspaceIndex, build_scorecard
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import Workspace
 from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
-from careerloop.report.render import render_markdown
+from careerloop.report.escape import redact, secret_values
+from careerloop.report.render import render_markdown, render_template
 from careerloop.report.review import Review, ReviewKind, TrendPoint
 from careerloop.store import Store
 
 TREND_LENGTH = {"monthly": 6, "quarterly": 4}
+_log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True, frozen=True)
@@ -363,35 +366,48 @@ def publish_reviews(
     dry_run: bool,
     on_event: EventSink = _ignore,
 ) -> tuple[list[PublishOutcome], list[Failure]]:
-    """Render each review once and upsert it on every target, then close the publishers."""
+    """Render each review once and upsert it on every target, then close the publishers.
+
+    Every template a target uses renders before anything is written (a broken one raises
+    TemplateError and writes nothing). After that each (review, target) fails on its own:
+    the failure is reported and the other reviews and targets still run.
+    """
     user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
+    secrets = secret_values(config)
     outcomes: list[PublishOutcome] = []
     failures: list[Failure] = []
+
+    def failed(where: str, exc: Exception, **fields: str) -> None:
+        message = redact(_failure_message(exc), secrets)
+        failures.append(Failure(where=where, message=message))
+        on_event(Event("review.failed", {**fields, "error": message}))
+
     try:
-        # Every review renders before any is written: a broken template writes nothing.
-        rendered = [(r, render_markdown(r, config.reviews, user_templates)) for r in reviews]
+        rendered = [
+            (r, render_markdown(r, config.reviews, user_templates, secrets=secrets))
+            for r in reviews
+        ]
+        for name in _extra_templates(config, publishers):
+            for review in reviews:
+                render_template(review, config.reviews, user_templates, name, secrets=secrets)
         for review, markdown in rendered:
             for publisher in publishers:
                 try:
                     outcome = publisher.publish(review, markdown, dry_run=dry_run)
-                except (PublishError, SourceError) as exc:
-                    where = f"{publisher.name} {review.key}"
-                    failures.append(Failure(where=where, message=str(exc)))
-                    on_event(
-                        Event("review.failed", {"target": publisher.name, "review": review.key,
-                                                "error": str(exc)})
-                    )
+                    if not dry_run and outcome.action != "skipped":
+                        store.record_publish(
+                            target=publisher.name,
+                            period=review.period.label,
+                            kind=review.kind,
+                            remote_id=outcome.remote_id,
+                            location=outcome.location,
+                            content_hash=outcome.content_hash,
+                        )
+                except Exception as exc:  # noqa: BLE001 - one target's failure stops only it
+                    failed(f"{publisher.name} {review.key}", exc,
+                           target=publisher.name, review=review.key)
                     continue
                 outcomes.append(outcome)
-                if not dry_run and outcome.action != "skipped":
-                    store.record_publish(
-                        target=publisher.name,
-                        period=review.period.label,
-                        kind=review.kind,
-                        remote_id=outcome.remote_id,
-                        location=outcome.location,
-                        content_hash=outcome.content_hash,
-                    )
                 on_event(
                     Event(
                         f"review.{outcome.action}",
@@ -407,8 +423,30 @@ def publish_reviews(
                 )
     finally:
         for publisher in publishers:
-            publisher.close()
+            try:
+                publisher.close()
+            except Exception as exc:  # noqa: BLE001 - e.g. the local index: the reviews stand
+                failed(publisher.name, exc, target=publisher.name, review="")
     return outcomes, failures
+
+
+def _extra_templates(config: Config, publishers: Sequence[Publisher]) -> list[str]:
+    """Templates a target renders itself, besides the review's own."""
+    names = {p.name for p in publishers}
+    if "notion" in names and config.reviews.notion.template == "compact":
+        return ["compact.md.j2"]
+    return []
+
+
+def _failure_message(exc: Exception) -> str:
+    """One line for a failed review or target; a bug is named as one (traceback with --debug)."""
+    if isinstance(exc, CareerloopError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}"
+    _log.debug("a publisher failed unexpectedly", exc_info=exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
 
 
 # -- the whole loop ----------------------------------------------------------------------------
@@ -513,7 +551,9 @@ def report(
     workspace = stored_workspace(config)
     review = build_review(workspace, config, kind, period, today_)
     user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
-    markdown = render_markdown(review, config.reviews, user_templates)
+    markdown = render_markdown(
+        review, config.reviews, user_templates, secrets=secret_values(config)
+    )
     if not targets:
         return review, markdown, [], []
     check_ready(config, targets)

@@ -1,16 +1,23 @@
-"""What a run shows in GitHub Actions: the step summary table and workflow annotations."""
+"""What a run shows in GitHub Actions: the step summary table and workflow annotations.
+
+Both are best effort: a summary file that cannot be written is a warning for the log,
+never a failed run (the reviews were written either way).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from careerloop.connectors.base import PublishOutcome
 from careerloop.kpi.scorecard import Scorecard
+from careerloop.report.escape import escape_markdown, terminal_text
 from careerloop.report.render import format_value, status_emoji, status_label
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    # GitHub renders the summary as Markdown (and some HTML): text stays text.
+    return escape_markdown(text)
 
 
 def step_summary(
@@ -51,8 +58,8 @@ def step_summary(
 
 
 def _escape(text: str) -> str:
-    # Workflow commands end at a newline and treat % specially.
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Workflow commands end at a newline and treat % specially; the log is a terminal.
+    return terminal_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
@@ -75,3 +82,13 @@ def workflow_commands(
         for where, message in failures
     ]
     return lines
+
+
+def append_step_summary(path: str | Path, markdown: str) -> str | None:
+    """Append `markdown` to the step summary file; a warning line when that fails, else None."""
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(markdown)
+    except OSError as exc:
+        return f"cannot write the step summary {path}: {exc.strerror or exc}"
+    return None

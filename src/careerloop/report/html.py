@@ -2,7 +2,8 @@
 
 markdown-it-py runs with `html=False`: raw HTML in the Markdown (a reader's notes, a
 module title) is shown as text, never executed. Pages carry their CSS and the trend
-chart inline so a single file can be mailed, archived or printed.
+chart inline so a single file can be mailed, archived or printed, and they fetch
+nothing: an image in the Markdown (a template's or a reader's) becomes a link to it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import dataclass
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 from careerloop.report.charts import trend_svg
 from careerloop.report.review import TrendPoint
@@ -46,9 +50,24 @@ a { color: #2563eb; }
 """.strip()
 
 
+def _image_as_link(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+    env: EnvType,
+) -> str:
+    """An image as a link to it: a self-contained page loads nothing from elsewhere."""
+    token = tokens[idx]
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or "image"
+    src = str(token.attrs.get("src", ""))
+    if not src:
+        return escape(alt)
+    return f'<a href="{escape(src)}">{escape(alt)}</a>'
+
+
 def _parser() -> MarkdownIt:
     # commonmark + GFM tables and strikethrough; html=False escapes any raw HTML.
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser.add_render_rule("image", _image_as_link)
+    return parser
 
 
 def markdown_to_html(markdown: str) -> str:

@@ -485,7 +485,9 @@ class _Budget:
 
     def _in_time(self) -> None:
         if self.limits.clock() > self.deadline:
-            raise _Exhausted(f"stopped after {self.limits.seconds:g} s: the template takes too long")
+            raise _Exhausted(
+                f"stopped after {self.limits.seconds:g} s: the template takes too long"
+            )
 
     def step(self) -> None:
         """One loop iteration or call."""
@@ -696,7 +698,7 @@ class _AddGuards(NodeTransformer):
     def __init__(self, environment: jinja2.Environment) -> None:
         self.environment = environment
 
-    def _wrap(self, node: nodes.Expr | None, name: str, *args: nodes.Expr) -> nodes.Filter:
+    def _wrap(self, node: nodes.Node | None, name: str, *args: nodes.Expr) -> nodes.Filter:
         wrapped = nodes.Filter(node, name, list(args), [], None, None)
         wrapped.set_lineno(node.lineno if node is not None else 1)
         wrapped.set_environment(self.environment)
@@ -885,7 +887,9 @@ class JailedLoader(jinja2.BaseLoader):
                 with real.open("rb") as handle:
                     data = handle.read(self.max_bytes + 1)
             except OSError as exc:
-                raise SecurityError(f"{template} (in {root}) cannot be read: {exc.strerror}") from None
+                raise SecurityError(
+                    f"{template} (in {root}) cannot be read: {exc.strerror}"
+                ) from None
             if len(data) > self.max_bytes:
                 raise SecurityError(
                     f"{template} (in {root}) is larger than {self.max_bytes // 1024} KiB"

@@ -86,7 +86,13 @@ def _write_atomic(path: Path, text: str) -> None:
         mode = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        # A read-only folder refuses the temporary file: that is this review's failure.
+        fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -131,7 +137,6 @@ class LocalPublisher:
         Raises:
             PublishError: a file cannot be read or written.
         """
-        self._published = self._published or not dry_run
         md_path, html_path = self.paths(review)
         heading = self.notes_heading
         new_doc = meta_line(review) + strip_meta(markdown)
@@ -180,6 +185,7 @@ class LocalPublisher:
             _write_atomic(md_path, document)
         if html_stale:
             _write_atomic(html_path, page)
+        self._published = True  # only now: a folder nothing could be written to stays as is
         write_index(self.directory)
         return outcome
 
@@ -190,9 +196,10 @@ class LocalPublisher:
         renamed into place, so nothing reads them.
         """
         if self._published:
-            for leftover in self.directory.glob(f"{_TMP_PREFIX}*.tmp"):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+            with contextlib.suppress(OSError):
+                for leftover in self.directory.glob(f"{_TMP_PREFIX}*.tmp"):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
             write_index(self.directory)
 
 
@@ -201,7 +208,11 @@ def index_entries(directory: Path) -> list[IndexEntry]:
     entries: list[IndexEntry] = []
     if not directory.is_dir():
         return entries
-    for path in sorted(directory.iterdir()):
+    try:
+        paths = sorted(directory.iterdir())
+    except OSError as exc:
+        raise PublishError(f"cannot list {directory}: {exc.strerror}") from None
+    for path in paths:
         match = _REVIEW_FILE.match(path.name)
         if match is None or not path.is_file():
             continue

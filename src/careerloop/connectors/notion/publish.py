@@ -54,12 +54,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import jinja2
 from notion_client.helpers import extract_page_id
 
 from careerloop.config import Config, NotionSource
@@ -81,16 +79,11 @@ from careerloop.errors import (
     NotFound,
     PublishError,
     SourceError,
-    TemplateError,
 )
 from careerloop.report.charts import trend_png
+from careerloop.report.escape import secret_values
 from careerloop.report.notes import LOST_HEADING_NOTE, content_hash, split_notes
-from careerloop.report.render import (
-    RATIO_KPIS,
-    build_context,
-    make_environment,
-    status_label,
-)
+from careerloop.report.render import RATIO_KPIS, render_template, status_label
 from careerloop.report.review import Review, TrendPoint
 from careerloop.store import Store
 
@@ -208,15 +201,10 @@ def render_named(review: Review, config: Config, template: str) -> str:
         TemplateError: the template is missing or fails.
     """
     folder = config.reviews.templates
-    env = make_environment(config.path(folder) if folder else None)
-    try:
-        text = env.get_template(template).render(
-            build_context(review, config.reviews.notes_heading)
-        )
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"template {template}: {exc}") from None
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+    return render_template(
+        review, config.reviews, config.path(folder) if folder else None, template,
+        secrets=secret_values(config),
+    )
 
 
 def _block_text(block: Mapping[str, Any]) -> str:
