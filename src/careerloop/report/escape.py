@@ -96,8 +96,16 @@ def secret_values(config: Config) -> list[str]:
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every occurrence of each secret replaced by `[redacted]`."""
+    """`text` with every occurrence of each secret replaced by `[redacted]`.
+
+    A secret is found as written and as `escape_markdown` writes it (`ntn\\_…`).
+    """
+    forms: set[str] = set()
     for value in secrets:
-        if len(value) >= _MIN_SECRET and value in text:
-            text = text.replace(value, REDACTED)
+        if len(value) >= _MIN_SECRET:
+            inline = _INLINE.sub(lambda m: "\\" + m.group(), value)
+            forms.update((value, inline, escape_markdown(value)))
+    for form in sorted(forms, key=len, reverse=True):
+        if form in text:
+            text = text.replace(form, REDACTED)
     return text

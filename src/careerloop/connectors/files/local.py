@@ -186,7 +186,8 @@ class LocalPublisher:
         if html_stale:
             _write_atomic(html_path, page)
         self._published = True  # only now: a folder nothing could be written to stays as is
-        write_index(self.directory)
+        with contextlib.suppress(PublishError):  # the review stands; close() reports the index
+            write_index(self.directory)
         return outcome
 
     def close(self) -> None:
