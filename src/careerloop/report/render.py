@@ -586,9 +586,15 @@ def _check_replace(budget: _Budget, text: Any, old: Any, new: Any, count: Any = 
 
 
 def _check_width(budget: _Budget, text: Any, width: Any, *, per_line: bool = False) -> None:
+    """Padding to `width` (`per_line`: `width` more on every line)."""
     if isinstance(width, int) and not isinstance(width, bool):
-        lines = text.count("\n") + 1 if per_line and isinstance(text, str) else 1
-        budget.refuse_size(abs(width) * lines + (_sized(text) or 0), "a padded string")
+        size = _sized(text) or 0
+        if per_line:
+            lines = text.count("\n") + 1 if isinstance(text, str) else 1
+            size += abs(width) * lines
+        else:
+            size = max(size, abs(width))
+        budget.refuse_size(size, "a padded string")
 
 
 def _check_string_method(budget: _Budget, method: Any, args: Sequence[Any]) -> None:
@@ -799,7 +805,7 @@ class JailedEnvironment(ImmutableSandboxedEnvironment):
         })
 
     def start(self) -> None:
-        """A fresh budget for the next rendering."""
+        """A fresh budget for the next rendering (a new environment starts with one)."""
         self.budget = _Budget(self.limits)
 
     def _range(self, *args: int) -> range:
@@ -1035,7 +1041,7 @@ def _render(
     env = make_environment(user_templates, limits)
     roots = _roots(user_templates)
     context = build_context(review, reviews.notes_heading)
-    env.start()
+    template: jinja2.Template | None = None
     try:
         template = env.get_template(name)
         return "".join(template.generate(context))
@@ -1057,6 +1063,8 @@ def _render(
         MemoryError,
     ) as exc:
         filename, line = _template_frame(exc)
+        if filename is None and template is not None:
+            filename = template.filename  # stopped between two chunks of its output
         where = _where(filename, name, roots)
         at = f", line {line}" if line else ""
         raise TemplateError(f"template {where}{at}: {_describe(exc)}") from None
