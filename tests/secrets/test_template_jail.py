@@ -182,7 +182,9 @@ def test_a_template_error_message_is_redacted_too(demo: Path, token: str) -> Non
     assert not (demo.parent / "reviews" / "2026-10-monthly.md").exists()
 
 
-def test_every_configured_secret_is_redacted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_configured_secret_is_redacted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The names the config gives (not only the defaults) are the ones read and redacted."""
     key, trello = secrets.token_hex(16), secrets.token_hex(32)
     monkeypatch.setenv("MY_TRELLO_KEY", key)
