@@ -8,7 +8,6 @@ plain lines or JSON.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ from careerloop.report.review import Review, ReviewKind, TrendPoint
 from careerloop.store import Store
 
 TREND_LENGTH = {"monthly": 6, "quarterly": 4}
-_log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True, frozen=True)
@@ -394,20 +392,20 @@ def publish_reviews(
             for publisher in publishers:
                 try:
                     outcome = publisher.publish(review, markdown, dry_run=dry_run)
-                    if not dry_run and outcome.action != "skipped":
-                        store.record_publish(
-                            target=publisher.name,
-                            period=review.period.label,
-                            kind=review.kind,
-                            remote_id=outcome.remote_id,
-                            location=outcome.location,
-                            content_hash=outcome.content_hash,
-                        )
-                except Exception as exc:  # noqa: BLE001 - one target's failure stops only it
+                except Exception as exc:  # any failure of one target stops only that target
                     failed(f"{publisher.name} {review.key}", exc,
                            target=publisher.name, review=review.key)
                     continue
                 outcomes.append(outcome)
+                if not dry_run and outcome.action != "skipped":
+                    store.record_publish(
+                        target=publisher.name,
+                        period=review.period.label,
+                        kind=review.kind,
+                        remote_id=outcome.remote_id,
+                        location=outcome.location,
+                        content_hash=outcome.content_hash,
+                    )
                 on_event(
                     Event(
                         f"review.{outcome.action}",
@@ -425,7 +423,7 @@ def publish_reviews(
         for publisher in publishers:
             try:
                 publisher.close()
-            except Exception as exc:  # noqa: BLE001 - e.g. the local index: the reviews stand
+            except Exception as exc:  # e.g. the local index: the reviews stand
                 failed(publisher.name, exc, target=publisher.name, review="")
     return outcomes, failures
 
@@ -439,13 +437,15 @@ def _extra_templates(config: Config, publishers: Sequence[Publisher]) -> list[st
 
 
 def _failure_message(exc: Exception) -> str:
-    """One line for a failed review or target; a bug is named as one (traceback with --debug)."""
+    """One line for a failed review or target; a bug is named as one.
+
+    No traceback is logged: its frames could hold a token, and the line is redacted.
+    """
     if isinstance(exc, CareerloopError):
         return str(exc)
     if isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""
         return f"{exc.strerror or exc}{where}"
-    _log.debug("a publisher failed unexpectedly", exc_info=exc)
     return f"unexpected {type(exc).__name__}: {exc}"
 
 

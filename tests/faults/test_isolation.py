@@ -7,14 +7,23 @@ line, exits 1 (or 0 where it is only a warning) and that everything else was pub
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 
+from careerloop.config import load_config
+from careerloop.connectors.base import PublishOutcome
+from careerloop.connectors.files.local import LocalPublisher
+from careerloop.model import Workspace
+from careerloop.periods import Period
+from careerloop.pipeline import Event, build_review, publish_reviews
+from careerloop.report.review import Review
+from careerloop.store import Store
 from tests.bad_input.cli import snapshot
 from tests.fakes.notion_api import FakeNotionServer
-from tests.faults.worlds import local_world, notion_world, sync
+from tests.faults.worlds import TODAY, local_world, notion_world, sync
 
 
 def _refusing_folder(tmp_path: Path) -> Path:
@@ -141,3 +150,41 @@ def test_an_unwritable_step_summary_does_not_double_a_failure(
     assert [line for line in run.stderr.splitlines() if line.strip()] == [
         "error: period 2099-01 has not started yet (today is 2026-11-26)"
     ]
+
+
+class _BuggyTarget:
+    """A target with a bug: publishing divides by zero, closing hits a missing file."""
+
+    name = "buggy"
+
+    def publish(self, review: Review, markdown: str, *, dry_run: bool) -> PublishOutcome:
+        return PublishOutcome(target=self.name, review_key=review.key, action="created",
+                              location=str(len(markdown) // 0))
+
+    def close(self) -> None:
+        Path("/nonexistent/careerloop-index").read_text(encoding="utf-8")
+
+
+def test_a_buggy_target_fails_alone_and_the_others_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = local_world(tmp_path)
+    config = load_config(world.config)
+    today = dt.date.fromisoformat(TODAY)
+    review = build_review(Workspace(), config, "monthly", Period.parse("2026-10"), today)
+    folder: Path = world.extra["dir"]
+    events: list[Event] = []
+    with Store(tmp_path / "state.db") as store:
+        outcomes, failures = publish_reviews(
+            config, store, [review],
+            [_BuggyTarget(), LocalPublisher(folder, "Notes")],
+            dry_run=False, on_event=events.append,
+        )
+    assert [(o.target, o.action) for o in outcomes] == [("local", "created")]
+    assert [(f.where, f.message) for f in failures] == [
+        ("buggy 2026-10-monthly", "unexpected ZeroDivisionError: integer division or modulo "
+                                  "by zero"),
+        ("buggy", "No such file or directory: /nonexistent/careerloop-index"),
+    ]
+    assert (folder / "2026-10-monthly.md").is_file() and (folder / "index.html").is_file()
+    assert [e.name for e in events] == ["review.failed", "review.created", "review.failed"]
