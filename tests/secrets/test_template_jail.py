@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import secrets
 from pathlib import Path
 
@@ -211,11 +212,16 @@ def test_an_unreadable_template_is_one_error(tmp_path: Path) -> None:
     folder = tmp_path / "tpl"
     folder.mkdir()
     (folder / "monthly.md.j2").mkdir()  # a folder where the file should be
+    os.mkfifo(folder / "pipe.md.j2")  # reading a pipe would wait for a writer forever
     config = load_config(_minimal(tmp_path))
     review = build_review(Workspace(), config, "monthly", Period.parse("2026-10"), TODAY)
     with pytest.raises(TemplateError) as caught:
         render_markdown(review, ReviewsConfig(), folder)
-    assert "monthly.md.j2" in str(caught.value) and "cannot be read" in str(caught.value)
+    assert "monthly.md.j2" in str(caught.value) and "is not a regular file" in str(caught.value)
+    (folder / "monthly.md.j2").rmdir()
+    (folder / "monthly.md.j2").write_text("{% include 'pipe.md.j2' %}", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"pipe\.md\.j2 \(in .*\) is not a regular file"):
+        render_markdown(review, ReviewsConfig(), folder)
 
 
 def _minimal(tmp_path: Path) -> Path:

@@ -889,6 +889,8 @@ class JailedLoader(jinja2.BaseLoader):
                 raise SecurityError(
                     f"{template} (in {root}) leads to {real}, outside the templates folder"
                 )
+            if not real.is_file():  # a folder, or a pipe that would block the read
+                raise SecurityError(f"{template} (in {root}) is not a regular file")
             try:
                 with real.open("rb") as handle:
                     data = handle.read(self.max_bytes + 1)
