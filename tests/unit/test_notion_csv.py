@@ -219,7 +219,11 @@ def test_last_edited_column_gives_updated_at_and_completion_date(tmp_path: Path)
     assert len(records) == 1 and isinstance(records[0], Module)
     assert records[0].completed == dt.date(2026, 6, 14)
     assert records[0].updated_at == dt.datetime(2026, 6, 14, 9, 15, tzinfo=BERLIN)
-    assert warnings == []  # no Completed column at all: nothing to complain about
+    # No Completed column at all: the date used is still said.
+    assert [w.message for w in warnings] == [
+        "Notion CSV export Modules.csv, 'Roadmapping': marked done with no completed date "
+        "property; counted as completed on 2026-06-14, its last edit"
+    ]
 
 
 def test_goal_done_checkbox_column(tmp_path: Path) -> None:

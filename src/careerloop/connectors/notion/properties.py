@@ -13,13 +13,15 @@ A coercer given a value of the wrong shape (text where a number belongs) returns
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeAlias, TypeVar
+from typing import Any, Protocol, TypeAlias
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careerloop.config import NotionKindMapping
@@ -39,9 +41,11 @@ from careerloop.model import (
 )
 from careerloop.periods import local_date
 
-_T = TypeVar("_T")
-
 __all__ = [
+    "END_DATE_FIELDS",
+    "LATEST_DATE_FIELDS",
+    "PEOPLE_CAPABILITY",
+    "DateRange",
     "Linker",
     "PageRow",
     "Relation",
@@ -50,6 +54,7 @@ __all__ = [
     "check_properties",
     "is_empty",
     "json_safe",
+    "nameless_people",
     "notion_links",
     "parse_relation_text",
     "property_value",
@@ -63,15 +68,17 @@ __all__ = [
     "to_strings",
     "to_text",
     "truncated_relations",
+    "truncated_rollups",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class Relation:
-    """Related pages: ids from the API; titles (and ids from the URLs) from a CSV cell.
+    """Related pages: ids from the API; titles (and ids from the links) from a CSV cell.
 
-    From a CSV cell `ids` and `titles` run in parallel; from the API only `ids` is known.
-    `has_more` marks a relation the API truncated at 25 pages.
+    From a CSV cell `ids` and `titles` run in parallel (an id is `""` when the link names
+    none). From the API `ids` are known, and `titles` are those the reader looked up in
+    the related data source. `has_more` marks a relation the API truncated at 25 pages.
     """
 
     ids: tuple[str, ...] = ()
@@ -79,8 +86,25 @@ class Relation:
     has_more: bool = False
 
 
-Value: TypeAlias = "str | float | bool | dt.date | Relation | list[Value] | None"
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """A date with an end (`{"start", "end"}`, or `April 23, 2024 → May 22, 2024`)."""
+
+    start: dt.date
+    end: dt.date
+
+
+Value: TypeAlias = "str | float | bool | dt.date | DateRange | Relation | list[Value] | None"
 """A normalised property value (`dt.date` includes `dt.datetime`)."""
+
+END_DATE_FIELDS = frozenset({"target_date", "due"})
+"""Fields that are deadlines: a date range gives them its end (every other its start)."""
+
+LATEST_DATE_FIELDS = frozenset({"completed", "done_on"})
+"""Fields that take the latest of several dates (a rollup's originals); others the earliest."""
+
+PEOPLE_CAPABILITY = "Read user information including email addresses"
+"""The integration capability without which Notion sends people without their names."""
 
 
 # --- API property values -> Value -------------------------------------------------------
@@ -89,10 +113,11 @@ Value: TypeAlias = "str | float | bool | dt.date | Relation | list[Value] | None
 def property_value(prop: Mapping[str, Any]) -> Value:
     """The plain value of an API property value (`{"type": T, T: …}`).
 
-    Text types give `str`, number `float`, checkbox `bool`, date its start (a `dt.date`,
-    or a `dt.datetime` that keeps its offset), timestamps an aware `dt.datetime`, list
-    types a `list`, relation a `Relation`; formulas and rollups give their result.
-    Unknown or empty values give None.
+    Text types give `str`, number `float`, checkbox `bool`, date a `dt.date` (or a
+    `dt.datetime` that keeps its offset; a `DateRange` when it has an end), timestamps an
+    aware `dt.datetime`, list types a `list`, relation a `Relation`, verification `True`
+    when verified; formulas and rollups give their result. Unknown or empty values give
+    None.
     """
     kind = prop.get("type")
     if not isinstance(kind, str):
@@ -132,6 +157,10 @@ def property_value(prop: Mapping[str, Any]) -> Value:
             return f"{prefix}-{raw['number']}" if prefix else str(raw["number"])
         case "files":
             return [n for item in _items(raw) if (n := _name(item))]
+        case "verification":
+            # Wiki pages: `verified`, `unverified` or `expired` (no longer vetted).
+            state = raw.get("state") if isinstance(raw, dict) else None
+            return state == "verified" if isinstance(state, str) else None
         case _:
             return None
 
@@ -174,11 +203,16 @@ def _iso_value(text: str, zone: str | None = None) -> dt.date | None:
     return value
 
 
-def _api_date(raw: Any) -> dt.date | None:
+def _api_date(raw: Any) -> dt.date | DateRange | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("start"), str):
         return None
     zone = raw.get("time_zone")
-    return _iso_value(raw["start"], zone if isinstance(zone, str) else None)
+    zone = zone if isinstance(zone, str) else None
+    start = _iso_value(raw["start"], zone)
+    end = _iso_value(raw["end"], zone) if isinstance(raw.get("end"), str) else None
+    if start is None or end is None:
+        return start
+    return DateRange(start=start, end=end)
 
 
 def _formula(raw: Any) -> Value:
@@ -208,11 +242,24 @@ def _rollup(raw: Any) -> Value:
         case "date":
             return _api_date(raw.get("date"))
         case "array":
-            # Items are property values without an id: {"type": "title", "title": […]}.
+            # "Show original": property values without an id ({"type": "title", …}).
             values = [property_value(item) for item in _items(raw.get("array"))]
             return [v for v in values if not is_empty(v)]
         case _:  # "unsupported", "incomplete"
             return None
+
+
+def nameless_people(prop: Mapping[str, Any]) -> bool:
+    """Whether a people value holds users Notion sent without a name.
+
+    That is what an integration without the "Read user information" capability gets:
+    `{"object": "user", "id": …}` and nothing else.
+    """
+    if prop.get("type") not in ("people", "created_by", "last_edited_by"):
+        return False
+    raw = prop.get(str(prop["type"]))
+    users = raw if isinstance(raw, list) else [raw]
+    return any(isinstance(u, dict) and u.get("id") and not _name(u) for u in users)
 
 
 def truncated_relations(page: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -229,6 +276,31 @@ def truncated_relations(page: Mapping[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
+def truncated_rollups(
+    page: Mapping[str, Any], schema: Mapping[str, Mapping[str, Any]], names: Iterable[str]
+) -> list[tuple[str, str]]:
+    """(property name, property id) of each rollup in `names` computed over a cut relation.
+
+    Notion computes a rollup over the first 25 related pages only; when the relation it
+    rolls up has `has_more`, the full value must be read through the page-property
+    endpoint. `schema` is the data source's properties (it names each rollup's relation).
+    """
+    props = page.get("properties") or {}
+    cut = {name for name, _ in truncated_relations(page)}
+    cut_ids = {str(props[name].get("id")) for name in cut}
+    found = []
+    for name in names:
+        spec = schema.get(name) or {}
+        config = spec.get("rollup")
+        if spec.get("type") != "rollup" or not isinstance(config, dict):
+            continue
+        if config.get("relation_property_name") in cut or (
+            config.get("relation_property_id") in cut_ids
+        ):
+            found.append((name, str(spec.get("id", ""))))
+    return found
+
+
 # --- coercion: Value -> what a model field needs ----------------------------------------
 
 
@@ -241,7 +313,7 @@ def is_empty(value: Value) -> bool:
     if isinstance(value, list):
         return all(is_empty(v) for v in value)
     if isinstance(value, Relation):
-        return not value.ids and not value.titles
+        return not any(value.ids) and not value.titles
     return False
 
 
@@ -262,9 +334,9 @@ _DATE_FORMATS = (
 _TIME_FORMATS = ("%I:%M %p", "%I:%M%p", "%H:%M", "%H:%M:%S", "%I:%M:%S %p")
 
 
-def _parse_when(text: str) -> dt.date | None:
+def _parse_moment(text: str) -> dt.date | None:
     """A date or datetime from what a page shows (`June 30, 2026 11:30 PM`, ISO, …)."""
-    text = text.split("→", 1)[0].strip().lstrip("@").strip()
+    text = text.strip().lstrip("@").strip()
     # "(GMT+2)", "(CEST)": the exporting user's zone; the text is taken as local time.
     text = re.sub(r"\s*\([^()]*\)$", "", text)
     if not text:
@@ -283,6 +355,16 @@ def _parse_when(text: str) -> dt.date | None:
     return dt.datetime.combine(day.date(), at.time()) if at else day.date()
 
 
+def _parse_when(text: str) -> dt.date | DateRange | None:
+    """A date, or a range `June 30, 2026 → July 2, 2026`, from what a page shows."""
+    start_text, arrow, end_text = text.partition("→")
+    start = _parse_moment(start_text)
+    end = _parse_moment(end_text) if arrow else None
+    if start is None or end is None:
+        return start
+    return DateRange(start=start, end=end)
+
+
 def _strptime(text: str, fmt: str) -> dt.datetime | None:
     try:
         return dt.datetime.strptime(text.strip(), fmt)
@@ -290,22 +372,26 @@ def _strptime(text: str, fmt: str) -> dt.datetime | None:
         return None
 
 
-def _first(values: list[Value], convert: Callable[[Value], _T | None]) -> _T | None:
-    for item in values:
-        if (out := convert(item)) is not None:
-            return out
-    return None
+def to_date(
+    value: Value, tz: ZoneInfo, *, end: bool = False, latest: bool = False
+) -> dt.date | None:
+    """The local date: an offset datetime is converted to `tz` first; naive is local.
 
-
-def to_date(value: Value, tz: ZoneInfo) -> dt.date | None:
-    """The local date: an offset datetime is converted to `tz` first; naive is local."""
+    A range gives its start, or its end with `end` (a deadline). Several dates (a
+    rollup showing the original values) give the earliest, or the latest with `latest`.
+    """
+    if isinstance(value, DateRange):
+        return local_date(value.end if end else value.start, tz)
     if isinstance(value, dt.date):
         return local_date(value, tz)
     if isinstance(value, str):
         parsed = _parse_when(value)
-        return local_date(parsed, tz) if parsed is not None else None
+        return to_date(parsed, tz, end=end) if parsed is not None else None
     if isinstance(value, list):
-        return _first(value, lambda v: to_date(v, tz))
+        days = [d for v in value if (d := to_date(v, tz, end=end, latest=latest)) is not None]
+        if not days:
+            return None
+        return max(days) if latest else min(days)
     return None
 
 
@@ -313,6 +399,8 @@ def to_datetime(value: Value, tz: ZoneInfo) -> dt.datetime | None:
     """An aware datetime: naive ones are in `tz`, a bare date is its local midnight."""
     if isinstance(value, str):
         value = _parse_when(value)
+    if isinstance(value, DateRange):
+        value = value.start
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
     if isinstance(value, dt.date):
@@ -346,13 +434,20 @@ def _parse_number(text: str) -> float | None:
 
 
 def to_number(value: Value) -> float | None:
-    """A number from a number, or from text like `42`, `1,234.5`, `75%` or `$1,200`."""
+    """A number from a number, or from text like `42`, `1,234.5`, `75%` or `$1,200`.
+
+    A list of numbers (a rollup showing the original values) gives their sum.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, str):
         return _parse_number(value)
+    if isinstance(value, list) and value and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    ):
+        return to_number(math.fsum(v for v in value if isinstance(v, int | float)))
     if isinstance(value, list) and len(value) == 1:
         return to_number(value[0])
     return None
@@ -372,8 +467,10 @@ def to_text(value: Value) -> str | None:
         return _format_number(float(value))
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, DateRange):
+        return f"{value.start.isoformat()} → {value.end.isoformat()}"
     if isinstance(value, Relation):
-        return ", ".join(value.titles) or None
+        return ", ".join(t for t in value.titles if t) or None
     parts = [t for v in value if (t := to_text(v))]
     return ", ".join(parts) or None
 
@@ -383,7 +480,7 @@ def to_strings(value: Value) -> tuple[str, ...] | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, Relation):
-        return value.titles or None
+        return tuple(t for t in value.titles if t) or None
     if isinstance(value, str):
         return tuple(p for part in value.split(",") if (p := part.strip()))
     if isinstance(value, list):
@@ -393,11 +490,12 @@ def to_strings(value: Value) -> tuple[str, ...] | None:
         return tuple(out)
     if isinstance(value, int | float):
         return (_format_number(float(value)),)
-    return None
+    return None  # dates and ranges are not a list of names
 
 
-_TRUE = frozenset({"yes", "true", "checked", "1", "✓", "✔", "☑", "x"})
-_FALSE = frozenset({"no", "false", "unchecked", "0", "☐"})
+# A verification property exports as its state ("Verified", "Expired"…).
+_TRUE = frozenset({"yes", "true", "checked", "1", "✓", "✔", "☑", "x", "verified"})
+_FALSE = frozenset({"no", "false", "unchecked", "0", "☐", "unverified", "expired"})
 
 
 def to_bool(value: Value) -> bool | None:
@@ -412,17 +510,32 @@ def to_bool(value: Value) -> bool | None:
     return None
 
 
+# One page of a CSV relation cell: `Title (https://www.notion.so/Title-<32 hex>?pvs=21)`
+# or, in a "Markdown & CSV" export, `Title (Folder%20<id>/Title%20<32 hex>.md)`. A link
+# holds no whitespace (the export percent-encodes it), so a title's own "(…)" is not
+# taken for the link; each item ends at "), " or at the end of the cell.
 _RELATION_ITEM = re.compile(
-    r"(?P<title>.*?)\s*\((?P<url>https?://[^\s()]*?(?P<id>[0-9a-fA-F]{32})(?:[?#][^\s()]*)?)\)"
-    r"(?:,\s*|\s*$)"
+    r"(?P<title>.*?)\s*\("
+    r"(?:(?P<url>https?://[^\s()]*?(?P<id>[0-9a-fA-F]{32})(?:[?#][^\s()]*)?)"
+    r"|(?P<path>[^\s()]*(?:\([^\s()]*\)[^\s()]*)*\.md))"
+    r"\)(?:,\s*|\s*$)"
 )
+_MD_NAME = re.compile(r"^(?P<title>.*?)(?:\s+(?P<id>[0-9a-fA-F]{32}))?\.md$")
+
+
+def _dashed(hex_id: str) -> str:
+    hex_id = hex_id.lower()
+    return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
 
 
 def parse_relation_text(text: str) -> Relation | None:
     """The pages of a CSV relation cell, or None when the text is not one.
 
-    A cell reads `Title (https://www.notion.so/Title-<32 hex>), Other (…)`. Titles may hold
-    commas and parentheses, so the cell is split after each `(URL)`, never on commas.
+    A cell reads `Title (https://www.notion.so/Title-<32 hex>), Other (…)` or, with
+    relative links to the related pages' files, `Title (Folder/Title%20<32 hex>.md), …`.
+    Titles may hold commas and parentheses, so the cell is split after each `(link)`,
+    never on commas. The id is the 32 hex digits ending the URL or the file name (`""`
+    when a file name has none); a link without text takes its title from the file name.
     """
     text = text.strip()
     if not text:
@@ -432,9 +545,16 @@ def parse_relation_text(text: str) -> Relation | None:
         m = _RELATION_ITEM.match(text, pos)
         if m is None or m.end() == pos:
             return None
-        hex_id = m.group("id").lower()
-        ids.append(f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}")
-        titles.append(m.group("title").strip())
+        title = m.group("title").strip()
+        if m.group("path") is not None:
+            name = unquote(m.group("path").rsplit("/", 1)[-1])
+            parts = _MD_NAME.match(name)
+            hex_id = parts.group("id") if parts else None
+            title = title or (parts.group("title").strip() if parts else name)
+        else:
+            hex_id = m.group("id")
+        ids.append(_dashed(hex_id) if hex_id else "")
+        titles.append(title)
         pos = m.end()
     return Relation(ids=tuple(ids), titles=tuple(titles))
 
@@ -455,6 +575,8 @@ def json_safe(value: Value) -> Any:
     """A value as JSON can hold it (for `extra`): dates as ISO text, relations as lists."""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, DateRange):
+        return f"{value.start.isoformat()} → {value.end.isoformat()}"
     if isinstance(value, Relation):
         return list(value.titles or value.ids)
     if isinstance(value, list):
@@ -503,10 +625,15 @@ class Row(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class PageRow:
-    """An API page (from a data source query) as a `Row`."""
+    """An API page (from a data source query) as a `Row`.
+
+    `titles` (page id -> title) name related pages: a relation then carries the titles
+    of the pages it links to, so it can feed a text or list field.
+    """
 
     page: Mapping[str, Any]
     source: Source = "notion"
+    titles: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def _props(self) -> Mapping[str, Any]:
@@ -547,7 +674,13 @@ class PageRow:
 
     def get(self, name: str) -> Value:
         prop = self._props.get(name)
-        return property_value(prop) if isinstance(prop, Mapping) else None
+        if not isinstance(prop, Mapping):
+            return None
+        value = property_value(prop)
+        if isinstance(value, Relation) and self.titles:
+            titles = tuple(t for i in value.ids if (t := self.titles.get(i)))
+            value = Relation(ids=value.ids, titles=titles, has_more=value.has_more)
+        return value
 
 
 Linker = Callable[[Relation, str], tuple[str, ...]]
@@ -638,7 +771,10 @@ class _Fields:
         return out
 
     def date(self, field: str) -> dt.date | None:
-        out: dt.date | None = self._coerce(field, lambda v: to_date(v, self.tz), "a date")
+        end, latest = field in END_DATE_FIELDS, field in LATEST_DATE_FIELDS
+        out: dt.date | None = self._coerce(
+            field, lambda v: to_date(v, self.tz, end=end, latest=latest), "a date"
+        )
         return out
 
     def number(self, field: str) -> float | None:
@@ -684,24 +820,31 @@ class _Fields:
         return False
 
     def done_date(self, field: str, done_values: Iterable[str], fallback: dt.date | None,
-                  what: str) -> dt.date | None:
+                  what: str, fallback_name: str) -> dt.date | None:
         """The mapped done date, else the last edited date when the status says done.
 
         A CSV export carries no last-edited time (unless a `Last edited time` column
-        provides it), so `fallback` (the planned or due date) stands in for it.
+        provides it), so `fallback` (the planned or due date) stands in for it. Either
+        way a `DataWarning` says which date was used.
         """
         day = self.date(field)
         if day is not None or not self.is_done(done_values):
             return day
         edited = self.row.last_edited
         day = local_date(edited, self.tz) if edited is not None else fallback
-        if self.present(field):
+        if day is None:
+            self.warn(f"{self.where}: marked done but no date is known; not counted as {what}")
+        elif self.present(field):
             self.warn(
                 f"{self.where}: marked done without a {self.names[field]!r} date; "
-                f"counted as {what} on {day.isoformat() if day else 'no date'}"
+                f"counted as {what} on {day.isoformat()}"
             )
-        elif day is None:
-            self.warn(f"{self.where}: marked done but no date is known; not counted as {what}")
+        else:
+            used = "its last edit" if edited is not None else fallback_name
+            self.warn(
+                f"{self.where}: marked done with no {field.replace('_', ' ')} date property; "
+                f"counted as {what} on {day.isoformat()}, {used}"
+            )
         return day
 
     def count(self, field: str) -> int:
@@ -782,7 +925,8 @@ def _map_row(
             return Module(
                 **common,
                 planned=planned,
-                completed=f.done_date("completed", done_values, planned, "completed"),
+                completed=f.done_date("completed", done_values, planned, "completed",
+                                      "its planned date"),
                 minutes=f.number("minutes"),
                 format=f.text("format"),
                 track=f.text("track"),
@@ -813,7 +957,7 @@ def _map_row(
             return Milestone(
                 **common,
                 due=due,
-                done_on=f.done_date("done_on", done_values, due, "reached"),
+                done_on=f.done_date("done_on", done_values, due, "reached", "its due date"),
                 goal_ids=goals(),
             )
         case "advancement":
