@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,12 @@ CREATE TABLE IF NOT EXISTS cursors (
     cursor TEXT,
     full_read_at TEXT,
     read_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS relation_titles (
+    data_source_id TEXT NOT NULL,
+    page_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    PRIMARY KEY (data_source_id, page_id)
 );
 CREATE TABLE IF NOT EXISTS scorecards (
     period TEXT PRIMARY KEY,
@@ -242,6 +248,11 @@ class Store:
                     "DELETE FROM warnings WHERE origin = ? AND record_id = ?",
                     [(origin, row[0]) for row in rows],
                 )
+                # A warning about the whole origin comes again with each read: keep one.
+                db.executemany(
+                    "DELETE FROM warnings WHERE origin = ? AND record_id = ? AND message = ?",
+                    [(origin, w.record_id, w.message) for w in warnings],
+                )
             db.executemany(
                 "INSERT INTO warnings VALUES (?, ?, ?)",
                 [(origin, w.record_id, w.message) for w in warnings],
@@ -297,6 +308,25 @@ class Store:
         """Every origin read so far."""
         rows = self._db.execute("SELECT origin FROM cursors ORDER BY origin").fetchall()
         return [c for (origin,) in rows if (c := self.cursor(origin)) is not None]
+
+    # -- titles of related pages -----------------------------------------------------------
+
+    def save_relation_titles(self, data_source_id: str, titles: Mapping[str, str]) -> None:
+        """Keep the page titles of a related data source, replacing those kept before."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM relation_titles WHERE data_source_id = ?", (data_source_id,))
+            db.executemany(
+                "INSERT INTO relation_titles VALUES (?, ?, ?)",
+                [(data_source_id, page_id, title) for page_id, title in titles.items()],
+            )
+
+    def relation_titles(self, data_source_id: str) -> dict[str, str]:
+        """The page titles last kept for a related data source (page id -> title)."""
+        rows = self._db.execute(
+            "SELECT page_id, title FROM relation_titles WHERE data_source_id = ?",
+            (data_source_id,),
+        )
+        return {str(page_id): str(title) for page_id, title in rows}
 
     # -- scorecards ----------------------------------------------------------------------
 

@@ -7,18 +7,22 @@ carry the related page's title, so goal links are resolved by goal title
 
 An export has no last-edited time either (unless a `Last edited time` column carries
 it): a module marked done without a completed date counts as completed on its planned
-date, a milestone on its due date, each with a `DataWarning` when the date column exists
-but is empty.
+date, a milestone on its due date, each with a `DataWarning`.
+
+Slashed dates (`03/04/2026`) are read one way for a whole column: day-first when any cell
+only makes sense day-first (`23/04/2026`), else month-first; a column where every cell
+reads either way gets a `DataWarning`.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,15 +38,28 @@ from careerloop.connectors.notion.properties import (
     to_datetime,
 )
 from careerloop.errors import SourceError
-from careerloop.model import DataWarning, Goal, Record, Source, Workspace
+from careerloop.model import DataWarning, Goal, Record, Source, Workspace, quoted
 
-__all__ = ["CsvRow", "goal_linker", "read_notion_csv", "read_notion_exports", "slugify"]
+__all__ = [
+    "CsvRow",
+    "goal_linker",
+    "read_notion_csv",
+    "read_notion_exports",
+    "slashed_date_columns",
+    "slugify",
+]
 
 # Notion's default name for a "Last edited time" property: when an export carries it,
 # rows get a real last-edited date (and `updated_at`).
 LAST_EDITED_COLUMN = "last edited time"
 
 _TABLE_OF_KIND = {kind: table for table, kind in NOTION_TABLES.items()}
+
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+_MOMENT = (r"\d{1,2}/\d{1,2}/\d{4}(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+           r"(?:\s*\([^()]*\))?")
+# A cell that is a slashed date (with a time, a zone, or a range of two) and nothing else.
+_SLASHED_CELL = re.compile(rf"^\s*{_MOMENT}(?:\s*→\s*{_MOMENT})?\s*$")
 
 
 def slugify(text: str) -> str:
@@ -58,6 +75,7 @@ class CsvRow:
 
     cells: dict[str, str]
     columns: tuple[str, ...]
+    day_first: Mapping[str, bool] = field(default_factory=dict)
     record_id: str = ""
     source_id: str = ""
     source: Source = "file"
@@ -78,10 +96,64 @@ class CsvRow:
         text = self.cells.get(name)
         if text is None:
             return None
+        if name in self.day_first and _SLASHED_CELL.match(text):
+            text = _iso_dates(text, day_first=self.day_first[name])
         # The export writes relations as `Title (URL), …`; anything else stays text for
         # the coercers to read as a date, number, list or flag.
         relation = parse_relation_text(text)
         return relation if relation is not None else text
+
+
+def _iso_dates(text: str, *, day_first: bool) -> str:
+    """Slashed dates rewritten as ISO dates; one that is no date that way stays as it is."""
+
+    def iso(m: re.Match[str]) -> str:
+        first, second, year = (int(g) for g in m.groups())
+        day, month = (first, second) if day_first else (second, first)
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return m.group(0)
+
+    return _SLASHED.sub(iso, text)
+
+
+def slashed_date_columns(
+    columns: Sequence[str], rows: Sequence[Mapping[str, str]], where: str, record_id: str
+) -> tuple[dict[str, bool], list[DataWarning]]:
+    """Which columns hold slashed dates, whether each reads day-first, and the doubts.
+
+    A column is day-first when any of its dates only makes sense that way (a first
+    number over 12), else month-first, Notion's own order. A column whose every date
+    reads either way, or that holds dates of both orders, is named in a warning.
+    """
+    found: dict[str, bool] = {}
+    warnings: list[DataWarning] = []
+    for column in columns:
+        pairs = [
+            (int(m.group(1)), int(m.group(2)))
+            for row in rows
+            if _SLASHED_CELL.match(text := row.get(column, ""))
+            for m in _SLASHED.finditer(text)
+        ]
+        if not pairs:
+            continue
+        day_first = any(first > 12 for first, _ in pairs)
+        month_first = any(second > 12 for _, second in pairs)
+        found[column] = day_first
+        sample = next((f"{a:02d}/{b:02d}" for a, b in pairs if a != b), None)
+        if day_first and month_first:
+            message = (f"{where}: column {quoted(column)} mixes day-first and month-first "
+                       "slashed dates; read day-first where that makes sense, the others "
+                       "month-first")
+        elif not day_first and not month_first and sample is not None:
+            message = (f"{where}: column {quoted(column)} has slashed dates that read "
+                       f"either way ({sample}); read month-first (month/day/year). Export "
+                       "with Notion's \"Full date\" format to be sure")
+        else:
+            continue
+        warnings.append(DataWarning(record_id=record_id, message=message))
+    return found, warnings
 
 
 def _read_rows(path: Path) -> tuple[tuple[str, ...], list[dict[str, str]]]:
@@ -163,12 +235,12 @@ def read_notion_csv(
     columns, rows = _read_rows(path)
     check_properties(columns, mapping, where)
     last_edited = next((c for c in columns if c.strip().casefold() == LAST_EDITED_COLUMN), None)
-    warnings: list[DataWarning] = []
+    day_first, warnings = slashed_date_columns(columns, rows, where, f"file:{kind}")
     link = goal_linker(goals, warnings, where)
     records: list[Record] = []
     taken: set[str] = set()
     for cells in rows:
-        probe = CsvRow(cells=cells, columns=columns)
+        probe = CsvRow(cells=cells, columns=columns, day_first=day_first)
         slug = base = slugify(title_of(probe, mapping))
         n = 1
         while slug in taken:
@@ -179,10 +251,12 @@ def read_notion_csv(
         row = CsvRow(
             cells=cells,
             columns=columns,
+            day_first=day_first,
             record_id=f"file:{source_id}",
             source_id=source_id,
-            last_edited=to_datetime(cells[last_edited], tz) if last_edited else None,
         )
+        if last_edited:
+            row = dataclasses.replace(row, last_edited=to_datetime(row.get(last_edited), tz))
         records.append(
             record_from_row(
                 row, kind, mapping, tz=tz, where=where, warnings=warnings, link_goals=link

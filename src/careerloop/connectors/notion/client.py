@@ -334,18 +334,51 @@ class NotionApi:
 
         Refuses to loop: a cursor seen before ends the read with an error.
         """
+        for answer in self._property_pages(page_id, property_id, where=where):
+            if answer.get("object") != "list":
+                yield answer
+                return
+            yield from answer.get("results") or []
+
+    def rollup(self, page_id: str, property_id: str, *, where: str) -> dict[str, Any]:
+        """The whole value of a rollup, as a page shows it (`{"type": …, "function": …}`).
+
+        A page computes a rollup over its first 25 related pages only. Read through the
+        page-property endpoint, "show original" gives every related value (the items of
+        all the answers), and a calculation its result in the last answer's
+        `property_item.rollup` (the earlier ones say `incomplete`).
+        """
+        items: list[Any] = []
+        final: dict[str, Any] = {}
+        for answer in self._property_pages(page_id, property_id, where=where):
+            if answer.get("object") != "list":
+                rollup = answer.get("rollup")
+                return dict(rollup) if isinstance(rollup, dict) else {}
+            items.extend(i for i in answer.get("results") or [] if isinstance(i, dict))
+            item = answer.get("property_item")
+            if isinstance(item, dict) and isinstance(item.get("rollup"), dict):
+                final = dict(item["rollup"])
+        if final.get("type") == "array" or final.get("function") == "show_original":
+            values = [{k: v for k, v in i.items() if k not in ("object", "id")} for i in items]
+            return {"type": "array", "array": values, "function": final.get("function")}
+        return final
+
+    def _property_pages(
+        self, page_id: str, property_id: str, *, where: str
+    ) -> Iterator[dict[str, Any]]:
+        """The answers of the page-property endpoint, following its cursor to the end."""
         cursor: str | None = None
         seen: set[str] = set()
         while True:
             kwargs: dict[str, Any] = {"page_size": 100}
             if cursor:
                 kwargs["start_cursor"] = cursor
-            answer = self.call(where, self.sdk.pages.properties.retrieve, page_id, property_id,
-                               **kwargs)
+            answer: dict[str, Any] = self.call(
+                where, self.sdk.pages.properties.retrieve, page_id, property_id, **kwargs
+            )
+            yield answer
             if answer.get("object") != "list":
-                yield answer
                 return
-            yield from answer.get("results") or []
             cursor = answer.get("next_cursor")
             if not answer.get("has_more") or not cursor:
                 return

@@ -14,12 +14,17 @@ queries it 100 pages at a time:
 - past Notion's 10,000-result cap per query, in windows of the same timestamp
   (`on_or_after` the last one seen), until a window comes back complete.
 
-Relations cut at 25 pages (`has_more`) are read in full through the page-property
-endpoint. Data sources are read concurrently on threads that share one token bucket.
+Relations cut at 25 pages (`has_more`), and rollups computed over such a relation, are
+read in full through the page-property endpoint. A relation that feeds a text or list
+field (a mentor, a track, skills…) gives the titles of the related pages: each related
+data source is queried once per sync and its titles kept in the store (the one thing the
+reader writes there itself), which stand in when it cannot be read. Data sources are read
+concurrently on threads that share one token bucket.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -32,13 +37,17 @@ from careerloop.config import NOTION_TABLES, Config, NotionKindMapping, NotionSo
 from careerloop.connectors.base import HttpPolicy, ReadResult, RequestStats
 from careerloop.connectors.notion.client import DataSource, NotionApi, notion_policy
 from careerloop.connectors.notion.properties import (
+    PEOPLE_CAPABILITY,
     PageRow,
     check_properties,
+    nameless_people,
     record_from_row,
+    to_number,
     truncated_relations,
+    truncated_rollups,
 )
-from careerloop.errors import ConfigError, SourceError
-from careerloop.model import DataWarning, Workspace
+from careerloop.errors import AuthError, ConfigError, RateLimited, SourceError
+from careerloop.model import DataWarning, Workspace, quoted
 
 if TYPE_CHECKING:
     from careerloop.store import Cursor, Store
@@ -62,9 +71,19 @@ _TEXT = frozenset(
 _LIST = frozenset(
     {"multi_select", "people", "rollup", "rich_text", "title", "select", "status", "formula"}
 )
-_FLAG = frozenset({"checkbox", "formula", "select", "status", "rich_text", "rollup"})
+_FLAG = frozenset(
+    {"checkbox", "formula", "select", "status", "rich_text", "rollup", "verification"}
+)
 _STATUS = frozenset({"status", "select", "checkbox", "multi_select", "formula", "rich_text"})
 _RELATION = frozenset({"relation"})
+# A relation names pages: the related pages' titles can be a mentor, a track, skills…
+_NAMED_TEXT = _TEXT | _RELATION
+_NAMED_LIST = _LIST | _RELATION
+
+RELATION_TITLE_FIELDS = frozenset({"mentor", "track", "project", "skills", "provider"})
+"""Text and list fields a relation can feed with the titles of the related pages."""
+
+NUMBER_FIELDS = frozenset({"minutes", "feedback", "action_items_done", "action_items_total"})
 
 FIELD_TYPES: dict[str, frozenset[str]] = {
     "title": _TEXT,
@@ -76,18 +95,18 @@ FIELD_TYPES: dict[str, frozenset[str]] = {
     "completed": _DATE,
     "minutes": _NUMBER,
     "format": _TEXT,
-    "track": _TEXT,
-    "skills": _LIST,
+    "track": _NAMED_TEXT,
+    "skills": _NAMED_LIST,
     "goals": _RELATION,
     "vetted": _FLAG,
-    "provider": _TEXT,
+    "provider": _NAMED_TEXT,
     "date": _DATE,
-    "mentor": _TEXT,
+    "mentor": _NAMED_TEXT,
     "feedback": _NUMBER,
     "insights": _TEXT,
     "action_items_done": _NUMBER,
     "action_items_total": _NUMBER,
-    "project": _TEXT,
+    "project": _NAMED_TEXT,
     "due": _DATE,
     "done_on": _DATE,
     "kind": _TEXT,
@@ -125,7 +144,27 @@ def field_problems(source: DataSource, mapping: NotionKindMapping) -> list[tuple
                 f"hold a {field}; use one of: {', '.join(sorted(allowed))}",
                 True,
             ))
+        elif field in NUMBER_FIELDS and (problem := _options_not_numbers(name, field, schema)):
+            problems.append((field, problem, True))
     return problems
+
+
+def _options_not_numbers(name: str, field: str, schema: Mapping[str, Any]) -> str | None:
+    """Why a select or status cannot hold a number field: none of its options is one.
+
+    Options like `1`…`5` or `⭐⭐⭐` read as numbers; a select of names never does.
+    """
+    kind = schema.get("type")
+    if kind not in ("select", "status"):
+        return None
+    options = [
+        str(o["name"]) for o in (schema.get(kind) or {}).get("options") or []
+        if isinstance(o, dict) and o.get("name")
+    ]
+    if not options or any(to_number(option) is not None for option in options):
+        return None
+    shown = ", ".join(options[:3]) + ("…" if len(options) > 3 else "")
+    return f"{quoted(name)} (mapped to {field}) is a {kind} whose options {shown} are not numbers"
 
 
 def check_schema(source: DataSource, mapping: NotionKindMapping, where: str) -> None:
@@ -159,6 +198,9 @@ class _Table:
     resolve_calls: int = 0
     cursor: Cursor | None = None
     stored_ids: frozenset[str] | set[str] = frozenset()
+    titles: dict[str, str] = dataclasses.field(default_factory=dict)  # related page id -> title
+    title_warnings: list[DataWarning] = dataclasses.field(default_factory=list)
+    title_calls: int = 0
 
 
 class NotionReader:
@@ -227,6 +269,7 @@ class NotionReader:
                     assert t.source is not None
                     origin = f"notion:{t.source.id}"
                     t.cursor, t.stored_ids = store.cursor(origin), store.record_ids(origin)
+                self._read_titles(api, pool, tables, store)
                 return list(pool.map(lambda t: self._read_table(api, t, full, goals), tables))
         finally:
             if self._http_client is None:
@@ -241,6 +284,74 @@ class NotionReader:
         table.where = f"{table.where} {table.source.name!r}"
         table.resolve_calls = api.thread_calls() - before
         check_schema(table.source, table.mapping, table.where)
+
+    def _read_titles(
+        self, api: NotionApi, pool: ThreadPoolExecutor, tables: list[_Table], store: Store
+    ) -> None:
+        """The titles of the pages each relation-fed field links to: one read per source.
+
+        Every related data source is queried once (on the pool), its titles kept in the
+        store; one that cannot be read falls back to the titles kept before, with a
+        warning on each table that needs it.
+        """
+        needs: dict[str, list[tuple[_Table, str]]] = {}
+        for table in tables:
+            assert table.source is not None
+            for field_name, prop in table.mapping.property_names().items():
+                schema = table.source.properties.get(prop) or {}
+                target = (schema.get("relation") or {}).get("data_source_id")
+                if field_name in RELATION_TITLE_FIELDS and schema.get("type") == "relation":
+                    if target:
+                        needs.setdefault(str(target), []).append((table, prop))
+        if not needs:
+            return
+
+        def fetch(data_source_id: str) -> tuple[dict[str, str] | None, str, int]:
+            first, prop = needs[data_source_id][0]
+            where = f"{first.where}, pages related by {prop!r}"
+            before = api.thread_calls()
+            try:
+                titles = self._titles(api, data_source_id, where)
+            except SourceError as error:
+                if isinstance(error, AuthError | RateLimited):
+                    raise  # the whole run is refused or throttled, not only this source
+                return None, str(error), api.thread_calls() - before
+            return titles, "", api.thread_calls() - before
+
+        for data_source_id, (titles, problem, calls) in zip(
+            needs, pool.map(fetch, needs), strict=True
+        ):
+            users = needs[data_source_id]
+            users[0][0].title_calls += calls  # the requests count once, on the first table
+            if titles is not None:
+                store.save_relation_titles(data_source_id, titles)
+            else:
+                titles = store.relation_titles(data_source_id)
+            for table, prop in users:
+                assert table.source is not None
+                table.titles.update(titles)
+                if problem:
+                    kept = f"the {len(titles)} titles kept from an earlier sync are used" if (
+                        titles) else "the fields it feeds stay empty"
+                    table.title_warnings.append(DataWarning(
+                        record_id=f"notion:{table.source.id}",
+                        message=f"{table.where}: cannot read the pages {prop!r} relates to "
+                                f"({problem}); {kept}. Share that database with the "
+                                "integration too",
+                    ))
+
+    def _titles(self, api: NotionApi, data_source_id: str, where: str) -> dict[str, str]:
+        """Page id -> title of every page of a data source (only the title is asked for)."""
+        pages = self._query(api, data_source_id, where, "created_time", None,
+                            properties=["title"])
+        titles = {}
+        for page_id, page in pages.items():
+            row = PageRow(page)
+            name = row.title_property
+            title = row.get(name) if name else None
+            if isinstance(title, str) and title.strip():
+                titles[page_id] = title.strip()
+        return titles
 
     def _needs_full(self, cursor: Cursor | None) -> bool:
         if cursor is None or cursor.cursor is None or cursor.full_read_at is None:
@@ -271,22 +382,26 @@ class NotionReader:
 
         trashed = [p for p in pages.values() if p.get("in_trash") or p.get("archived")]
         live = [p for p in pages.values() if not (p.get("in_trash") or p.get("archived"))]
+        mapped = table.mapping.property_names()
         relation_names = {
-            name for field, name in table.mapping.property_names().items()
+            name for name in mapped.values()
             if source.properties.get(name, {}).get("type") == "relation"
         }
         for page in live:
+            # Rollups first: they are cut when their relation is, which the next line mends.
+            self._complete_rollups(api, page, source, set(mapped.values()), where)
             self._complete_relations(api, page, relation_names, where)
 
         workspace = Workspace()
-        warnings: list[DataWarning] = []
+        warnings: list[DataWarning] = list(table.title_warnings)
         for page in live:
             record = record_from_row(
-                PageRow(page), table.kind, table.mapping, tz=self.config.workspace.tz,
-                where=where, warnings=warnings,
+                PageRow(page, titles=table.titles), table.kind, table.mapping,
+                tz=self.config.workspace.tz, where=where, warnings=warnings,
             )
             workspace.add(record)
         workspace.warnings.extend(warnings)
+        workspace.warnings.extend(self._nameless_people(table, live))
         self._warn_foreign_goals(table, goals, workspace)
 
         edited = [str(p["last_edited_time"]) for p in pages.values() if p.get("last_edited_time")]
@@ -311,7 +426,7 @@ class NotionReader:
             workspace=workspace,
             full=full_read,
             deleted_ids=deleted,
-            requests=api.thread_calls() - before + table.resolve_calls,
+            requests=api.thread_calls() - before + table.resolve_calls + table.title_calls,
             cursor=new_cursor,
         )
 
@@ -322,8 +437,13 @@ class NotionReader:
         where: str,
         timestamp: str,
         since: dt.datetime | None,
+        *,
+        properties: list[str] | None = None,
     ) -> dict[str, dict[str, Any]]:
-        """Every page from `since` on, by `timestamp` ascending, in capped windows."""
+        """Every page from `since` on, by `timestamp` ascending, in capped windows.
+
+        `properties` (ids) limits what each page carries (`filter_properties`).
+        """
         pages: dict[str, dict[str, Any]] = {}
         lower = since
         while True:
@@ -331,6 +451,8 @@ class NotionReader:
                 "page_size": PAGE_SIZE,
                 "sorts": [{"timestamp": timestamp, "direction": "ascending"}],
             }
+            if properties:
+                body["filter_properties"] = properties
             if lower is not None:
                 body["filter"] = {"timestamp": timestamp, timestamp: {"on_or_after": _iso(lower)}}
             before = len(pages)
@@ -398,6 +520,38 @@ class NotionReader:
             prop = dict(page["properties"][name])
             prop.update(relation=ids, has_more=False)
             page["properties"][name] = prop
+
+    def _complete_rollups(
+        self, api: NotionApi, page: dict[str, Any], source: DataSource, names: set[str],
+        where: str,
+    ) -> None:
+        """Replace each mapped rollup computed over a relation cut at 25 by its whole value."""
+        for name, property_id in truncated_rollups(page, source.properties, names):
+            rollup = api.rollup(str(page["id"]), property_id,
+                                where=f"{where}, property {name!r}")
+            prop = dict(page["properties"].get(name) or {})
+            prop.update(id=property_id, type="rollup", rollup=rollup)
+            page["properties"][name] = prop
+
+    def _nameless_people(self, table: _Table, pages: list[dict[str, Any]]) -> list[DataWarning]:
+        """One warning when mapped people properties came without names (a capability)."""
+        assert table.source is not None
+        names = table.mapping.property_names()
+        affected = sorted({
+            f"{quoted(prop)} (mapped to {field_name})"
+            for field_name, prop in names.items()
+            for page in pages
+            if isinstance(p := (page.get("properties") or {}).get(prop), dict)
+            and nameless_people(p)
+        })
+        if not affected:
+            return []
+        return [DataWarning(
+            record_id=f"notion:{table.source.id}",
+            message=f"{table.where}: {', '.join(affected)} lists people without their names, "
+                    "so they are left empty: in the integration's settings "
+                    f"(Capabilities), turn on \"{PEOPLE_CAPABILITY}\" and sync again",
+        )]
 
     def _warn_foreign_goals(
         self, table: _Table, goals: DataSource | None, workspace: Workspace
