@@ -169,10 +169,13 @@ class FakeNotion(FaultInjector[Logged]):
         result_cap: int = 10_000,
         relation_limit: int = 25,
         now: Callable[[], dt.datetime] | None = None,
+        user_names: bool = True,
     ) -> None:
         self.token = token
         self.result_cap = result_cap
         self.relation_limit = relation_limit
+        # False: the integration lacks "Read user information", so users come without names.
+        self.user_names = user_names
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
         self.databases: dict[str, dict[str, Any]] = {}
         self.data_sources: dict[str, dict[str, Any]] = {}
@@ -313,6 +316,16 @@ class FakeNotion(FaultInjector[Logged]):
                     "database_id": self.data_sources.get(target, {}).get("database_id"),
                     "type": "single_property",
                     "single_property": {},
+                }
+            if kind == "rollup":
+                # {"relation_property_name", "rollup_property_name", "function"}: the ids
+                # are filled in as Notion shows them.
+                relation = out[config["relation_property_name"]]
+                target = self.data_sources[relation["relation"]["data_source_id"]]["properties"]
+                config = {
+                    **config,
+                    "relation_property_id": relation["id"],
+                    "rollup_property_id": target[config["rollup_property_name"]]["id"],
                 }
             prop_id = "title" if kind == "title" else f"p{number:03d}"
             out[name] = {"id": prop_id, "name": name, "type": kind, kind: config}
@@ -548,7 +561,8 @@ class FakeNotion(FaultInjector[Logged]):
             out[kind] = bool(value)
         elif kind == "people":
             out[kind] = [
-                {"object": "user", "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, n)), "name": n}
+                {"object": "user", "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, n)),
+                 **({"name": n} if self.user_names else {})}
                 for n in value or []
             ]
         elif kind == "relation":
@@ -574,6 +588,11 @@ class FakeNotion(FaultInjector[Logged]):
             elif schema["type"] == "last_edited_time":
                 properties[name] = {"id": schema["id"], "type": "last_edited_time",
                                     "last_edited_time": _iso(page["edited"])}
+            elif schema["type"] == "rollup" and name not in page["_values"]:
+                # Notion computes a rollup over the first 25 related pages only.
+                items = self._rollup_items(page, schema)[: self.relation_limit]
+                properties[name] = {"id": schema["id"], "type": "rollup",
+                                    "rollup": _rollup(items, schema["rollup"]["function"])}
             else:
                 properties[name] = self._property_value(schema, page["_values"].get(name))
         return {
@@ -728,13 +747,35 @@ class FakeNotion(FaultInjector[Logged]):
         )
         if schema is None or name is None:
             raise ApiError(404, "object_not_found", f"Could not find property with ID: {prop_id}.")
+        size = self._page_size(call.params.get("page_size"), default=25)
+        start = int(call.params["start_cursor"]) if call.params.get("start_cursor") else 0
+        if schema["type"] == "rollup" and name not in page["_values"]:
+            # Every related value, page by page; the result only in the last answer.
+            items = self._rollup_items(page, schema)
+            more = start + size < len(items)
+            function = schema["rollup"]["function"]
+            final = (
+                {"type": "array", "array": [], "function": function}
+                if function == "show_original" else _rollup(items, function)
+            )
+            return 200, {
+                "object": "list",
+                "results": [{"object": "property_item", "id": prop_id, **item}
+                            for item in items[start : start + size]],
+                "next_cursor": str(start + size) if more else None,
+                "has_more": more,
+                "type": "property_item",
+                "property_item": {
+                    "id": prop_id, "next_url": None, "type": "rollup",
+                    "rollup": {"type": "incomplete", "incomplete": {}, "function": function}
+                    if more else final,
+                },
+            }
         if schema["type"] != "relation":
             value = self._property_value(schema, page["_values"].get(name))
             value.pop("has_more", None)
             return 200, {"object": "property_item", **value}
         ids = list(page["_values"].get(name) or [])
-        size = self._page_size(call.params.get("page_size"), default=25)
-        start = int(call.params["start_cursor"]) if call.params.get("start_cursor") else 0
         chunk = ids[start : start + size]
         more = start + size < len(ids)
         return 200, {
@@ -749,6 +790,20 @@ class FakeNotion(FaultInjector[Logged]):
             "type": "property_item",
             "property_item": {"id": prop_id, "next_url": None, "type": "relation", "relation": {}},
         }
+
+    def _rollup_items(self, page: Mapping[str, Any], schema: Mapping[str, Any]) -> list[Any]:
+        """The rolled-up property of every related page (values without their id)."""
+        config = schema["rollup"]
+        items = []
+        for related_id in page["_values"].get(config["relation_property_name"]) or []:
+            related = self.pages[related_id]
+            target = self.data_sources[related["_data_source"]]["properties"]
+            prop = target[config["rollup_property_name"]]
+            value = self._property_value(prop, related["_values"].get(prop["name"]))
+            value.pop("id")
+            value.pop("has_more", None)
+            items.append(value)
+        return items
 
     def _search(self, call: Call) -> tuple[int, Any]:
         body = call.body
@@ -1119,6 +1174,22 @@ class FakeNotion(FaultInjector[Logged]):
         return bool(value == wanted)
 
 
+
+
+def _rollup(items: list[dict[str, Any]], function: str) -> dict[str, Any]:
+    """A rollup value as Notion computes it from the related values (a few functions)."""
+    if function == "show_original":
+        return {"type": "array", "array": items, "function": function}
+    if function in ("sum", "count"):
+        numbers = [i["number"] for i in items if i.get("type") == "number" and i["number"]]
+        total = sum(numbers) if function == "sum" else len(items)
+        return {"type": "number", "number": total, "function": function}
+    if function in ("latest_date", "earliest_date"):
+        starts = sorted(i["date"]["start"] for i in items if i.get("date"))
+        start = (starts[-1] if function == "latest_date" else starts[0]) if starts else None
+        date = {"start": start, "end": None, "time_zone": None} if start else None
+        return {"type": "date", "date": date, "function": function}
+    raise ApiError(400, "validation_error", f"the fake does not compute {function}")
 
 
 def _is_write(method: str, path: str) -> bool:

@@ -286,3 +286,134 @@ def test_tables_with_a_data_source_are_left_to_the_live_connector() -> None:
 )
 def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug
+
+
+# --- a real "Markdown & CSV" export (tests/fixtures/notion_csv/markdown_export) ---------
+
+MARKDOWN_EXPORT = FIXTURES / "markdown_export"
+GOALS_CSV = "Career goals 2b1e4f0a9c3d4e7f8a6b5c4d3e2f1a0b_all.csv"
+MODULES_CSV = "Learning modules 71c5e2d8b4a94f0e9d3c2b1a0f9e8d7c_all.csv"
+SESSIONS_CSV = "Mentor sessions 5d4c3b2a19f8e7d6c5b4a3928170f6e5.csv"
+
+
+@pytest.fixture(scope="module")
+def exported() -> Workspace:
+    source = NotionSource(
+        goals={"csv": GOALS_CSV},
+        modules={"csv": MODULES_CSV, "vetted": "Verification"},
+        sessions={"csv": SESSIONS_CSV},
+    )
+    return read_notion_exports(source, lambda p: MARKDOWN_EXPORT / p, BERLIN)
+
+
+def test_md_relation_links_are_goal_links(exported: Workspace) -> None:
+    pm = "file:goal:move-into-product-management"
+    loop = "file:goal:ship-measure-learn-the-pm-loop"
+    assert [g.id for g in exported.goals] == [pm, loop]
+    assert [m.goal_ids for m in exported.modules] == [
+        (pm, loop),  # two links; the second title holds commas and parentheses
+        (loop,),
+        (),  # no goal
+        (pm,),  # a link without text: the title comes from the file name
+    ]
+    # Four modules completed in February 2025, three linked to a goal: alignment 3/4,
+    # where the same links read as plain text gave 0/4.
+    february = [m for m in exported.modules
+                if m.completed and (m.completed.year, m.completed.month) == (2025, 2)]
+    assert sum(1 for m in february if m.goal_ids) / len(february) == 0.75
+    assert not [w for w in exported.warnings if "not among the goals" in w.message]
+
+
+def test_md_relation_feeds_text_fields_with_the_link_text(exported: Workspace) -> None:
+    assert [m.track for m in exported.modules] == ["Product", "Data & analytics", "Product", None]
+    assert [s.mentor for s in exported.sessions] == [
+        "Ana Souza", "Bo Lindqvist, Ana Souza", "Bo Lindqvist",
+    ]
+
+
+def test_date_ranges_give_deadlines_their_end_and_other_dates_their_start(
+    exported: Workspace,
+) -> None:
+    goal = exported.goals[0]
+    assert isinstance(goal, Goal)
+    assert goal.target_date == dt.date(2025, 6, 30)  # "January 6, 2025 → June 30, 2025"
+    metrics = exported.modules[1]
+    assert metrics.planned == dt.date(2025, 2, 10)  # "February 10, 2025 → February 14, 2025"
+    # Done with an empty Completed cell: its planned date, said in a warning.
+    assert metrics.completed == dt.date(2025, 2, 10)
+    assert [w.message for w in exported.warnings if w.record_id == metrics.id] == [
+        f"Notion CSV export {MODULES_CSV}, 'Metrics that matter (AARRR, North Star)': marked "
+        "done without a 'Completed' date; counted as completed on 2025-02-10"
+    ]
+
+
+def test_verification_column_feeds_vetted(exported: Workspace) -> None:
+    assert [m.vetted for m in exported.modules] == [True, False, None, True]
+
+
+def test_slashed_dates_read_day_first_when_one_cell_says_so(exported: Workspace) -> None:
+    # "17/02/2025" only makes sense day-first, so "03/02/2025" is February 3 and
+    # "04/03/2025" March 4, not March 2 and April 3.
+    assert [s.date for s in exported.sessions] == [
+        dt.date(2025, 2, 3), dt.date(2025, 2, 17), dt.date(2025, 3, 4),
+    ]
+    assert [s.feedback for s in exported.sessions] == [4.0, 3.0, 5.0]  # star selects
+    assert not [w for w in exported.warnings if "slashed" in w.message]
+
+
+def write_sessions(tmp_path: Path, dates: list[str]) -> Path:
+    path = tmp_path / "Sessions.csv"
+    rows = "".join(f"Session {n},{day}\n" for n, day in enumerate(dates, 1))
+    path.write_text("Name,Date\n" + rows, encoding="utf-8-sig")
+    return path
+
+
+def test_slashed_dates_read_month_first_when_one_cell_says_so(tmp_path: Path) -> None:
+    path = write_sessions(tmp_path, ["03/02/2025", "02/17/2025 4:30 PM", "04/03/2025"])
+    records, warnings = read_notion_csv(path, "session", SessionsMapping(), tz=BERLIN)
+    assert [r.date for r in records if isinstance(r, Session)] == [
+        dt.date(2025, 3, 2), dt.date(2025, 2, 17), dt.date(2025, 4, 3),
+    ]
+    assert warnings == []
+
+
+def test_an_ambiguous_slashed_column_is_read_month_first_with_one_warning(
+    tmp_path: Path,
+) -> None:
+    path = write_sessions(tmp_path, ["03/02/2025", "04/03/2025", "05/05/2025", ""])
+    records, warnings = read_notion_csv(path, "session", SessionsMapping(), tz=BERLIN)
+    assert [r.date for r in records if isinstance(r, Session)][:3] == [
+        dt.date(2025, 3, 2), dt.date(2025, 4, 3), dt.date(2025, 5, 5),
+    ]
+    column = [w for w in warnings if "slashed" in w.message]
+    assert [(w.record_id, w.message) for w in column] == [(
+        "file:session",
+        "Notion CSV export Sessions.csv: column 'Date' has slashed dates that read either way "
+        "(03/02); read month-first (month/day/year). Export with Notion's \"Full date\" "
+        "format to be sure",
+    )]
+
+
+def test_a_slashed_column_of_both_orders_is_named(tmp_path: Path) -> None:
+    path = write_sessions(tmp_path, ["23/04/2025", "04/23/2025", "01/02/2025"])
+    records, warnings = read_notion_csv(path, "session", SessionsMapping(), tz=BERLIN)
+    # Day-first where it makes sense (23/04, 01/02), month-first where only that does.
+    assert [r.date for r in records if isinstance(r, Session)] == [
+        dt.date(2025, 4, 23), dt.date(2025, 4, 23), dt.date(2025, 2, 1),
+    ]
+    assert [w.message for w in warnings if "slashed" in w.message] == [
+        "Notion CSV export Sessions.csv: column 'Date' mixes day-first and month-first "
+        "slashed dates; read day-first where that makes sense, the others month-first"
+    ]
+
+
+def test_slashes_inside_text_are_not_dates(tmp_path: Path) -> None:
+    path = tmp_path / "Sessions.csv"
+    path.write_text(
+        "Name,Date,Insights\nCheck-in,12/31/2025,Ship 1/2 of the scope by 3/4/2026 latest\n",
+        encoding="utf-8",
+    )
+    records, _ = read_notion_csv(path, "session", SessionsMapping(), tz=BERLIN)
+    session = records[0]
+    assert isinstance(session, Session) and session.date == dt.date(2025, 12, 31)
+    assert session.insights == "Ship 1/2 of the scope by 3/4/2026 latest"

@@ -10,17 +10,20 @@ import pytest
 
 from careerloop.config import (
     AdvancementsMapping,
+    ApplicationsMapping,
     GoalsMapping,
     MilestonesMapping,
     ModulesMapping,
     SessionsMapping,
 )
 from careerloop.connectors.notion.properties import (
+    DateRange,
     PageRow,
     Relation,
     Value,
     is_empty,
     json_safe,
+    nameless_people,
     parse_relation_text,
     property_value,
     record_from_row,
@@ -32,9 +35,18 @@ from careerloop.connectors.notion.properties import (
     to_strings,
     to_text,
     truncated_relations,
+    truncated_rollups,
 )
 from careerloop.errors import SourceError
-from careerloop.model import Advancement, DataWarning, Goal, Milestone, Module, Session
+from careerloop.model import (
+    Advancement,
+    Application,
+    DataWarning,
+    Goal,
+    Milestone,
+    Module,
+    Session,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = dt.UTC
@@ -595,3 +607,200 @@ def test_advancement_kind_is_lower_case_and_defaults_to_role() -> None:
         warnings=[],
     )
     assert isinstance(record, Advancement) and record.kind == "role"
+
+
+# --- real workspaces: shapes the API and the exports really send -------------------------
+
+
+def test_md_relation_cell_splits_on_the_link_form_and_takes_the_id_from_the_file_name() -> None:
+    folder = "Projects%20&%20Tasks%20c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4"
+    cell = (
+        f"Marketing campaign ({folder}/Marketing%20campaign%20"
+        "88ac0cea4cb245efb44d63ace0a37d1e.md), "
+        f"Launch v2 (beta), then iterate ({folder}/Launch%20v2%20(beta),%20then%20iterate%20"
+        f"{HEX_A}.md), "
+        f"Old page ({folder}/Old%20page.md)"
+    )
+    assert parse_relation_text(cell) == Relation(
+        ids=("88ac0cea-4cb2-45ef-b44d-63ace0a37d1e", "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", ""),
+        titles=("Marketing campaign", "Launch v2 (beta), then iterate", "Old page"),
+    )
+    # A link without text is named by its file name, without the id.
+    assert parse_relation_text(f"({folder}/Caf%C3%A9%20talk%20{HEX_B}.md)") == Relation(
+        ids=("1b2c3d4e-5f60-7182-93a4-b5c6d7e8f90a",), titles=("Café talk",)
+    )
+
+
+def test_md_and_url_links_mix_in_one_cell() -> None:
+    cell = (f"Become PM (https://www.notion.so/Become-PM-{HEX_A}?pvs=21), "
+            f"Ship it (Goals/Ship%20it%20{HEX_B}.md)")
+    relation = parse_relation_text(cell)
+    assert relation is not None and relation.titles == ("Become PM", "Ship it")
+
+
+def test_date_property_with_an_end_is_a_range() -> None:
+    value = property_value(prop("date", {"start": "2026-04-23", "end": "2026-05-22",
+                                         "time_zone": None}))
+    assert value == DateRange(start=dt.date(2026, 4, 23), end=dt.date(2026, 5, 22))
+    assert to_date(value, BERLIN) == dt.date(2026, 4, 23)
+    assert to_date(value, BERLIN, end=True) == dt.date(2026, 5, 22)
+    assert to_text(value) == json_safe(value) == "2026-04-23 → 2026-05-22"
+    # A CSV cell reads the same way.
+    assert to_date("April 23, 2024 → May 22, 2024", BERLIN, end=True) == dt.date(2024, 5, 22)
+    assert to_date("April 23, 2024 → May 22, 2024", BERLIN) == dt.date(2024, 4, 23)
+
+
+def test_a_range_gives_target_date_and_due_its_end_and_other_fields_its_start() -> None:
+    window = prop("date", {"start": "2026-10-05T09:00:00.000+02:00",
+                           "end": "2026-12-18T17:00:00.000+01:00", "time_zone": None})
+    goal = record_from_row(
+        PageRow(page({"Name": prop("title", rich("Become PM")), "Target date": window})),
+        "goal", GoalsMapping(), tz=BERLIN, where="G", warnings=[],
+    )
+    assert isinstance(goal, Goal) and goal.target_date == dt.date(2026, 12, 18)
+    milestone = record_from_row(
+        PageRow(page({"Name": prop("title", rich("PRD")), "Due": window})),
+        "milestone", MilestonesMapping(), tz=BERLIN, where="MS", warnings=[],
+    )
+    assert isinstance(milestone, Milestone) and milestone.due == dt.date(2026, 12, 18)
+    module = record_from_row(
+        PageRow(page({"Name": prop("title", rich("SQL")), "Planned": window})),
+        "module", ModulesMapping(), tz=BERLIN, where="M", warnings=[],
+    )
+    assert isinstance(module, Module) and module.planned == dt.date(2026, 10, 5)
+
+
+def dates_rollup(*starts: str) -> dict[str, Any]:
+    return prop("rollup", {
+        "type": "array", "function": "show_original",
+        "array": [{"type": "date", "date": {"start": s, "end": None, "time_zone": None}}
+                  for s in starts],
+    })
+
+
+def numbers_rollup(*numbers: float | None) -> dict[str, Any]:
+    return prop("rollup", {
+        "type": "array", "function": "show_original",
+        "array": [{"type": "number", "number": n} for n in numbers],
+    })
+
+
+def test_rollups_of_original_values() -> None:
+    properties = {
+        "Name": prop("title", rich("Interview practice")),
+        "Planned": dates_rollup("2026-10-14", "2026-10-02", "2026-10-09"),
+        "Completed": dates_rollup("2026-10-03", "2026-10-21", "2026-10-10"),
+        "Status": prop("status", {"name": "Done"}),
+        "Minutes": numbers_rollup(12, 7.5, None, 20),
+        "Skills": prop("rollup", {"type": "array", "function": "show_original", "array": [
+            {"type": "multi_select", "multi_select": [{"name": "Interviewing"}]},
+            {"type": "multi_select", "multi_select": [{"name": "SQL"}, {"name": "Storytelling"}]},
+        ]}),
+        "Vetted": prop("verification", {"state": "verified", "verified_by": None,
+                                        "date": {"start": "2026-09-01", "end": None}}),
+    }
+    warnings: list[DataWarning] = []
+    module = record_from_row(
+        PageRow(page(properties)), "module", ModulesMapping(), tz=BERLIN, where="M",
+        warnings=warnings,
+    )
+    assert isinstance(module, Module)
+    assert module.planned == dt.date(2026, 10, 2)  # the earliest of Oct 14, 2, 9
+    assert module.completed == dt.date(2026, 10, 21)  # the latest of Oct 3, 21, 10
+    assert module.minutes == 39.5  # 12 + 7.5 + 20 (an empty number adds nothing)
+    assert module.skills == ("Interviewing", "SQL", "Storytelling")
+    assert module.vetted is True
+    assert warnings == []
+
+
+def test_milestone_done_on_from_a_rollup_is_the_latest_and_due_the_earliest() -> None:
+    properties = {
+        "Name": prop("title", rich("Discovery sprint")),
+        "Due": dates_rollup("2026-11-30", "2026-11-15"),
+        "Done on": dates_rollup("2026-11-10", "2026-11-12"),
+    }
+    milestone = record_from_row(
+        PageRow(page(properties)), "milestone", MilestonesMapping(), tz=BERLIN, where="MS",
+        warnings=[],
+    )
+    assert isinstance(milestone, Milestone)
+    assert (milestone.due, milestone.done_on) == (dt.date(2026, 11, 15), dt.date(2026, 11, 12))
+
+
+@pytest.mark.parametrize(
+    ("state", "vetted"), [("verified", True), ("unverified", False), ("expired", False)]
+)
+def test_verification_property_feeds_vetted(state: str, vetted: bool) -> None:
+    value = property_value(prop("verification", {"state": state, "verified_by": None,
+                                                 "date": None}))
+    assert to_bool(value) is vetted
+
+
+def test_rollups_cut_with_their_relation_are_found() -> None:
+    schema = {
+        "Sessions": {"id": "rel1", "type": "relation", "relation": {"data_source_id": "s"}},
+        "Skills": {"id": "rel2", "type": "relation", "relation": {"data_source_id": "k"}},
+        "Last session": {"id": "ro1", "type": "rollup", "rollup": {
+            "relation_property_name": "Sessions", "relation_property_id": "rel1",
+            "rollup_property_name": "Date", "rollup_property_id": "d", "function": "latest_date"}},
+        "Skill count": {"id": "ro2", "type": "rollup", "rollup": {
+            "relation_property_name": "Skills", "relation_property_id": "rel2",
+            "rollup_property_name": "Name", "rollup_property_id": "title", "function": "count"}},
+    }
+    cut = page({
+        "Sessions": {"id": "rel1", "type": "relation", "relation": [{"id": "x"}] * 25,
+                     "has_more": True},
+        "Skills": {"id": "rel2", "type": "relation", "relation": [{"id": "y"}],
+                   "has_more": False},
+        "Last session": {"id": "ro1", "type": "rollup", "rollup": {"type": "date"}},
+        "Skill count": {"id": "ro2", "type": "rollup", "rollup": {"type": "number"}},
+    })
+    names = ["Last session", "Skill count"]
+    assert truncated_rollups(cut, schema, names) == [("Last session", "ro1")]
+    assert truncated_rollups(cut, schema, ["Skill count"]) == []
+
+
+def test_relation_titles_feed_a_text_or_list_field() -> None:
+    properties = {
+        "Name": prop("title", rich("Roadmap review")),
+        "Date": prop("date", {"start": "2026-10-07", "end": None}),
+        "Mentor": prop("relation", [{"id": "m-1"}, {"id": "m-2"}], has_more=False),
+    }
+    titles = {"m-1": "Ana Souza", "m-2": "Bo Lindqvist", "m-3": "Chen Wei"}
+    session = record_from_row(
+        PageRow(page(properties), titles=titles), "session", SessionsMapping(), tz=BERLIN,
+        where="S", warnings=[],
+    )
+    assert isinstance(session, Session) and session.mentor == "Ana Souza, Bo Lindqvist"
+    application = record_from_row(
+        PageRow(page({"Name": prop("title", rich("Pricing page")),
+                      "Skills": prop("relation", [{"id": "m-3"}, {"id": "gone"}])}),
+                titles=titles),
+        "application", ApplicationsMapping(), tz=BERLIN, where="A", warnings=[],
+    )
+    assert isinstance(application, Application) and application.skills == ("Chen Wei",)
+
+
+def test_people_without_names_are_recognised() -> None:
+    # What an integration without the "Read user information" capability receives.
+    hidden = prop("people", [{"object": "user", "id": "9a3f0c1e-4b2d-4e6f-8a7b-1c2d3e4f5a6b"}])
+    shown = prop("people", [{"object": "user", "id": "u1", "name": "Ana Souza",
+                             "type": "person", "person": {"email": "ana@example.org"}}])
+    assert nameless_people(hidden) and not nameless_people(shown)
+    assert not nameless_people(prop("people", []))
+    assert property_value(hidden) == []
+
+
+def test_done_module_without_any_completed_property_is_warned_of() -> None:
+    properties = module_properties()
+    del properties["Completed"]
+    warnings: list[DataWarning] = []
+    record = record_from_row(
+        PageRow(page(properties)), "module", ModulesMapping(), tz=BERLIN, where="M",
+        warnings=warnings,
+    )
+    assert isinstance(record, Module) and record.completed == dt.date(2026, 7, 1)
+    assert [w.message for w in warnings] == [
+        "M, '📊 SQL window functions': marked done with no completed date property; "
+        "counted as completed on 2026-07-01, its last edit"
+    ]
