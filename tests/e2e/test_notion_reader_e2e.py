@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -352,3 +353,193 @@ def test_the_token_bucket_keeps_under_the_rate_limit(
     # The fake enforced 40/s (burst 4) and never had to refuse.
     assert fake.count(status=429) == 0 and reader.stats.retries == 0
     assert fake.count() == 9
+
+
+# --- real workspaces: relations as names, people, rollups, selects ------------------------
+
+
+def mentoring_workspace(fake: FakeNotion) -> dict[str, Any]:
+    """Sessions and applications whose mentor, skills and project are relations."""
+    _, mentors = fake.add_database("Mentors", {"Name": "title", "Company": "rich_text"})
+    _, skills = fake.add_database("Skills", {"Skill": "title"})
+    _, projects = fake.add_database("Projects", {"Project name": "title"})
+    people = {name: fake.add_page(mentors, {"Name": name, "Company": "Acme"})
+              for name in ("Ana Souza", "Bo Lindqvist", "Chen Wei")}
+    skill = {name: fake.add_page(skills, {"Skill": name})
+             for name in ("SQL", "Roadmapping", "Storytelling")}
+    pricing = fake.add_page(projects, {"Project name": "Pricing page, v2 (beta)"})
+    _, sessions = fake.add_database("Mentor sessions", {
+        "Name": "title", "Date": "date",
+        "Mentor": {"relation": {"data_source_id": mentors}},
+        "Feedback": {"select": {"options": [{"name": "⭐⭐⭐"}, {"name": "⭐⭐⭐⭐"}]}},
+    })
+    _, applications = fake.add_database("Skills applied", {
+        "Name": "title", "Date": "date",
+        "Skills": {"relation": {"data_source_id": skills}},
+        "Project": {"relation": {"data_source_id": projects}},
+    })
+    for n in range(12):
+        mentor = ["Ana Souza", "Bo Lindqvist", "Chen Wei"][n % 3]
+        fake.add_page(sessions, {"Name": f"1:1 #{n + 1}", "Date": f"2026-10-{n + 1:02d}",
+                                 "Mentor": [people[mentor]], "Feedback": "⭐⭐⭐⭐"},
+                      created=at(f"2026-10-{n + 1:02d}T09:00"))
+    fake.add_page(sessions, {"Name": "Group session", "Date": "2026-10-20",
+                             "Mentor": [people["Ana Souza"], people["Chen Wei"]]},
+                  created=at("2026-10-20T09:00"))
+    fake.add_page(applications, {"Name": "Priced the v2 plans", "Date": "2026-10-15",
+                                 "Skills": [skill["SQL"], skill["Storytelling"]],
+                                 "Project": [pricing]}, created=at("2026-10-15T09:00"))
+    return {"ids": {"sessions": sessions, "applications": applications},
+            "mentors": mentors, "skills": skills, "projects": projects}
+
+
+def test_relation_fed_names_take_one_query_per_related_data_source(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
+) -> None:
+    fake = fake_notion.fake
+    world = mentoring_workspace(fake)
+    config = make_config(fake_notion, world["ids"])
+    with Store(tmp_path / "state.db") as store:
+        results = sync(make_reader(config, fake_clock), store)
+        ws = store.workspace()
+        assert sorted(s.mentor or "" for s in ws.sessions) == sorted(
+            ["Ana Souza", "Bo Lindqvist", "Chen Wei"] * 4 + ["Ana Souza, Chen Wei"]
+        )
+        [application] = ws.applications
+        assert application.skills == ("SQL", "Storytelling")
+        assert application.project == "Pricing page, v2 (beta)"
+        assert [s.feedback for s in ws.sessions][:1] == [4.0]
+        # 13 sessions name 3 mentors: one query of Mentors, not one request per cell; and
+        # one of Skills and one of Projects for the application.
+        for related in ("mentors", "skills", "projects"):
+            assert fake.count("POST", f"data_sources/{world[related]}/query") == 1
+        assert fake.count("GET", r"pages/.*") == 0
+        # 2 resolves + 2 queries of the tables + 3 of the related data sources.
+        assert sum(r.requests for r in results) == fake.count() == 7
+        assert store.relation_titles(world["mentors"]) == {
+            page_id: fake.pages[page_id]["_values"]["Name"]
+            for page_id, page in fake.pages.items() if page["_data_source"] == world["mentors"]
+        }
+        assert ws.warnings == []
+
+        # Mentors no longer shared: the kept titles stand in, and the run says so.
+        fake.unshare(world["mentors"])
+        fake.reset_log()
+        sync(make_reader(config, fake_clock), store, full=True)
+        ws = store.workspace()
+        assert "Bo Lindqvist" in {s.mentor for s in ws.sessions}
+        [warning] = [w.message for w in ws.warnings]
+        assert "cannot read the pages 'Mentor' relates to" in warning
+        assert "the 3 titles kept from an earlier sync are used" in warning
+
+
+def test_people_without_names_warn_once_naming_the_capability(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
+) -> None:
+    fake = fake_notion.fake
+    fake.user_names = False  # the integration cannot read user information
+    _, sessions = fake.add_database("Mentor sessions", {
+        "Name": "title", "Date": "date", "Mentor": "people", "Feedback": "number",
+    })
+    for n in range(4):
+        fake.add_page(sessions, {"Name": f"1:1 #{n}", "Date": "2026-10-07",
+                                 "Mentor": ["Ana Souza"], "Feedback": 4})
+    config = make_config(fake_notion, {"sessions": sessions})
+    with Store(tmp_path / "state.db") as store:
+        sync(make_reader(config, fake_clock), store)
+        sync(make_reader(config, fake_clock), store)  # incremental: still one warning
+        ws = store.workspace()
+    assert [s.mentor for s in ws.sessions] == [None] * 4
+    assert [(w.record_id, w.message) for w in ws.warnings] == [(
+        f"notion:{sessions}",
+        "Notion sessions data source 'Mentor sessions': 'Mentor' (mapped to mentor) lists "
+        "people without their names, so they are left empty: in the integration's settings "
+        "(Capabilities), turn on \"Read user information including email addresses\" and "
+        "sync again",
+    )]
+
+
+def test_rollups_over_more_than_25_pages_are_read_through_the_page_property_endpoint(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
+) -> None:
+    fake = fake_notion.fake
+    _, practice = fake.add_database("Practice log", {
+        "Name": "title", "Day": "date", "Minutes": "number",
+    })
+    _, modules = fake.add_database("Modules", {
+        "Name": "title",
+        "Practice": {"relation": {"data_source_id": practice}},
+        "First practice": {"rollup": {"relation_property_name": "Practice",
+                                      "rollup_property_name": "Day",
+                                      "function": "show_original"}},
+        "Last practice": {"rollup": {"relation_property_name": "Practice",
+                                     "rollup_property_name": "Day",
+                                     "function": "show_original"}},
+        "Practice minutes": {"rollup": {"relation_property_name": "Practice",
+                                        "rollup_property_name": "Minutes",
+                                        "function": "sum"}},
+        "Logged minutes": {"rollup": {"relation_property_name": "Practice",
+                                      "rollup_property_name": "Minutes",
+                                      "function": "show_original"}},
+    })
+    # 30 practice days, October 1-30, 10 minutes each but the last five, 20 minutes each.
+    days = [fake.add_page(practice, {"Name": f"Day {d}", "Day": f"2026-10-{d:02d}",
+                                     "Minutes": 10 if d <= 25 else 20})
+            for d in range(1, 31)]
+    # The long module lists them newest first, so the first 25 miss October 1-5.
+    long = fake.add_page(modules, {"Name": "SQL drills", "Practice": days[::-1]})
+    short = fake.add_page(modules, {"Name": "Pitching", "Practice": days[:3]})
+    config = parse_config({
+        "workspace": {"timezone": "Europe/Berlin"},
+        "sources": {"notion": {"base_url": fake_notion.url, "modules": {
+            "data_source": modules, "planned": "First practice", "completed": "Last practice",
+            "minutes": "Practice minutes",
+        }}},
+    })
+    with Store(tmp_path / "state.db") as store:
+        sync(make_reader(config, fake_clock), store)
+        by_id = {m.id: m for m in store.workspace().modules}
+    drills, pitching = by_id[f"notion:{long}"], by_id[f"notion:{short}"]
+    # Read in full: the earliest of October 1-30 and the latest; 25 × 10 + 5 × 20 = 350.
+    # (Over the first 25 only it would have been October 6 and 5 × 20 + 20 × 10 = 300.)
+    assert drills.planned == dt.date(2026, 10, 1)
+    assert drills.completed == dt.date(2026, 10, 30)
+    assert drills.minutes == 350
+    # Three days, from the page itself: October 1-3, 3 × 10 minutes.
+    assert pitching.planned == dt.date(2026, 10, 1)
+    assert pitching.completed == dt.date(2026, 10, 3)
+    assert pitching.minutes == 30
+    # Only the three mapped rollups of the long module went to the page-property endpoint
+    # (page_size 100: one request each); "Logged minutes" is not mapped.
+    assert fake.count("GET", f"pages/{long}/properties/.*") == 3
+    assert fake.count("GET", f"pages/{short}/properties/.*") == 0
+
+
+def test_a_select_of_names_mapped_to_a_number_is_a_mapping_error(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
+) -> None:
+    from careerloop.connectors.notion.doctor import check_notion
+
+    fake = fake_notion.fake
+    _, sessions = fake.add_database("Mentor sessions", {
+        "Name": "title", "Date": "date",
+        "Mentor": {"select": {"options": [{"name": n} for n in
+                                          ("Alice", "Bob", "Carmen", "Dev")]}},
+    })
+    config = parse_config({
+        "workspace": {"timezone": "Europe/Berlin"},
+        "sources": {"notion": {"base_url": fake_notion.url, "sessions": {
+            "data_source": sessions, "feedback": "Mentor", "mentor": "Name",
+        }}},
+    })
+    with Store(tmp_path / "state.db") as store, pytest.raises(SourceError) as caught:
+        make_reader(config, fake_clock).read(store, full=False)
+    assert str(caught.value) == (
+        "Notion sessions data source 'Mentor sessions': 'Mentor' (mapped to feedback) is a "
+        "select whose options Alice, Bob, Carmen… are not numbers: fix the mapping in "
+        "careerloop.toml"
+    )
+    assert fake.count("POST", r"data_sources/.*/query") == 0  # refused before reading
+    rows = {c.name: c for c in check_notion(config)}
+    assert rows["notion sessions: feedback"].status == "fail"
+    assert "are not numbers" in rows["notion sessions: feedback"].detail
