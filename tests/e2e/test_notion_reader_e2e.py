@@ -433,6 +433,22 @@ def test_relation_fed_names_take_one_query_per_related_data_source(
         assert "the 3 titles kept from an earlier sync are used" in warning
 
 
+def test_doctor_says_whether_a_relation_feeding_names_can_be_read(
+    fake_notion: FakeNotionServer, notion_token: str
+) -> None:
+    from careerloop.connectors.notion.doctor import check_notion
+
+    fake = fake_notion.fake
+    world = mentoring_workspace(fake)
+    fake.unshare(world["projects"])
+    rows = {c.name: c for c in check_notion(make_config(fake_notion, world["ids"]))}
+    assert rows["notion sessions: mentor"].status == "ok"
+    assert "'Mentors'" in rows["notion sessions: mentor"].detail
+    assert rows["notion applications: skills"].status == "ok"
+    assert rows["notion applications: project"].status == "warn"
+    assert "share the database 'Project' relates to" in rows["notion applications: project"].fix
+
+
 def test_people_without_names_warn_once_naming_the_capability(
     tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, fake_clock: FakeClock
 ) -> None:

@@ -12,10 +12,10 @@ import httpx
 import pytest
 import respx
 
-from careerloop.config import Config, parse_config
+from careerloop.config import Config, SessionsMapping, parse_config
 from careerloop.connectors.base import HttpPolicy, RetryPolicy
-from careerloop.connectors.notion.client import notion_http_client
-from careerloop.connectors.notion.read import NotionReader
+from careerloop.connectors.notion.client import DataSource, notion_http_client
+from careerloop.connectors.notion.read import NotionReader, field_problems
 from careerloop.errors import SourceError
 from careerloop.store import Store
 from tests.fakes.fixtures import FakeClock
@@ -321,3 +321,35 @@ def test_server_errors_mid_pagination_are_retried(
     [result] = r.read(store, full=True)
     assert len(result.workspace.modules) == 2 and result.requests == 3
     assert r.stats.retries == 2
+
+
+def select(kind: str, *names: str) -> dict[str, Any]:
+    options = [{"id": f"o{n}", "name": name, "color": "default"} for n, name in enumerate(names)]
+    return {"id": "s1", "name": "Score", "type": kind, kind: {"options": options}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "problem"),
+    [
+        (select("select", "Alice", "Bob", "Carmen", "Dev"),
+         "'Score' (mapped to feedback) is a select whose options Alice, Bob, Carmen… are not "
+         "numbers"),
+        (select("status", "Not started", "Done"),
+         "'Score' (mapped to feedback) is a status whose options Not started, Done are not "
+         "numbers"),
+        (select("select", "1", "2", "3", "4", "5"), None),
+        (select("select", "⭐", "⭐⭐", "⭐⭐⭐"), None),
+        (select("select", "n/a", "3"), None),  # one option that is a number is enough
+        (select("select"), None),  # no options yet: nothing to judge
+        ({"id": "s1", "type": "number", "number": {"format": "number"}}, None),
+    ],
+)
+def test_a_select_mapped_to_a_number_needs_options_that_are_numbers(
+    schema: dict[str, Any], problem: str | None
+) -> None:
+    source = DataSource(id=MODULES, name="Sessions", database_id=None,
+                        properties={"Name": SCHEMA["Name"], "Score": schema})
+    problems = field_problems(source, SessionsMapping(feedback="Score"))
+    assert [(f, p, fatal) for f, p, fatal in problems if f == "feedback"] == (
+        [("feedback", problem, True)] if problem else []
+    )

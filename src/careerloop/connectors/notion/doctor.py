@@ -9,7 +9,7 @@ import httpx
 from careerloop.config import NOTION_TABLES, Config, NotionKindMapping
 from careerloop.connectors.base import Check, HttpPolicy, RetryPolicy
 from careerloop.connectors.notion.client import DataSource, NotionApi, notion_http_client
-from careerloop.connectors.notion.read import field_problems
+from careerloop.connectors.notion.read import RELATION_TITLE_FIELDS, field_problems
 from careerloop.errors import AuthError, CareerloopError, ConfigError
 
 __all__ = ["check_notion"]
@@ -90,6 +90,7 @@ def _data_source_checks(api: NotionApi, kind: str, mapping: NotionKindMapping) -
                  if fatal else f"{field} will be empty; map it in [sources.notion.{table}] "
                  "if you keep it under another name"),
         ))
+    checks.extend(_related_sources(api, name, mapping, source))
     if kind == "module" and not _has(source, getattr(mapping, "completed", None)):
         checks.append(Check(
             name=f"{name}: completed",
@@ -98,6 +99,30 @@ def _data_source_checks(api: NotionApi, kind: str, mapping: NotionKindMapping) -
                    "completed on its last edited date",
             fix="add a Completed date property (and map it) for exact completion days",
         ))
+    return checks
+
+
+def _related_sources(
+    api: NotionApi, name: str, mapping: NotionKindMapping, source: DataSource
+) -> list[Check]:
+    """A relation that feeds names needs its related data source shared too."""
+    checks = []
+    for field, prop in mapping.property_names().items():
+        schema = source.properties.get(prop) or {}
+        target = (schema.get("relation") or {}).get("data_source_id")
+        if field not in RELATION_TITLE_FIELDS or schema.get("type") != "relation" or not target:
+            continue
+        try:
+            related = api.data_source(str(target), where=f"{name}: {prop!r} relates to")
+        except CareerloopError as error:
+            checks.append(Check(
+                name=f"{name}: {field}", status="warn", detail=str(error),
+                fix=f"share the database {prop!r} relates to with the integration "
+                    "(••• → Connections), or its titles cannot be read",
+            ))
+            continue
+        checks.append(Check(name=f"{name}: {field}", status="ok",
+                            detail=f"{prop!r} gives the titles of pages in {related.name!r}"))
     return checks
 
 
