@@ -429,8 +429,12 @@ def test_relation_fed_names_take_one_query_per_related_data_source(
         ws = store.workspace()
         assert "Bo Lindqvist" in {s.mentor for s in ws.sessions}
         [warning] = [w.message for w in ws.warnings]
-        assert "cannot read the pages 'Mentor' relates to" in warning
-        assert "the 3 titles kept from an earlier sync are used" in warning
+        assert warning.startswith(
+            "Notion sessions data source 'Mentor sessions': cannot read the pages 'Mentor' "
+            "relates to, so the 3 titles kept from an earlier sync are used: related data "
+            f"source {world['mentors']}: Notion cannot find it"
+        )
+        assert "share the database with the integration" in warning
 
 
 def test_doctor_says_whether_a_relation_feeding_names_can_be_read(

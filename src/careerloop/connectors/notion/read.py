@@ -300,15 +300,15 @@ class NotionReader:
             for field_name, prop in table.mapping.property_names().items():
                 schema = table.source.properties.get(prop) or {}
                 target = (schema.get("relation") or {}).get("data_source_id")
-                if field_name in RELATION_TITLE_FIELDS and schema.get("type") == "relation":
-                    if target:
-                        needs.setdefault(str(target), []).append((table, prop))
+                if field_name in RELATION_TITLE_FIELDS and schema.get("type") == "relation" and (
+                    target
+                ):
+                    needs.setdefault(str(target), []).append((table, prop))
         if not needs:
             return
 
         def fetch(data_source_id: str) -> tuple[dict[str, str] | None, str, int]:
-            first, prop = needs[data_source_id][0]
-            where = f"{first.where}, pages related by {prop!r}"
+            where = f"related data source {data_source_id}"
             before = api.thread_calls()
             try:
                 titles = self._titles(api, data_source_id, where)
@@ -331,13 +331,12 @@ class NotionReader:
                 assert table.source is not None
                 table.titles.update(titles)
                 if problem:
-                    kept = f"the {len(titles)} titles kept from an earlier sync are used" if (
-                        titles) else "the fields it feeds stay empty"
+                    kept = (f"the {len(titles)} titles kept from an earlier sync are used"
+                            if titles else f"the field {prop!r} feeds stays empty")
                     table.title_warnings.append(DataWarning(
                         record_id=f"notion:{table.source.id}",
-                        message=f"{table.where}: cannot read the pages {prop!r} relates to "
-                                f"({problem}); {kept}. Share that database with the "
-                                "integration too",
+                        message=f"{table.where}: cannot read the pages {prop!r} relates to, "
+                                f"so {kept}: {problem}",
                     ))
 
     def _titles(self, api: NotionApi, data_source_id: str, where: str) -> dict[str, str]:
