@@ -417,3 +417,20 @@ def test_slashes_inside_text_are_not_dates(tmp_path: Path) -> None:
     session = records[0]
     assert isinstance(session, Session) and session.date == dt.date(2025, 12, 31)
     assert session.insights == "Ship 1/2 of the scope by 3/4/2026 latest"
+
+
+def test_a_note_ending_in_a_file_link_is_text_not_a_relation(tmp_path: Path) -> None:
+    mentors = "Mentors%209f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    path = tmp_path / "Sessions.csv"
+    path.write_text(
+        "Name,Date,Mentor,Insights\n"
+        f"Check-in,\"June 2, 2026\",Ana Souza ({mentors}/Ana%20Souza.md),"
+        "Wrote the decision record (docs/adr/0001.md)\n"
+        f"Retro,\"June 9, 2026\",Ana Souza ({mentors}/Ana%20Souza.md),Keep the demo short\n",
+        encoding="utf-8",
+    )
+    records, _ = read_notion_csv(path, "session", SessionsMapping(), tz=BERLIN)
+    assert [(r.mentor, r.insights) for r in records if isinstance(r, Session)] == [
+        ("Ana Souza", "Wrote the decision record (docs/adr/0001.md)"),
+        ("Ana Souza", "Keep the demo short"),
+    ]

@@ -45,6 +45,7 @@ __all__ = [
     "goal_linker",
     "read_notion_csv",
     "read_notion_exports",
+    "relation_columns",
     "slashed_date_columns",
     "slugify",
 ]
@@ -71,10 +72,15 @@ def slugify(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CsvRow:
-    """One line of a CSV export as a `Row`: cells are text, relation cells a `Relation`."""
+    """One line of a CSV export as a `Row`: cells are text, relation cells a `Relation`.
+
+    `relations` names the relation columns (None: any cell written as links is one);
+    `day_first` the columns of slashed dates and how each reads.
+    """
 
     cells: dict[str, str]
     columns: tuple[str, ...]
+    relations: frozenset[str] | None = None
     day_first: Mapping[str, bool] = field(default_factory=dict)
     record_id: str = ""
     source_id: str = ""
@@ -98,10 +104,25 @@ class CsvRow:
             return None
         if name in self.day_first and _SLASHED_CELL.match(text):
             text = _iso_dates(text, day_first=self.day_first[name])
-        # The export writes relations as `Title (URL), …`; anything else stays text for
+        # The export writes relations as `Title (link), …`; anything else stays text for
         # the coercers to read as a date, number, list or flag.
+        if self.relations is not None and name not in self.relations:
+            return text
         relation = parse_relation_text(text)
         return relation if relation is not None else text
+
+
+def relation_columns(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> frozenset[str]:
+    """The columns whose every filled cell is written as links (`Title (link), …`).
+
+    Deciding per column keeps a note that happens to end in `(docs/notes.md)` text.
+    """
+    found = set()
+    for column in columns:
+        cells = [text for row in rows if (text := row.get(column, "")).strip()]
+        if cells and all(parse_relation_text(text) is not None for text in cells):
+            found.add(column)
+    return frozenset(found)
 
 
 def _iso_dates(text: str, *, day_first: bool) -> str:
@@ -236,11 +257,12 @@ def read_notion_csv(
     check_properties(columns, mapping, where)
     last_edited = next((c for c in columns if c.strip().casefold() == LAST_EDITED_COLUMN), None)
     day_first, warnings = slashed_date_columns(columns, rows, where, f"file:{kind}")
+    relations = relation_columns(columns, rows)
     link = goal_linker(goals, warnings, where)
     records: list[Record] = []
     taken: set[str] = set()
     for cells in rows:
-        probe = CsvRow(cells=cells, columns=columns, day_first=day_first)
+        probe = CsvRow(cells=cells, columns=columns, relations=relations, day_first=day_first)
         slug = base = slugify(title_of(probe, mapping))
         n = 1
         while slug in taken:
@@ -251,6 +273,7 @@ def read_notion_csv(
         row = CsvRow(
             cells=cells,
             columns=columns,
+            relations=relations,
             day_first=day_first,
             record_id=f"file:{source_id}",
             source_id=source_id,
