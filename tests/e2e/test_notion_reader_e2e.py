@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from careerloop.config import Config, parse_config
 from careerloop.connectors.base import HttpPolicy, ReadResult, RetryPolicy
@@ -16,6 +17,7 @@ from careerloop.connectors.notion.provision import config_toml, provision_worksp
 from careerloop.connectors.notion.read import NotionReader
 from careerloop.errors import AuthError, ConfigError, NotFound, SourceError
 from careerloop.store import Store
+from tests.e2e.cli import invoke
 from tests.fakes.fixtures import FakeClock, at, seed_schema
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 
@@ -563,3 +565,31 @@ def test_a_select_of_names_mapped_to_a_number_is_a_mapping_error(
     rows = {c.name: c for c in check_notion(config)}
     assert rows["notion sessions: feedback"].status == "fail"
     assert "are not numbers" in rows["notion sessions: feedback"].detail
+
+
+def test_sync_gives_a_select_of_names_the_exit_code_of_any_mapping_error(
+    tmp_path: Path, fake_notion: FakeNotionServer, notion_token: str, runner: CliRunner
+) -> None:
+    _, sessions = fake_notion.fake.add_database("Mentor sessions", {
+        "Name": "title", "Date": "date",
+        "Mentor": {"select": {"options": [{"name": "Alice"}, {"name": "Bob"}]}},
+    })
+    config = tmp_path / "careerloop.toml"
+    outcomes = []
+    for feedback in ("Mentor", "Score"):  # a select of names; a property that is not there
+        config.write_text(
+            f'[workspace]\ntimezone = "Europe/Berlin"\nstate = "{tmp_path / "state.db"}"\n\n'
+            f'[sources.notion]\nbase_url = "{fake_notion.url}"\n\n'
+            f'[sources.notion.sessions]\ndata_source = "{sessions}"\nfeedback = "{feedback}"\n'
+            '\n[reviews]\ntargets = ["local"]\n'
+            f'[reviews.local]\ndir = "{tmp_path / "reviews"}"\n',
+            encoding="utf-8",
+        )
+        code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
+        outcomes.append((code, err))
+    (names_code, names_err), (missing_code, missing_err) = outcomes
+    assert names_code == missing_code == 1
+    assert "'Mentor sessions'" in names_err and "'Mentor sessions'" in missing_err
+    assert "'Mentor' (mapped to feedback) is a select whose options Alice, Bob are not " \
+           "numbers" in names_err
+    assert "'Score' (mapped to feedback) does not exist" in missing_err
