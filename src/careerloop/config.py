@@ -2,7 +2,9 @@
 
 Unknown keys are errors that name the key and suggest the closest valid one. The file
 names environment variables (`token_env = "NOTION_TOKEN"`); a value that looks like a
-token itself is refused, so a secret never sits in a committed file.
+token itself is refused wherever it is pasted (stripped, with a `Bearer `/`OAuth ` prefix
+removed), and the error never shows it, so a secret never sits in a committed file or a
+log.
 """
 
 from __future__ import annotations
@@ -54,21 +56,50 @@ MODEL_KINDS: tuple[str, ...] = (
 # value of 40 or more characters is no variable name a person would choose either.
 _TOKEN_LIKE = re.compile(r"^(secret_|ntn_|ATTA)\S{20,}$|^[0-9a-fA-F]{32,}$|^\S{40,}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_AUTH_PREFIX = re.compile(r"^(?:bearer|oauth)\s+", re.IGNORECASE)
+# A token anywhere inside any other setting (a board, a URL, a data source): the known
+# token shapes only, since ids of 32 hex characters are legitimate there. Credentials in
+# a URL (`?token=`, `user:secret@host`) count too.
+_PASTED_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(?:secret_[A-Za-z0-9]{20,}|ntn_[A-Za-z0-9]{20,}|ATTA[0-9A-Za-z]{20,}"
+    r"|[0-9a-fA-F]{64})(?![A-Za-z0-9])"
+    r"|[?&](?:token|key|auth|access_token|api_key)=[^&\s]"
+    r"|://[^/@\s:]+:[^/@\s]+@",
+    re.IGNORECASE,
+)
+TOKEN_HINT = (
+    "this looks like a token itself (not shown here); put the token in an environment "
+    "variable and name that variable here"
+)
+PASTED_HINT = (
+    "this looks like a token or credential (not shown here); tokens never go in "
+    "careerloop.toml: put it in the environment variable that token_env names"
+)
+MAX_CONFIG_BYTES = 1 << 20  # a real careerloop.toml is a few KB
+MAX_CONFIG_DEPTH = 8  # careerloop's deepest key, sources.notion.modules.done_values.0, is 5
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
+def looks_like_token(value: str) -> bool:
+    """Whether a setting holds a token or credentials, however it was pasted."""
+    return bool(_PASTED_TOKEN.search(value))
+
+
 def _env_name(value: str) -> str:
-    if _TOKEN_LIKE.match(value):
+    bare = value.strip()
+    prefixed = _AUTH_PREFIX.match(bare) is not None
+    bare = _AUTH_PREFIX.sub("", bare)
+    if prefixed or _TOKEN_LIKE.match(bare) or looks_like_token(bare):
+        raise ValueError(TOKEN_HINT)
+    if not _ENV_NAME.match(bare):
+        # Never echoed: what was typed may be a token of a shape careerloop does not know.
         raise ValueError(
-            "this looks like a token itself; put the token in an environment variable "
-            "and name that variable here"
+            "is not an environment variable name (letters, digits and _, like NOTION_TOKEN)"
         )
-    if not _ENV_NAME.match(value):
-        raise ValueError(f"{value!r} is not an environment variable name")
-    return value
+    return bare
 
 
 class WorkspaceConfig(_Section):
@@ -76,6 +107,7 @@ class WorkspaceConfig(_Section):
 
     timezone: str = "UTC"
     state: str = ".careerloop/state.db"
+    lock_timeout: float = Field(default=60.0, ge=0)  # seconds a run waits for another one
 
     @field_validator("timezone")
     @classmethod
@@ -435,10 +467,8 @@ class ReviewsConfig(_Section):
 
     @field_validator("notes_heading")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("notes_heading must not be blank")
-        return value.strip()
+    def _findable(cls, value: str) -> str:
+        return check_notes_heading(value)
 
 
 class Config(_Section):
@@ -461,6 +491,63 @@ class Config(_Section):
     def state_path(self) -> Path:
         """The SQLite state database."""
         return self.path(self.workspace.state)
+
+
+# Characters that Markdown, Notion's converter or Trello would turn into something else
+# than the plain text the notes finder compares against.
+_HEADING_MARKUP = frozenset("#*_`~[]<>|\\")
+MAX_HEADING = 100
+
+
+def check_notes_heading(value: str) -> str:
+    """The notes heading, trimmed, when every target can find it again; else ValueError.
+
+    It must be one line of plain text (no Markdown markup, which would be rendered and
+    then never match), recognised by the notes finder as a heading, and no heading of
+    the shipped templates (the notes would start there and the review would freeze).
+    """
+    from careerloop.report.notes import find_notes_heading
+
+    heading = value.strip()
+    if not heading:
+        raise ValueError("notes_heading must not be blank")
+    if any(ord(c) < 32 or ord(c) == 127 for c in heading):
+        raise ValueError("notes_heading must be one line of text (no line breaks or tabs)")
+    markup = sorted(set(heading) & _HEADING_MARKUP)
+    if markup:
+        raise ValueError(
+            f"notes_heading must be plain text: {' '.join(markup)} would be read as Markdown "
+            "and the heading never found again; use letters, digits and punctuation"
+        )
+    if len(heading) > MAX_HEADING:
+        raise ValueError(f"notes_heading is longer than {MAX_HEADING} characters")
+    if find_notes_heading(f"## {heading}\n", heading) != 0:
+        raise ValueError("notes_heading would not be recognised as a heading; use plain words")
+    clash = next((h for h in _template_headings() if h.casefold() == heading.casefold()), None)
+    if clash is not None:
+        raise ValueError(
+            f"notes_heading {heading!r} is a heading of the review templates: the notes would "
+            "start there and the review would stop updating; choose another, like 'Notes'"
+        )
+    return heading
+
+
+def _template_headings() -> list[str]:
+    """The fixed headings of the shipped templates (`## KPIs`, …)."""
+    from careerloop.errors import TemplateError
+    from careerloop.report.render import shipped_templates
+
+    try:
+        folder = shipped_templates()
+    except TemplateError:
+        return []  # a broken install is reported when the templates are used
+    headings = []
+    for path in sorted(folder.rglob("*.j2")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t]*$", line)
+            if match and "{" not in match.group(1):
+                headings.append(match.group(1))
+    return headings
 
 
 def secret(env_name: str, purpose: str) -> SecretStr:
@@ -511,7 +598,10 @@ def describe_validation_error(error: ValidationError, source: str) -> str:
     for item in error.errors():
         loc = tuple(item["loc"])
         where = ".".join(str(p) for p in loc) or "(top level)"
-        if item["type"] == "extra_forbidden":
+        if any(looks_like_token(str(p)) for p in loc):
+            lines.append(f"{source}: a key holds a token or credential (not shown here): "
+                         f"{PASTED_HINT.split('; ', 1)[1]}")
+        elif item["type"] == "extra_forbidden":
             parent, key = loc[:-1], str(loc[-1])
             table = ".".join(str(p) for p in parent) or "top level"
             hint = _suggest(key, _fields_at(Config, parent))
@@ -531,6 +621,7 @@ def parse_config(data: dict[str, Any], *, source: str = "careerloop.toml",
     """
     if "base_dir" in data:
         raise ConfigError(f"{source}: unknown key 'base_dir' at the top level")
+    _refuse_tokens(data, (), source)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -540,6 +631,47 @@ def parse_config(data: dict[str, Any], *, source: str = "careerloop.toml",
     return config
 
 
+def _refuse_tokens(value: Any, where: tuple[str, ...], source: str) -> None:
+    """Refuse a token pasted into any setting (or key), without showing it.
+
+    Raises:
+        ConfigError: naming the setting only.
+    """
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if looks_like_token(str(key)):
+                table = ".".join(where) or "the top level"
+                raise ConfigError(f"{source}: a key in [{table}]: {PASTED_HINT}")
+            _refuse_tokens(item, (*where, str(key)), source)
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            _refuse_tokens(item, (*where, str(number)), source)
+    elif isinstance(value, str) and looks_like_token(value):
+        name = ".".join(where)
+        hint = TOKEN_HINT if where and where[-1].endswith("_env") else PASTED_HINT
+        raise ConfigError(f"{source}: {name}: {hint}")
+
+
+def _depth(value: Any) -> int:
+    """How deep tables and arrays nest (a scalar is 0); iterative, so any depth is fine."""
+    deepest = 0
+    todo = [(value, 0)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level + 1)
+            children = item.values() if isinstance(item, dict) else item
+            todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _too_deep(path: Path) -> ConfigError:
+    return ConfigError(
+        f"{path} nests tables or arrays more than {MAX_CONFIG_DEPTH} levels deep; "
+        "careerloop's settings go 5 deep at most (see config.example.toml)"
+    )
+
+
 def load_config(path: Path) -> Config:
     """Read and validate careerloop.toml.
 
@@ -547,17 +679,29 @@ def load_config(path: Path) -> Config:
         ConfigError: the file is missing, not TOML, or not valid.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(
             f"no config at {path}: run `careerloop init` to write one, or pass --config"
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"{path} is larger than {MAX_CONFIG_BYTES // 1024} KB; a careerloop.toml is a few "
+            "KB: is this the right file?"
+        )
+    try:
+        text = raw.decode("utf-8-sig")  # editors on Windows start files with a BOM
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text: save it as UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise _too_deep(path) from None
+    if _depth(data) > MAX_CONFIG_DEPTH:
+        raise _too_deep(path)
     return parse_config(data, source=str(path), base_dir=path.resolve().parent)

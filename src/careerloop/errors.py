@@ -10,6 +10,8 @@ The whole tree::
     │   ├── RateLimited          the service kept answering 429 after every retry
     │   └── NotFound             a data source, board or page is missing or not shared
     ├── PublishError             a review could not be written to a target
+    ├── StoreError               the state database is damaged, locked, read-only, full,
+    │                            from a newer careerloop, or held by another run
     └── TemplateError            a review template failed to load or render
 
 Messages are one readable line: what failed, where, and what to do. They never carry a
@@ -27,6 +29,7 @@ __all__ = [
     "PublishError",
     "RateLimited",
     "SourceError",
+    "StoreError",
     "TemplateError",
 ]
 
@@ -65,6 +68,10 @@ class NotFound(SourceError):
 
 class PublishError(CareerloopError):
     """A review could not be written to its target."""
+
+
+class StoreError(CareerloopError):
+    """The state database cannot be used as it is; the message says what to do."""
 
 
 class TemplateError(CareerloopError):

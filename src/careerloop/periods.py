@@ -17,6 +17,9 @@ _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 _QUARTER = re.compile(r"^([0-9]{4})-[Qq]([1-4])$")
 
 REVIEW_TO_PERIOD: dict[str, PeriodKind] = {"monthly": "month", "quarterly": "quarter"}
+# A review reaches a year back (its trend) and a period ahead: inside the calendar of
+# `datetime.date` (years 1 to 9999) for these years only.
+MIN_YEAR, MAX_YEAR = 2, 9998
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -38,6 +41,12 @@ class Period:
             PeriodError: the label is neither a month nor a quarter.
         """
         text = label.strip()
+        year = _MONTH.match(text) or _QUARTER.match(text)
+        if year and not MIN_YEAR <= int(year.group(1)) <= MAX_YEAR:
+            raise PeriodError(
+                f"period {label!r} is out of range: the year must be between "
+                f"{MIN_YEAR:04d} and {MAX_YEAR}"
+            )
         if m := _MONTH.match(text):
             month = int(m.group(2))
             if 1 <= month <= 12:
@@ -124,7 +133,10 @@ def local_date(value: dt.datetime | dt.date, tz: ZoneInfo) -> dt.date:
     """
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(tz)
+            try:
+                value = value.astimezone(tz)
+            except OverflowError:  # 9999-12-31T23:30Z is in year 10000 in Berlin
+                raise ValueError(f"{value.isoformat()} is outside the calendar") from None
         return value.date()
     return value
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import redact, secret_values
 from careerloop.report.render import render_markdown, render_template
 from careerloop.report.review import Review, ReviewKind, TrendPoint
-from careerloop.store import Store
+from careerloop.store import RunLock, Store
 
 TREND_LENGTH = {"monthly": 6, "quarterly": 4}
 
@@ -452,6 +453,12 @@ def _failure_message(exc: Exception) -> str:
 # -- the whole loop ----------------------------------------------------------------------------
 
 
+def run_lock(config: Config, on_event: EventSink = _ignore) -> RunLock:
+    """The lock that lets one run at a time publish from a state file (no duplicate reviews)."""
+    return RunLock(config.state_path, timeout=config.workspace.lock_timeout,
+                   on_wait=lambda holder: on_event(Event("lock.wait", {"holder": holder})))
+
+
 def sync(
     config: Config, options: SyncOptions, *, on_event: EventSink = _ignore
 ) -> SyncReport:
@@ -463,9 +470,13 @@ def sync(
     check_ready(config, targets)
     sources = build_sources(config)
     report = SyncReport()
-    # A dry run works on a copy in memory: it writes no state file and no folder.
+    # A dry run works on a copy in memory: it writes no state file and no folder, and
+    # needs no lock (it publishes nothing).
     state = Store.scratch_copy if options.dry_run else Store
-    with state(config.state_path) as store:
+    lock: AbstractContextManager[Any] = (
+        nullcontext() if options.dry_run else run_lock(config, on_event)
+    )
+    with lock, state(config.state_path) as store:
         publishers = build_publishers(config, store, targets) if targets else []
         report.reads, report.failures = pull(
             config, store, full=options.full, sources=sources, on_event=on_event
@@ -500,7 +511,7 @@ def backfill(config: Config, *, on_event: EventSink = _ignore) -> SyncReport:
     """
     today_ = today(config)
     result = SyncReport()
-    with Store(config.state_path) as store:
+    with run_lock(config, on_event), Store(config.state_path) as store:
         workspace = store.workspace()
         scorer = Scorer(workspace, config, today_)
         if scorer.first_activity is None:
@@ -558,7 +569,8 @@ def report(
         return review, markdown, [], []
     check_ready(config, targets)
     state = Store.scratch_copy if dry_run else Store
-    with state(config.state_path) as store:
+    lock: AbstractContextManager[Any] = nullcontext() if dry_run else run_lock(config, on_event)
+    with lock, state(config.state_path) as store:
         publishers = build_publishers(config, store, targets)
         outcomes, failures = publish_reviews(
             config, store, [review], publishers, dry_run=dry_run, on_event=on_event

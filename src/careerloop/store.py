@@ -1,25 +1,49 @@
 """Embedded state: records, sync cursors, scorecards and the ledger of published reviews.
 
 One SQLite file (`[workspace] state`). Every write happens in a transaction, so a run that
-dies halfway leaves the previous state, never half of a new one.
+dies halfway leaves the previous state, never half of a new one. `RunLock` lets one run
+at a time work on a state file; SQLite's own failures (damaged, locked, read-only, full)
+become one `StoreError` that says what to do.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
+import fcntl
+import functools
 import json
+import os
+import socket
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
-from careerloop.errors import CareerloopError
+from careerloop.connectors.base import Clock
+from careerloop.errors import ConfigError, StoreError
 from careerloop.model import KINDS, DataWarning, Record, Workspace, kind_of
 
+__all__ = [
+    "Cursor",
+    "LedgerEntry",
+    "RunLock",
+    "Store",
+    "StoreError",
+    "check_state",
+    "lock_path",
+    "record_from_json",
+    "record_to_json",
+]
+
 SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30.0
+"""How long SQLite waits for another connection's write lock before it gives up."""
+LOCK_POLL_S = 0.5
+"""How often a run waiting for the run lock tries again."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -66,10 +90,6 @@ CREATE TABLE IF NOT EXISTS ledger (
 _DATE_FIELDS = frozenset(
     {"target_date", "planned", "completed", "date", "due", "done_on"}
 )
-
-
-class StoreError(CareerloopError):
-    """The state database cannot be opened or is from a newer careerloop."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -126,31 +146,307 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# -- what went wrong, in plain words -----------------------------------------------------------
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def lock_path(state: Path) -> Path:
+    """The run lock of a state database: `<state>.lock` beside it."""
+    return state.with_name(state.name + ".lock")
+
+
+def _holders(path: Path) -> list[str]:
+    """Other processes that have the database open (`pid 123 (sqlite3)`), where /proc says.
+
+    Best effort: empty on systems without /proc or when nothing can be read.
+    """
+    wanted = {str(path.resolve()) + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    found: list[str] = []
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]
+    except OSError:
+        return []
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") in wanted for fd in fds):
+                name = Path(f"/proc/{pid}/comm").read_text(encoding="utf-8").strip()
+                found.append(f"pid {pid} ({name})")
+        except OSError:
+            continue  # gone, or not ours to look at
+    return found
+
+
+def describe_sqlite_error(exc: sqlite3.Error | OSError, path: Path) -> str:
+    """One line saying what is wrong with the state database and what to do."""
+    text = str(exc).casefold()
+    code = exc.errno if isinstance(exc, OSError) else None
+    if any(w in text for w in ("not a database", "malformed", "disk image", "corrupt")):
+        return (
+            f"the state database {path} is damaged ({exc}): restore it from a backup, or "
+            "move it aside and run `careerloop sync --full` to rebuild it from the sources"
+        )
+    if "locked" in text or "busy" in text:
+        holders = _holders(path)
+        who = f" ({', '.join(holders)})" if holders else " (not a careerloop run)"
+        return (
+            f"the state database {path} is locked by another program{who}: wait for it "
+            "to finish or close it, then run again"
+        )
+    if "readonly" in text or "read-only" in text or code in (errno.EACCES, errno.EROFS,
+                                                               errno.EPERM):
+        return (
+            f"the state database {path} is read-only: make it and its folder writable, or "
+            "point [workspace] state at a writable place"
+        )
+    if "full" in text or code == errno.ENOSPC:
+        return (
+            f"no space left for the state database {path} (disk full): free some space, "
+            "then run again; nothing of this run was half-written"
+        )
+    if "unable to open" in text and path.is_dir():
+        return (
+            f"the state database {path} is a folder: point [workspace] state at a file, "
+            "like .careerloop/state.db"
+        )
+    return f"the state database {path} failed ({exc}): check the file and its folder"
+
+
+def _guarded(
+    method: Callable[Concatenate[Store, _P], _T],
+) -> Callable[Concatenate[Store, _P], _T]:
+    """SQLite failures of a Store method become one StoreError in plain words."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(describe_sqlite_error(exc, self.path)) from None
+
+    return wrapper
+
+
+def _prepare_folder(path: Path) -> None:
+    """Create the folder of the state database (or its lock).
+
+    Raises:
+        ConfigError: a parent of the path is a file (the path in the config is wrong).
+        StoreError: the folder cannot be created (read-only, disk full).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in [path.parent, *path.parent.parents] if p.is_file()),
+                       path.parent)
+        raise ConfigError(
+            f"workspace.state: {path} cannot be created because {blocker} is a file, not a "
+            "folder; point [workspace] state at a path inside a folder"
+        ) from None
+    except OSError as exc:
+        raise StoreError(describe_sqlite_error(exc, path)) from None
+
+
+def _schema_version(raw: str | None, path: Path) -> int | None:
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise StoreError(
+            f"the state database {path} holds schema version {raw[:20]!r}, which careerloop "
+            "never writes: the file is damaged or not careerloop's; restore it from a backup "
+            "or move it aside (the next sync rebuilds it)"
+        ) from None
+
+
+def _newer_schema(version: int, path: Path) -> StoreError:
+    return StoreError(
+        f"the state database {path} was written by a newer careerloop (schema {version}; "
+        f"this one knows {SCHEMA_VERSION}): upgrade careerloop (pip install -U careerloop)"
+    )
+
+
+def check_state(path: Path) -> str | None:
+    """What is wrong with an existing state database (SQLite's quick check), or None.
+
+    Opens it read-only: nothing is created or changed.
+    """
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                             timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        return describe_sqlite_error(exc, path)
+    try:
+        problems = [str(row[0]) for row in db.execute("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            detail = "; ".join(problems[:3])
+            return describe_sqlite_error(sqlite3.DatabaseError(f"malformed: {detail}"), path)
+        has_meta = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if has_meta:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = _schema_version(None if row is None else str(row[0]), path)
+            if version is not None and version > SCHEMA_VERSION:
+                return str(_newer_schema(version, path))
+    except sqlite3.Error as exc:
+        return describe_sqlite_error(exc, path)
+    except StoreError as exc:
+        return str(exc)
+    finally:
+        db.close()
+    return None
+
+
+# -- one run at a time -------------------------------------------------------------------------
+
+
+class RunLock:
+    """One careerloop run at a time per state file: an exclusive `flock` on `<state>.lock`.
+
+    The holder writes its pid, host and start time into the file, so a run that waits in
+    vain can say who holds it. The wait is bounded (`timeout` seconds on `clock`, trying
+    every `poll` seconds); the OS drops the lock when the holder dies, however it dies.
+    """
+
+    def __init__(self, state: Path, *, timeout: float, clock: Clock | None = None,
+                 poll: float = LOCK_POLL_S,
+                 on_wait: Callable[[str], None] | None = None) -> None:
+        self.state = state
+        self.path = lock_path(state)
+        self.timeout = timeout
+        self._clock = clock or Clock()
+        self._poll = poll
+        self._on_wait = on_wait
+        self._file: IO[str] | None = None
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        """Take the lock, waiting up to `timeout` seconds for another run to finish.
+
+        Raises:
+            StoreError: another run still holds it, or the lock file cannot be made.
+            ConfigError: the state path lies under a file.
+        """
+        _prepare_folder(self.path)
+        try:
+            handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 (held open)
+        except OSError as exc:
+            raise StoreError(describe_sqlite_error(exc, self.path)) from None
+        start = self._clock.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pass
+            except OSError as exc:
+                handle.close()
+                raise StoreError(
+                    f"cannot lock {self.path} ({exc.strerror}): keep [workspace] state on a "
+                    "local disk that supports file locks"
+                ) from None
+            if not told and self._on_wait is not None:
+                self._on_wait(self._holder(handle))
+                told = True
+            if self._clock.monotonic() - start >= self.timeout:
+                holder = self._holder(handle)
+                handle.close()
+                raise StoreError(
+                    f"another careerloop run ({holder}) is using the state database "
+                    f"{self.state} and did not finish within {self.timeout:g} s: wait for "
+                    "it to end and run again, or raise [workspace] lock_timeout"
+                )
+            self._clock.sleep(self._poll)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            started = _now().isoformat(timespec="seconds")
+            handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                     "started": started}) + "\n")
+            handle.flush()
+        except OSError as exc:  # the lock still holds; only the note of who holds it failed
+            if exc.errno != errno.ENOSPC:
+                handle.close()
+                raise StoreError(describe_sqlite_error(exc, self.path)) from None
+        self._file = handle
+
+    def release(self) -> None:
+        """Let the next run in (the note of who held it is cleared first)."""
+        handle, self._file = self._file, None
+        if handle is None:
+            return
+        try:
+            handle.seek(0)
+            handle.truncate()
+        except OSError:
+            pass  # a stale note is harmless: only a held lock is believed
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
+
+    @staticmethod
+    def _holder(handle: IO[str]) -> str:
+        """`pid 123 on host ci-7, started 2026-12-01T10:00:00+00:00`, as far as known."""
+        try:
+            handle.seek(0)
+            note = json.loads(handle.read() or "{}")
+            return (f"pid {int(note['pid'])} on {str(note['host'])[:64]}, "
+                    f"started {str(note['started'])[:32]}")
+        except (OSError, ValueError, KeyError, TypeError):
+            return "holder unknown"
+
+
+# -- the store -----------------------------------------------------------------------------------
+
+
 class Store:
     """The state database of one workspace."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        memory = str(path) == ":memory:"
+        if not memory:
+            _prepare_folder(self.path)
         try:
-            self._db = sqlite3.connect(str(path), isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+            self._db = sqlite3.connect(str(path), isolation_level=None,
+                                       timeout=BUSY_TIMEOUT_S)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the state database {path}: {exc}") from None
-        self._check_schema(path)
+            raise StoreError(describe_sqlite_error(exc, self.path)) from None
+        try:
+            self._set_up()
+        except BaseException:
+            self._db.close()
+            raise
 
-    def _check_schema(self, path: Path | str) -> None:
-        version = self._meta("schema_version")
-        if version is None:
-            self._db.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-        elif int(version) > SCHEMA_VERSION:
-            raise StoreError(
-                f"{path} was written by a newer careerloop (schema {version}); upgrade careerloop"
-            )
+    @_guarded
+    def _set_up(self) -> None:
+        """WAL and the schema; safe when several processes create the same file at once."""
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # BEGIN IMMEDIATE takes the write lock first (others wait on busy_timeout), and
+        # INSERT OR IGNORE lets the second creator find the row the first one wrote.
+        self._db.executescript(
+            f"BEGIN IMMEDIATE;{_SCHEMA}"
+            f"INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');"
+            "COMMIT;"
+        )
+        self._check_schema(self.path)
+
+    def _check_schema(self, path: Path) -> None:
+        """Refuse a state from a newer careerloop, or one whose version careerloop never wrote."""
+        version = _schema_version(self._meta("schema_version"), path)
+        if version is not None and version > SCHEMA_VERSION:
+            raise _newer_schema(version, path)
 
     @classmethod
     def scratch_copy(cls, path: Path | str) -> Store:
@@ -176,8 +472,12 @@ class Store:
                 disk.close()
         except sqlite3.Error as exc:
             store.close()
-            raise StoreError(f"cannot read the state database {source}: {exc}") from None
-        store._check_schema(source)
+            raise StoreError(describe_sqlite_error(exc, source)) from None
+        try:
+            store._check_schema(source)
+        except StoreError:
+            store.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -197,7 +497,8 @@ class Store:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite rolls back by itself on some errors (full)
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 
@@ -207,6 +508,7 @@ class Store:
 
     # -- records -----------------------------------------------------------------------
 
+    @_guarded
     def save_read(
         self,
         origin: str,
@@ -267,11 +569,17 @@ class Store:
             )
         return len(rows)
 
+    @_guarded
     def workspace(self) -> Workspace:
         """Every stored record as one workspace."""
         workspace = Workspace()
         for kind, data in self._db.execute("SELECT kind, data FROM records ORDER BY id"):
-            workspace.add(record_from_json(kind, data))
+            try:
+                workspace.add(record_from_json(kind, data))
+            except (ValueError, TypeError, KeyError) as exc:  # edited or damaged by hand
+                raise StoreError(describe_sqlite_error(
+                    sqlite3.DatabaseError(f"malformed record: {type(exc).__name__}"),
+                    self.path)) from None
         workspace.warnings.extend(
             DataWarning(record_id=rid, message=msg)
             for rid, msg in self._db.execute(
@@ -280,15 +588,18 @@ class Store:
         )
         return workspace
 
+    @_guarded
     def record_ids(self, origin: str) -> set[str]:
         """Ids of the records stored for one origin."""
         rows = self._db.execute("SELECT id FROM records WHERE origin = ?", (origin,))
         return {str(r[0]) for r in rows}
 
+    @_guarded
     def count_records(self) -> int:
         """How many records are stored."""
         return int(self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0])
 
+    @_guarded
     def cursor(self, origin: str) -> Cursor | None:
         """The cursor of one origin, if it was read before."""
         row = self._db.execute(
@@ -304,6 +615,7 @@ class Store:
             read_at=dt.datetime.fromisoformat(row[3]),
         )
 
+    @_guarded
     def cursors(self) -> list[Cursor]:
         """Every origin read so far."""
         rows = self._db.execute("SELECT origin FROM cursors ORDER BY origin").fetchall()
@@ -311,6 +623,7 @@ class Store:
 
     # -- titles of related pages -----------------------------------------------------------
 
+    @_guarded
     def save_relation_titles(self, data_source_id: str, titles: Mapping[str, str]) -> None:
         """Keep the page titles of a related data source, replacing those kept before."""
         with self.transaction() as db:
@@ -320,6 +633,7 @@ class Store:
                 [(data_source_id, page_id, title) for page_id, title in titles.items()],
             )
 
+    @_guarded
     def relation_titles(self, data_source_id: str) -> dict[str, str]:
         """The page titles last kept for a related data source (page id -> title)."""
         rows = self._db.execute(
@@ -330,6 +644,7 @@ class Store:
 
     # -- scorecards ----------------------------------------------------------------------
 
+    @_guarded
     def save_scorecard(self, period: str, data: dict[str, Any]) -> None:
         """Keep the computed scorecard of a period (its `kpis --json` object)."""
         with self.transaction() as db:
@@ -338,6 +653,7 @@ class Store:
                 (period, _now().isoformat(), json.dumps(data, sort_keys=True)),
             )
 
+    @_guarded
     def scorecard(self, period: str) -> dict[str, Any] | None:
         """The last computed scorecard of a period."""
         row = self._db.execute(
@@ -347,6 +663,7 @@ class Store:
 
     # -- ledger ----------------------------------------------------------------------------
 
+    @_guarded
     def record_publish(
         self,
         *,
@@ -364,6 +681,7 @@ class Store:
                 (target, period, kind, remote_id, location, content_hash, _now().isoformat()),
             )
 
+    @_guarded
     def published(self, target: str, period: str, kind: str) -> LedgerEntry | None:
         """The ledger entry of one review on one target."""
         row = self._db.execute(
@@ -372,6 +690,7 @@ class Store:
         ).fetchone()
         return None if row is None else _ledger_entry(row)
 
+    @_guarded
     def ledger(self) -> list[LedgerEntry]:
         """Every published review, oldest period first."""
         rows = self._db.execute("SELECT * FROM ledger ORDER BY period, kind, target")
