@@ -284,7 +284,7 @@ def test_the_reviews_list_is_created_when_missing_or_archived(
     assert len(review_cards(fake_trello.fake, board, "Old sprint")) == 1
 
 
-def test_an_unchanged_review_takes_one_request_and_writes_nothing(
+def test_an_unchanged_review_takes_two_reads_and_writes_nothing(
     config: Config, fake_trello: FakeTrelloServer, board: str, tmp_path: Path
 ) -> None:
     item = review()
@@ -298,11 +298,13 @@ def test_an_unchanged_review_takes_one_request_and_writes_nothing(
 
         again = publisher(config, store).publish(item, markdown, dry_run=False)
 
-    assert again.action == "unchanged" and again.requests == 1
+    # The board's open lists (one listing per run: it shows a duplicate made elsewhere),
+    # then the card itself.
+    assert again.action == "unchanged" and again.requests == 2
     assert [(r.method, r.path) for r in fake_trello.fake.requests] == [
-        ("GET", f"cards/{first.remote_id}")
+        ("GET", "boards/CaReEr01/lists"), ("GET", f"cards/{first.remote_id}")
     ]
-    # Without the ledger the card is found by name: one more read, still no write.
+    # Without the ledger the card is found by name in the same listing: still no write.
     fake_trello.fake.reset_log()
     assert publisher(config).publish(item, markdown, dry_run=False).action == "unchanged"
     assert fake_trello.fake.count() == 2 and fake_trello.fake.count("GET") == 2

@@ -11,6 +11,17 @@
   oldest page wins). A query never shows trashed pages: when it finds nothing and the
   ledger knows a page id, that page is retrieved; in the trash it is reported and skipped,
   never resurrected nor duplicated.
+- **Duplicates.** When the query finds more than one live page for the (period, kind) —
+  made by runs on different machines, or by hand — the oldest is kept: every block a
+  person wrote below the notes heading of the others (or, on a page without the heading,
+  every block the kept page does not already hold) is appended to the kept page's end,
+  then the others go to the trash, and the outcome says so. A block careerloop cannot
+  copy (a file Notion hosts, a child page, a synced block) keeps its page out of the
+  trash and is named in the outcome. A run killed halfway leaves notes already moved: the
+  next run sees they are there (same content key) and does not move them twice.
+- **A second Reviews database** under the parent (two first runs on different
+  machines) is reported in the first outcome of a run and not used: the first one
+  listed (the oldest) is.
 - **Unchanged** (the Content hash property equals `content_hash` of the generated part)
   writes nothing: 1 query.
 - **New page.** `pages.create` with the properties and the first batch of blocks, then
@@ -111,6 +122,7 @@ NAME, PERIOD, KIND, PERIOD_START, SCORE, STATUS = (
     "Name", "Period", "Kind", "Period start", "Score", "Status",
 )
 HASH, GENERATED, DRAFT = "Content hash", "Generated", "Draft"
+MOVED_NOTES = "Notes moved here from a duplicate of this review (created {created}):"
 _FIXED = frozenset({NAME, PERIOD, KIND, PERIOD_START, SCORE, STATUS, HASH, GENERATED, DRAFT})
 # Stored after the hash when the chart could not be uploaded: the next run sees a change
 # and tries the chart again.
@@ -315,6 +327,51 @@ def _lists_needed(block: Block) -> int:
     return pages + sum(_lists_needed(child) for child in block.children)
 
 
+# -- copying a listed block (moving notes off a duplicate page) -----------------------------
+
+_COPYABLE = frozenset({
+    "paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",
+    "numbered_list_item", "to_do", "toggle", "quote", "callout", "code", "equation",
+    "divider", "table", "table_row", "bookmark", "embed", "column_list", "column",
+})
+_READ_ONLY = frozenset({"plain_text", "href"})
+
+
+def _writable_rich(items: Any) -> list[JSON]:
+    """Rich text as listed, without the fields Notion computes (they are not writable)."""
+    return [{k: v for k, v in item.items() if k not in _READ_ONLY}
+            for item in items or [] if isinstance(item, Mapping)]
+
+
+def _writable_body(kind: str, body: Any) -> JSON | None:
+    """The body to send for a listed block of `kind`, or None when it cannot be re-created.
+
+    A file Notion hosts has an expiring URL, and a child page or synced block is not a
+    body at all: those are left where they are.
+    """
+    if not isinstance(body, Mapping):
+        return None
+    if kind in _MEDIA:
+        url = (body.get("external") or {}).get("url") if body.get("type") == "external" else None
+        if not url:
+            return None
+        return {"type": "external", "external": {"url": url},
+                "caption": _writable_rich(body.get("caption"))}
+    if kind not in _COPYABLE:
+        return None
+    out: JSON = {}
+    for name, value in body.items():
+        if name in ("rich_text", "caption"):
+            out[name] = _writable_rich(value)
+        elif name == "cells":
+            out[name] = [_writable_rich(cell) for cell in value or []]
+        elif name == "icon" and isinstance(value, Mapping) and value.get("type") != "emoji":
+            continue  # an uploaded icon cannot be sent back
+        elif name != "children":
+            out[name] = value
+    return out
+
+
 # -- plans ---------------------------------------------------------------------------------
 
 
@@ -337,6 +394,7 @@ class _Page:
     url: str
     stored_hash: str
     in_trash: bool = False
+    created: str = ""
 
 
 @dataclass(slots=True)
@@ -386,6 +444,7 @@ class NotionPublisher:
         self._api = api
         self._source: _Source | None = None
         self._known: dict[str, str] = {}  # review key -> page id, for this run
+        self._notice = ""  # said once, in the next outcome: a second Reviews database
 
     @property
     def api(self) -> NotionApi:
@@ -433,16 +492,25 @@ class NotionPublisher:
             target=self.name, review_key=review.key, action="created",
             location=f"Notion database {REVIEWS_TITLE!r}", content_hash=digest,
         )
-        page, trashed = self._locate(review, source, where)
+        notice, self._notice = self._notice, ""
+        page, trashed, duplicates = self._locate(review, source, where)
         if trashed is not None:
             outcome.action, outcome.detail = "skipped", TRASHED_DETAIL
             outcome.remote_id, outcome.location = trashed.id, trashed.url
             outcome.requests = api.calls - start
             return outcome
+        repaired = ""
+        if page is not None and duplicates:
+            repaired = (
+                f"would merge {len(duplicates)} duplicate page(s) into the oldest"
+                if dry_run else self._repair(page, duplicates, where)
+            )
+        notes_done = [d for d in (notice, repaired) if d]
         if page is not None:
             outcome.remote_id, outcome.location = page.id, page.url
             if page.stored_hash == digest:
-                outcome.action = "unchanged"
+                outcome.action = "updated" if repaired and not dry_run else "unchanged"
+                outcome.detail = "; ".join(notes_done)
                 outcome.requests = api.calls - start
                 self._known[review.key] = page.id
                 return outcome
@@ -472,7 +540,7 @@ class NotionPublisher:
             outcome.detail = "; ".join([
                 f"{len(plan.remove)} blocks removed, {added} added, {outcome.requests} requests",
                 *([f"{plan.kept} blocks kept"] if plan.kept else []),
-                *plan.notes,
+                *plan.notes, *notes_done,
             ])
             if not had_source and create_database:
                 outcome.detail += f"; would create the {REVIEWS_TITLE!r} database"
@@ -491,7 +559,9 @@ class NotionPublisher:
         outcome.action = plan.action
         outcome.remote_id, outcome.location = page.id, page.url
         outcome.requests = api.calls - start
-        outcome.detail = "; ".join([*plan.notes, *([chart_failure] if chart_failure else [])])
+        outcome.detail = "; ".join(
+            [*plan.notes, *([chart_failure] if chart_failure else []), *notes_done]
+        )
         return outcome
 
     # -- the database ---------------------------------------------------------------------
@@ -514,7 +584,15 @@ class NotionPublisher:
                 f"reviews.notion.parent: {self._settings.parent!r} is not a Notion page id or URL"
             )
         where = f"Notion page {parent} ([reviews.notion] parent)"
-        database_id = self._find_database(parent, where)
+        databases = self._find_databases(parent, where)
+        if len(databases) > 1:
+            others = ", ".join(databases[1:])
+            self._notice = (
+                f"{len(databases)} {REVIEWS_TITLE!r} databases under the parent page: using "
+                f"the oldest ({databases[0]}); not using {others}: move its pages into the "
+                "first and delete it"
+            )
+        database_id = databases[0] if databases else None
         if database_id is not None:
             database = api.call(where, api.sdk.databases.retrieve, database_id)
             sources = database.get("data_sources") or []
@@ -539,15 +617,20 @@ class NotionPublisher:
                                database_id=str(created.get("id")), created=True)
         return self._source
 
-    def _find_database(self, parent: str, where: str) -> str | None:
-        """The id of the Reviews database directly under the parent page, if any."""
+    def _find_databases(self, parent: str, where: str) -> list[str]:
+        """The ids of the Reviews databases directly under the parent page, oldest first.
+
+        More than one means two first runs created it at once (on different machines:
+        the run lock keeps runs on one state file apart).
+        """
+        found = []
         for block in self._children(parent, where):
             if block.get("type") != "child_database" or block.get("in_trash"):
                 continue
             title = str((block.get("child_database") or {}).get("title", ""))
             if title.strip() == REVIEWS_TITLE:
-                return str(block["id"])
-        return None
+                found.append(str(block["id"]))
+        return found
 
     def _schema(self, source: _Source, where: str) -> dict[str, Any]:
         if source.properties is None:
@@ -569,10 +652,13 @@ class NotionPublisher:
     # -- finding the page -----------------------------------------------------------------
 
     def _locate(self, review: Review, source: _Source,
-                where: str) -> tuple[_Page | None, _Page | None]:
-        """(the live review page, the trashed one the ledger knows), each or None."""
+                where: str) -> tuple[_Page | None, _Page | None, list[_Page]]:
+        """(the live review page, the trashed one the ledger knows, live duplicates).
+
+        The page is the oldest live one; the duplicates are the others (newest last).
+        """
         if source.id is None or (source.created and review.key not in self._known):
-            return None, None  # nothing to find in a database this run just made
+            return None, None, []  # nothing to find in a database this run just made
         answer = self.api.query(
             source.id, where=where, page_size=10,
             filter={"and": [
@@ -581,23 +667,94 @@ class NotionPublisher:
             ]},
             sorts=[{"timestamp": "created_time", "direction": "ascending"}],
         )
-        results = [r for r in answer.get("results") or [] if not r.get("in_trash")]
+        results = [_page(r) for r in answer.get("results") or [] if not r.get("in_trash")]
         if results:
-            return _page(results[0]), None
+            return results[0], None, results[1:]
         known = self._known_id(review)
         if known is None:
-            return None, None
+            return None, None, []
         try:
             raw = self.api.call(where, self.api.sdk.pages.retrieve, known)
         except NotFound:
-            return None, None  # deleted for good, or no longer shared: publish anew
+            return None, None, []  # deleted for good, or no longer shared: publish anew
         page = _page(raw)
         if page.in_trash:
-            return None, page
+            return None, page, []
         parent = raw.get("parent") or {}
         if parent.get("data_source_id") == source.id:
-            return page, None  # its Period or Kind was edited: it is still this review
-        return None, None
+            return page, None, []  # its Period or Kind was edited: it is still this review
+        return None, None, []
+
+    # -- duplicates -------------------------------------------------------------------------
+
+    def _repair(self, keeper: _Page, duplicates: Sequence[_Page], where: str) -> str:
+        """Move the notes of `duplicates` to the end of `keeper`, then trash them.
+
+        Returns what was done, for the outcome. A duplicate holding a block that cannot
+        be copied stays out of the trash (its notes that can be copied are moved).
+        """
+        have = {_key(b) for b in self._children(keeper.id, where)}
+        moved = trashed = 0
+        kept: list[str] = []
+        for duplicate in duplicates:
+            listed = self._children(duplicate.id, where)
+            heading = next((i for i, b in enumerate(listed) if _is_heading(b, self._heading)),
+                           None)
+            # Without its heading the whole page may be the reader's: copy what is new.
+            candidates = listed[heading + 1:] if heading is not None else listed
+            blocks: list[Block] = []
+            lost: list[str] = []
+            for block in candidates:
+                if _key(block) in have:
+                    continue  # the kept page holds it already (or an earlier run moved it)
+                copy = self._copy_tree(block, lost, where)
+                if copy is not None:
+                    blocks.append(copy)
+            if blocks:
+                intro = MOVED_NOTES.format(created=duplicate.created[:10] or "earlier")
+                lead = Block("paragraph", {"rich_text": notion_rich_text(intro)})
+                self._append_at_end(keeper.id, [lead, *blocks], where)
+                have.update(_key(b) for b in blocks)
+                moved += len(blocks)
+            if lost:
+                kept.append(f"{duplicate.url or duplicate.id} (holds {', '.join(sorted(set(lost)))}"
+                            " careerloop cannot copy: move it by hand, then delete the page)")
+                continue
+            try:
+                self._write(where, self.api.sdk.pages.update, duplicate.id, in_trash=True)
+            except NotFound:
+                pass  # someone deleted it meanwhile
+            trashed += 1
+        parts = [f"found {len(duplicates) + 1} pages for this review: kept the oldest, "
+                 f"moved {moved} note block(s) into it"]
+        if trashed:
+            parts.append(f"moved {trashed} duplicate(s) to the trash")
+        if kept:
+            parts.append("left " + "; ".join(kept))
+        return ", ".join(parts)
+
+    def _copy_tree(self, block: JSON, lost: list[str], where: str) -> Block | None:
+        """A listed block (and its children) as a block to send, or None (added to `lost`)."""
+        kind = str(block.get("type"))
+        body = _writable_body(kind, block.get(kind))
+        if body is None:
+            lost.append(kind.replace("_", " "))
+            return None
+        children: list[Block] = []
+        if block.get("has_children"):
+            for child in self._children(str(block["id"]), where):
+                copy = self._copy_tree(child, lost, where)
+                if copy is not None:
+                    children.append(copy)
+        return Block(kind, body, children)
+
+    def _append_at_end(self, page_id: str, blocks: list[Block], where: str) -> None:
+        ids: list[list[str]] = []
+        for batch in plan_appends(blocks):
+            parent = resolve_parent(batch, page_id, ids)
+            answer = self._write(where, self.api.sdk.blocks.children.append, parent,
+                                 children=batch.children)
+            ids.append([str(b["id"]) for b in answer.get("results") or []])
 
     def _known_id(self, review: Review) -> str | None:
         if review.key in self._known:
@@ -818,4 +975,5 @@ def _page(raw: Mapping[str, Any]) -> _Page:
         url=str(raw.get("url") or ""),
         stored_hash=plain_text(stored.get("rich_text") or []).strip(),
         in_trash=bool(raw.get("in_trash", raw.get("archived", False))),
+        created=str(raw.get("created_time") or ""),
     )

@@ -2,9 +2,16 @@
 
 - **Where.** The list named by `[reviews.trello] list` (an open list, found by name,
   trimmed and case-insensitive; created at the end of the board when missing). The card
-  is found by its name, `review.title` (`Monthly review 2026-10`). When the ledger in the
-  store knows the card's id, that card is read directly (1 request) and kept wherever the
-  user moved it on the board, as long as it is not archived.
+  is found by its name, `review.title` (`Monthly review 2026-10`), in one listing of the
+  board's open lists and their open card names per run. The card the ledger in the store
+  knows is also found wherever the user moved it on the board, as long as it is open.
+- **Duplicates.** More than one open card for one (period, kind) — made by runs on
+  different machines, or by hand — are merged: the oldest card (the lowest id: Trello
+  ids start with their creation time) is kept, every paragraph below the notes heading
+  of the others that it does not already hold is appended to its notes, then the others
+  are archived (not deleted: Trello can restore them), and the outcome says so. A run
+  killed between the two steps finds the notes already moved and does not move them
+  twice.
 - **Drafts.** A draft is titled `Monthly review 2026-10 (draft)`. Both names mean the
   same (period, kind): publishing looks for either and renames the card to the current
   title, so the final review takes over the draft card (its notes and comments included)
@@ -68,6 +75,32 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+MOVED_NOTES = "_Notes moved here from a duplicate of this review ({where}):_"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+
+
+def _with_moved_notes(existing: str, duplicates: list[_Card], heading: str) -> tuple[str, int]:
+    """`existing` with the notes of `duplicates` that it lacks appended; how many paragraphs.
+
+    A duplicate's notes are what lies below its notes heading (its whole description
+    when the heading is gone); a paragraph already in `existing` is not moved again.
+    """
+    moved = 0
+    for duplicate in duplicates:
+        notes = split_notes(duplicate.desc, heading)[1]
+        body = notes.split("\n", 1)[1] if notes else duplicate.desc
+        new = [p for p in _paragraphs(body) if p.strip() not in existing]
+        if not new:
+            continue
+        intro = MOVED_NOTES.format(where=duplicate.url or duplicate.id)
+        existing = existing.rstrip("\n") + "\n\n" + "\n\n".join([intro, *new]) + "\n"
+        moved += len(new)
+    return existing, moved
+
+
 def summarise(generated: str, budget: int, note: str) -> str:
     """The opening of `generated` and as many whole `## ` sections as fit in `budget`
     (Trello length), then `note`; lines are cut only when the opening alone is too long.
@@ -110,6 +143,7 @@ class _Plan:
     board_id: str | None = None
     create_list: bool = False
     card: _Card | None = None
+    duplicates: list[_Card] = field(default_factory=list)  # newer cards of this review
     reads: int = 0
     steps: list[str] = field(default_factory=list)
 
@@ -135,6 +169,7 @@ class TrelloPublisher:
         self._store = store
         self._api = api
         self._known: dict[str, str] = {}  # review key -> card id, for this run
+        self._lists: list[dict[str, Any]] | None = None  # the board's open lists, this run
 
     @property
     def api(self) -> TrelloApi:
@@ -170,6 +205,7 @@ class TrelloPublisher:
 
         generated, template_notes = split_notes(markdown, self._heading)
         existing = plan.card.desc if plan.card is not None else ""
+        existing, moved = _with_moved_notes(existing, plan.duplicates, self._heading)
         chart = trend_png(review.trend)
         chart_name = f"{review.key}-trend-{_short_hash(chart)}.png"
         full_name: str | None = None
@@ -199,7 +235,7 @@ class TrelloPublisher:
         uploads = [name for name in wanted if name not in present]
 
         action: PublishAction
-        desc_changed = card is None or not (
+        desc_changed = card is None or bool(moved) or not (
             find_notes_heading(existing, self._heading) is not None
             and content_hash(split_notes(existing, self._heading)[0]) == digest
         )
@@ -211,11 +247,19 @@ class TrelloPublisher:
         else:
             action = "unchanged"
 
+        if plan.duplicates and action == "unchanged":
+            action = "updated"  # the duplicates are archived, at least
         writes = (
             int(plan.create_list)
             + int(card is None or desc_changed or rename)
             + len(uploads)
             + len(stale)
+            + len(plan.duplicates)
+        )
+        repaired = (
+            f"found {len(plan.duplicates) + 1} cards for this review: kept the oldest, "
+            f"moved {moved} note paragraph(s) into it, archived {len(plan.duplicates)}"
+            if plan.duplicates else ""
         )
         outcome = PublishOutcome(
             target=self.name,
@@ -230,6 +274,8 @@ class TrelloPublisher:
             outcome.detail = (
                 f"dry run: would be {action} ({outcome.requests} requests"
                 + (f"; {', '.join(plan.steps)}" if plan.steps else "")
+                + (f"; would merge {len(plan.duplicates)} duplicate card(s) into the oldest"
+                   if plan.duplicates else "")
                 + ")"
             )
             return outcome
@@ -271,7 +317,16 @@ class TrelloPublisher:
                           f"/cards/{card.id}/attachments/{attachment_id}", method="DELETE")
             except NotFound:
                 pass  # already gone: someone deleted it by hand
+        # Archived only after the kept card holds their notes (a kill in between moves
+        # nothing twice: the next run finds those notes there already).
+        for duplicate in plan.duplicates:
+            try:
+                api.fetch(f"{where} (duplicate {duplicate.url or duplicate.id})",
+                          f"/cards/{duplicate.id}", method="PUT", body={"closed": "true"})
+            except NotFound:
+                pass  # deleted meanwhile
         self._known[review.key] = card.id
+        self._remember(plan, card.id, review.title)
         outcome.remote_id = card.id
         outcome.location = card.url or outcome.location
         outcome.requests = api.calls - start
@@ -280,6 +335,7 @@ class TrelloPublisher:
             details.append(f"renamed from {plan.card.name!r}" if plan.card else "")
         if full_name:
             details.append(f"summary in the description, full review attached as {full_name}")
+        details.append(repaired)
         outcome.detail = "; ".join(d for d in details if d)
         return outcome
 
@@ -311,50 +367,62 @@ class TrelloPublisher:
         )
         return card, raw
 
+    def _open_lists(self) -> list[dict[str, Any]]:
+        """The board's open lists with their open cards' names (one request per run)."""
+        if self._lists is None:
+            lists = self.api.fetch(
+                f"Trello board {self._ref}",
+                f"/boards/{self._ref}/lists",
+                params={"filter": "open", "fields": "name,idBoard", "cards": "open",
+                        "card_fields": "name"},
+            )
+            self._lists = (
+                [x for x in lists if isinstance(x, dict)] if isinstance(lists, list) else []
+            )
+        return self._lists
+
+    def _remember(self, plan: _Plan, card_id: str, name: str) -> None:
+        """Keep this run's listing true to the board after a publish wrote to it."""
+        if self._lists is None:
+            return
+        gone = {d.id for d in plan.duplicates} | {card_id}
+        for lst in self._lists:
+            lst["cards"] = [c for c in lst.get("cards") or [] if c.get("id") not in gone]
+        home = next((x for x in self._lists if str(x.get("id")) == plan.list_id), None)
+        if home is None:
+            home = {"id": plan.list_id, "name": self._list_name, "idBoard": plan.board_id,
+                    "cards": []}
+            self._lists.append(home)
+        home["cards"].append({"id": card_id, "name": name})
+
     def _find(self, review: Review, where: str) -> _Plan:
         plan = _Plan()
         titles = {_key(t) for t in self._titles(review)}
-        known = self._known_id(review)
-        if known:
-            try:
-                card, raw = self._read_card(known, where)
-            except NotFound:
-                card, raw = None, {}
-            board = raw.get("board") or {}
-            lst = raw.get("list") or {}
-            if (
-                card is not None
-                and not raw.get("closed")
-                and not lst.get("closed")
-                and self._ref in (board.get("id"), board.get("shortLink"))
-                and _key(card.name) in titles
-            ):
-                plan.card = card
-                return plan
-        lists = self.api.fetch(
-            f"Trello board {self._ref}",
-            f"/boards/{self._ref}/lists",
-            params={"filter": "open", "fields": "name,idBoard", "cards": "open",
-                    "card_fields": "name"},
-        )
-        lists = [x for x in lists if isinstance(x, dict)] if isinstance(lists, list) else []
+        lists = self._open_lists()
         wanted = _key(self._list_name)
         found = next((x for x in lists if _key(str(x.get("name", ""))) == wanted), None)
         plan.board_id = next((str(x["idBoard"]) for x in lists if x.get("idBoard")), None)
+        known = self._known_id(review)
+        matches: dict[str, str] = {}  # card id -> name
+        for lst in lists:
+            for card in lst.get("cards") or []:
+                if not isinstance(card, dict) or _key(str(card.get("name", ""))) not in titles:
+                    continue
+                # In the Reviews list; elsewhere only the card the ledger knows (moved there).
+                if lst is found or str(card.get("id")) == known:
+                    matches[str(card["id"])] = str(card.get("name", ""))
         if found is None:
-            plan.create_list = True
+            plan.create_list = not matches
             plan.steps.append(f"create list {self._list_name!r}")
+        else:
+            plan.list_id = str(found["id"])
+        if not matches:
             plan.steps.append(f"create card {review.title!r}")
             return plan
-        plan.list_id = str(found["id"])
-        cards = [c for c in found.get("cards") or [] if isinstance(c, dict)]
-        exact = [c for c in cards if _key(str(c.get("name", ""))) == _key(review.title)]
-        other = [c for c in cards if _key(str(c.get("name", ""))) in titles]
-        match = next(iter(exact or other), None)
-        if match is None:
-            plan.steps.append(f"create card {review.title!r}")
-            return plan
-        plan.card, _ = self._read_card(str(match["id"]), where)
+        # Trello ids start with their creation time in hex: the lowest is the oldest.
+        keep, *others = sorted(matches)
+        plan.card, _ = self._read_card(keep, where)
+        plan.duplicates = [self._read_card(other, where)[0] for other in others]
         return plan
 
     def _create_list(self, plan: _Plan, where: str) -> str:
