@@ -198,6 +198,9 @@ def _events(options: Globals) -> pipeline.EventSink:
             if verbose and f.get("requests"):
                 line += f", {_count(f['requests'], 'request')}"
             err.print(line, markup=False)
+        elif event.name == "lock.wait":
+            err.print(f"waiting for another careerloop run ({f['holder']}) to finish",
+                      markup=False)
         elif not verbose or event.name.endswith(".failed") or event.name.startswith("review."):
             return
         elif event.name == "source.start":

@@ -76,8 +76,17 @@ def _template_checks(config: Config) -> list[Check]:
 
 
 def _state_check(state: Path) -> Check:
-    """Whether the state database can be written, without creating anything (doctor only looks)."""
+    """Whether the state database is sound (SQLite's quick check) and can be written,
+    without creating anything (doctor only looks)."""
+    from careerloop.store import check_state
+
     existing = state if state.exists() else next(p for p in state.parents if p.exists())
+    if existing.is_file() and existing != state:
+        return Check(name="state", status="fail", detail=f"{existing} is a file, not a folder",
+                     fix="point [workspace] state at a path inside a folder")
+    if state.is_file() and (problem := check_state(state)) is not None:
+        what, _, fix = problem.partition(": ")
+        return Check(name="state", status="fail", detail=what, fix=fix)
     if os.access(existing, os.W_OK):
         detail = str(state) if state.exists() else f"{state} (created on the first sync)"
         return Check(name="state", status="ok", detail=detail)

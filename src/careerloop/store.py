@@ -432,7 +432,7 @@ class Store:
     @_guarded
     def _set_up(self) -> None:
         """WAL and the schema; safe when several processes create the same file at once."""
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._wal()
         # BEGIN IMMEDIATE takes the write lock first (others wait on busy_timeout), and
         # INSERT OR IGNORE lets the second creator find the row the first one wrote.
         self._db.executescript(
@@ -479,6 +479,23 @@ class Store:
             store.close()
             raise
         return store
+
+    def _wal(self) -> None:
+        """Switch to WAL, retrying while another process holds the new file.
+
+        SQLite answers a journal-mode change with "database is locked" at once, without
+        waiting on busy_timeout, while another connection sets up the same new file.
+        """
+        clock = Clock()
+        deadline = clock.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or clock.monotonic() >= deadline:
+                    raise
+                clock.sleep(0.05)
 
     def close(self) -> None:
         """Close the database."""
