@@ -641,7 +641,7 @@ def _refuse_tokens(value: Any, where: tuple[str, ...], source: str) -> None:
         for key, item in value.items():
             if looks_like_token(str(key)):
                 table = ".".join(where) or "the top level"
-                raise ConfigError(f"{source}: a key in [{table}]: {PASTED_HINT}")
+                raise ConfigError(f"{source}: a key of {table}: {PASTED_HINT}")
             _refuse_tokens(item, (*where, str(key)), source)
     elif isinstance(value, list):
         for number, item in enumerate(value):
