@@ -91,7 +91,7 @@ def _with_moved_notes(existing: str, duplicates: list[_Card], heading: str) -> t
     moved = 0
     for duplicate in duplicates:
         notes = split_notes(duplicate.desc, heading)[1]
-        body = notes.split("\n", 1)[1] if notes else duplicate.desc
+        body = notes.partition("\n")[2] if notes else duplicate.desc
         new = [p for p in _paragraphs(body) if p.strip() not in existing]
         if not new:
             continue
@@ -413,7 +413,8 @@ class TrelloPublisher:
                     matches[str(card["id"])] = str(card.get("name", ""))
         if found is None:
             plan.create_list = not matches
-            plan.steps.append(f"create list {self._list_name!r}")
+            if plan.create_list:
+                plan.steps.append(f"create list {self._list_name!r}")
         else:
             plan.list_id = str(found["id"])
         if not matches:
