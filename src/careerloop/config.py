@@ -400,6 +400,8 @@ class KpisConfig(_Section):
     targets: dict[str, float | None] = Field(default_factory=dict)
     weights: dict[str, float] = Field(default_factory=dict)
     pitfalls: PitfallThresholds = Field(default_factory=PitfallThresholds)
+    # Goals with these horizons get a row each in the goals table; the others a count.
+    goal_horizons: list[str] = Field(default_factory=lambda: ["6m", "12m"])
 
     @field_validator("feedback_scale")
     @classmethod

@@ -274,10 +274,13 @@ def test_mentor_cadence_against_sessions_per_month_times_months() -> None:
     assert value == pytest.approx(4 / 4.5)
 
 
-def test_mentor_cadence_is_not_reduced_while_the_period_runs() -> None:
-    index = index_of(session("a", D(2026, 10, 1)))
+def test_mentor_cadence_is_pro_rated_while_the_period_runs() -> None:
+    index = index_of(session("a", D(2026, 10, 1)), session("later", D(2026, 10, 20)))
     value, detail = metrics.mentor_cadence(index, OCT, SETTINGS, D(2026, 10, 3))
-    assert (value, detail["expected"]) == (0.5, 2)  # 1 / 2, though only 3 days have passed
+    # 3 of 31 days passed: 2 x 3 / 31 = 0.1935 sessions expected (shown 0.2); the session
+    # planned for Oct 20 is after today and not counted: 1 / 0.1935 = 5.17
+    assert detail == {"sessions": 1, "expected": 0.2}
+    assert value == pytest.approx(31 / 6)
 
 
 # --- goal_alignment ---------------------------------------------------------------------

@@ -236,7 +236,7 @@ def test_stalled_goal_due_soon_without_recent_progress() -> None:
     # learning and milestone moved in the window; far is beyond Dec 30; done is done;
     # past is due before E
     assert pitfall.items == ["quiet", "edge"]
-    assert "2 goal(s) due by 2026-12-30" in pitfall.message
+    assert "2 goals due by 2026-12-30" in pitfall.message
 
 
 def test_stalled_goal_windows_from_config() -> None:

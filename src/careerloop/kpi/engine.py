@@ -12,15 +12,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from careerloop.config import DEFAULT_TARGETS, KpisConfig
 from careerloop.errors import PeriodError
+from careerloop.kpi import written
+from careerloop.kpi.actions import plan_actions
+from careerloop.kpi.coming import coming_up, coming_window
 from careerloop.kpi.metrics import (
     METRICS,
     Detail,
     Metric,
     WorkspaceIndex,
     count_goal_completions,
+    elapsed_share,
     feedback_warnings,
+    scored_end,
 )
+from careerloop.kpi.pace import due_soon, goal_pace, is_long, short_goals
 from careerloop.kpi.pitfalls import detect_pitfalls
+from careerloop.kpi.refine import refinements
 from careerloop.kpi.scorecard import GoalProgress, KpiResult, Scorecard, Status, TrackRow
 from careerloop.model import Workspace
 from careerloop.periods import Period
@@ -45,8 +52,13 @@ def round_half_up(number: float | Decimal) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def target_for(metric: Metric, period: Period, settings: KpisConfig) -> float | None:
-    """The KPI's target for this period; None when it has none (informational)."""
+def target_for(metric: Metric, period: Period, settings: KpisConfig,
+               today: dt.date | None = None) -> float | None:
+    """The KPI's target for this period; None when it has none (informational).
+
+    A count's target is per month; while the period runs (given `today`) it is pro-rated
+    by the share of the period's days that have passed.
+    """
     if metric.key in settings.targets:
         configured = settings.targets[metric.key]  # None in the file removes the target
     elif metric.key == "skills_applied":
@@ -55,7 +67,22 @@ def target_for(metric: Metric, period: Period, settings: KpisConfig) -> float | 
         configured = DEFAULT_TARGETS.get(metric.key)
     if configured is None:
         return None
-    return configured * period.months if metric.per_month_target else configured
+    if not metric.per_month_target:
+        return configured
+    share = 1.0 if today is None else elapsed_share(period, today)
+    return round(configured * period.months * share, 6)
+
+
+def not_due_yet(key: str, value: float | None, target: float | None, detail: Detail) -> bool:
+    """Whether a pro-rated count expects less than one whole unit so far and none came.
+
+    Early in a running month one skill or one session cannot be "late" yet: such a KPI
+    gets no score rather than a 0.
+    """
+    if key == "mentor_cadence":
+        expected = detail.get("expected")
+        return isinstance(expected, int | float) and expected < 1 and not detail.get("sessions")
+    return target is not None and 0 < target < 1 and value == 0
 
 
 def score_for(value: float | None, target: float | None) -> int | None:
@@ -107,12 +134,29 @@ def compute_values(index: WorkspaceIndex, period: Period, settings: KpisConfig,
     return {metric.key: metric.compute(index, period, settings, today) for metric in METRICS}
 
 
-def track_table(index: WorkspaceIndex, period: Period) -> list[TrackRow]:
-    """Learning and application per track over the period, tracks by name.
+TRACK_WINDOW_MONTHS = 3
+TRACK_MIN_MODULES = 2
+TRACK_MIN_MINUTES = 60.0
+STREAK_LOOKBACK = 24
 
-    A track appears when at least one of its modules was completed in the period.
+
+def track_window(period: Period, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last three months ending with the period (its end: E, or today while it runs)."""
+    end = scored_end(period, today)
+    month = Period.containing(end, "month")
+    for _ in range(TRACK_WINDOW_MONTHS - 1):
+        month = month.previous()
+    return month.start, end
+
+
+def track_table(index: WorkspaceIndex, period: Period,
+                window: tuple[dt.date, dt.date] | None = None) -> list[TrackRow]:
+    """Learning and application per track over a window (default: the period), by name.
+
+    A track appears when at least one of its modules was completed in the window; the
+    applications and the learning hours are counted over that same window.
     """
-    start, end = period.start, period.end
+    start, end = window or (period.start, period.end)
     modules: dict[str, int] = {}
     minutes: dict[str, float] = {}
     for module in index.modules_completed(start, end):
@@ -146,20 +190,50 @@ def track_table(index: WorkspaceIndex, period: Period) -> list[TrackRow]:
     return rows
 
 
-def accelerate_and_revisit(rows: Iterable[TrackRow]) -> tuple[str | None, str | None]:
+def accelerate_and_revisit(rows: Iterable[TrackRow],
+                           min_minutes: float = 0.0) -> tuple[str | None, str | None]:
     """The track with most applications per learning hour, and the one with fewest.
 
-    Accelerate needs a rate above zero; revisit needs at least 2 modules and is never the
-    track to accelerate. Ties go to the track first by name.
+    Only tracks with at least 2 modules and `min_minutes` minutes are named. Accelerate
+    needs a rate above zero; revisit is never the track to accelerate. Ties go to the
+    track first by name.
     """
-    rated = [row for row in rows if row.per_hour is not None]
+    rated = [row for row in rows if row.per_hour is not None
+             and row.modules >= TRACK_MIN_MODULES and row.minutes >= min_minutes]
     by_rate = sorted(rated, key=lambda row: (-(row.per_hour or 0.0), row.track.casefold()))
     accelerate = by_rate[0].track if by_rate and (by_rate[0].per_hour or 0.0) > 0 else None
     candidates = sorted(
-        (row for row in rated if row.modules >= 2 and row.track != accelerate),
+        (row for row in rated if row.track != accelerate),
         key=lambda row: (row.per_hour or 0.0, row.track.casefold()),
     )
     return accelerate, (candidates[0].track if candidates else None)
+
+
+def track_places(index: WorkspaceIndex, period: Period,
+                 today: dt.date) -> tuple[list[TrackRow], str | None, str | None]:
+    """The rolling track table of a period and the tracks to accelerate and revisit."""
+    memo_key = ("tracks", period, scored_end(period, today))
+    if memo_key not in index.memo:
+        rows = track_table(index, period, track_window(period, today))
+        index.memo[memo_key] = (rows, *accelerate_and_revisit(rows, TRACK_MIN_MINUTES))
+    cached: tuple[list[TrackRow], str | None, str | None] = index.memo[memo_key]
+    return cached
+
+
+def place_streak(index: WorkspaceIndex, period: Period, today: dt.date, place: int,
+                 track: str | None) -> int:
+    """For how many periods in a row (this one included) `track` held the place
+    (1: accelerate, 2: revisit); 0 without a track."""
+    if track is None:
+        return 0
+    streak, earlier = 1, period.previous()
+    first = index.first_date
+    while streak < STREAK_LOOKBACK and first is not None and earlier.end >= first:
+        if track_places(index, earlier, today)[place] != track:
+            break
+        streak += 1
+        earlier = earlier.previous()
+    return streak
 
 
 def goal_progress(index: WorkspaceIndex, period: Period) -> list[GoalProgress]:
@@ -211,13 +285,17 @@ def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
         raise ValueError("the index was built from another workspace")
 
     current = compute_values(index, period, settings, today)
-    previous = compute_values(index, period.previous(), settings, today)
+    before_period = period.previous()
+    # No comparison with a period that ended before the plan's first dated record.
+    first = index.first_date
+    compare = first is not None and before_period.end >= first
+    previous = compute_values(index, before_period, settings, today) if compare else {}
     kpis: dict[str, KpiResult] = {}
     for metric in METRICS:
         value, detail = current[metric.key]
-        before = previous[metric.key][0]
-        target = target_for(metric, period, settings)
-        score = score_for(value, target)
+        before = previous[metric.key][0] if compare else None
+        target = target_for(metric, period, settings, today)
+        score = None if not_due_yet(metric.key, value, target, detail) else score_for(value, target)
         kpis[metric.key] = KpiResult(
             key=metric.key,
             label=metric.label,
@@ -230,24 +308,55 @@ def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
             detail=detail,
         )
 
+    as_of = scored_end(period, today)
     total = period_score(kpis, settings)
-    tracks = track_table(index, period)
-    accelerate, revisit = accelerate_and_revisit(tracks)
+    tracks, accelerate, revisit = track_places(index, period, today)
     values = {key: result.value for key, result in kpis.items()}
+    statuses = {key: result.status for key, result in kpis.items()}
+    pitfalls = detect_pitfalls(index, period, settings, today, values, statuses)
     warnings = [warning.message for warning in workspace.warnings]
-    warnings += feedback_warnings(index, period, settings)
+    warnings += feedback_warnings(index, period, settings, today)
+    horizons = settings.goal_horizons
+    paces = goal_pace(index, period, as_of, horizons)
+    long_ids = {goal.id for goal in index.goals if is_long(goal, horizons)}
+    accelerate_periods = place_streak(index, period, today, 1, accelerate)
+    revisit_periods = place_streak(index, period, today, 2, revisit)
+    following = period.next()
+    planned_next = index.modules_by_planned.count_between(following.start, following.end)
+    coming_from, coming_to = coming_window(period, today)
     return Scorecard(
         period=period,
         score=total,
         status=status_for(total),
         kpis=kpis,
-        pitfalls=detect_pitfalls(index, period, settings, today, values),
+        pitfalls=pitfalls,
         tracks=tracks,
         accelerate=accelerate,
         revisit=revisit,
-        goals=goal_progress(index, period),
+        goals=[g for g in goal_progress(index, period) if g.id in long_ids],
         warnings=list(dict.fromkeys(warnings)),  # each message once, in order
         running=period.end >= today,
+        as_of=as_of,
+        actions=plan_actions(index, period, today, kpis, pitfalls, settings),
+        coming_up=coming_up(index, period, today),
+        coming_from=coming_from,
+        coming_to=coming_to,
+        insights=written.insights(index, period.start, as_of),
+        open_items=written.open_items(index, period.start, as_of),
+        advancement_notes=written.advancement_notes(index, period.start, as_of),
+        milestones_reached=written.milestones_reached(index, period.start, as_of),
+        milestones_missed=written.milestones_missed(index, period.start, as_of),
+        goal_pace=paces,
+        goals_due_soon=due_soon(paces, as_of),
+        short_goals=short_goals(index, period, as_of, horizons),
+        track_window=track_window(period, today),
+        accelerate_periods=accelerate_periods,
+        revisit_periods=revisit_periods,
+        refinements=refinements(
+            index, period, settings, today, kpis, paces,
+            (accelerate, accelerate_periods, revisit, revisit_periods), planned_next,
+        ),
+        feedback_scale=settings.feedback_scale,
     )
 
 

@@ -2,7 +2,10 @@
 
 Every metric has the same shape, `(index, period, settings, today) -> (value, detail)`,
 so the engine can list them in `METRICS` and adding a KPI is adding a function, a row in
-`METRICS` and a row in docs/kpis.md. The exact definitions live in DESIGN.md.
+`METRICS` and a row in docs/kpis.md. The exact definitions live in docs/kpis.md.
+
+A running period is scored as of today: every metric reads records up to `scored_end`
+(E, or today while the period runs), so nothing dated after today counts.
 """
 
 from __future__ import annotations
@@ -106,7 +109,11 @@ class WorkspaceIndex:
         self.sessions = DatedList(workspace.sessions, lambda s: s.date)
         self.applications = DatedList(workspace.applications, lambda a: a.date)
         self.milestones_by_due = DatedList(workspace.milestones, lambda m: m.due)
+        self.milestones_by_done = DatedList(workspace.milestones, lambda m: m.done_on)
         self.advancements = DatedList(workspace.advancements, lambda a: a.date)
+        self.first_date = first_dated(workspace)
+        # Memos of derived per-period results (track places), filled on demand.
+        self.memo: dict[tuple[str, Period, dt.date], Any] = {}
 
         # Skill key -> the spelling used at its first application, and that date.
         self.skill_names: dict[str, str] = {}
@@ -158,6 +165,22 @@ class WorkspaceIndex:
                 milestones.setdefault(goal_id, []).append(milestone)
         self.goal_milestones = milestones
 
+        # Goal id -> the earliest date of a record linked to it: when work on it began.
+        goal_start: dict[str, dt.date] = {}
+        linked: list[tuple[tuple[str, ...], tuple[dt.date | None, ...]]] = [
+            (m.goal_ids, (m.planned, m.completed)) for m in workspace.modules
+        ]
+        linked += [(m.goal_ids, (m.due, m.done_on)) for m in workspace.milestones]
+        for goal_ids, dates in linked:
+            known = [d for d in dates if d is not None]
+            if not known or not goal_ids:
+                continue
+            earliest = min(known)
+            for goal_id in goal_ids:
+                if goal_id not in goal_start or earliest < goal_start[goal_id]:
+                    goal_start[goal_id] = earliest
+        self.goal_start = goal_start
+
     def skill_key(self, name: str) -> str:
         """`model.skill_key`, remembered per spelling (tracks group the same way)."""
         key = self._skill_keys.get(name)
@@ -176,6 +199,32 @@ class WorkspaceIndex:
     def applications_between(self, start: dt.date, end: dt.date) -> list[Application]:
         """Applications dated start <= date <= end."""
         return self.applications.between(start, end)
+
+
+def first_dated(workspace: Workspace) -> dt.date | None:
+    """The earliest date of any record (any of its dates): when the plan's data begins."""
+    dates: list[dt.date | None] = [g.target_date for g in workspace.goals]
+    for module in workspace.modules:
+        dates += (module.planned, module.completed)
+    dates += [s.date for s in workspace.sessions]
+    dates += [a.date for a in workspace.applications]
+    for milestone in workspace.milestones:
+        dates += (milestone.due, milestone.done_on)
+    dates += [a.date for a in workspace.advancements]
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
+
+
+def scored_end(period: Period, today: dt.date) -> dt.date:
+    """The last day a KPI counts: E, or today while the period runs."""
+    return min(period.end, today)
+
+
+def elapsed_share(period: Period, today: dt.date) -> float:
+    """The share of the period's days that have passed, today included (1 once it ended)."""
+    days = (period.end - period.start).days + 1
+    passed = (scored_end(period, today) - period.start).days + 1
+    return min(max(passed / days, 0.0), 1.0)
 
 
 def count_goal_completions(index: WorkspaceIndex, goal_id: str, start: dt.date,
@@ -211,7 +260,7 @@ def whole(number: float) -> float:
 def module_completion(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                       today: dt.date) -> MetricValue:
     """Modules planned in P and completed by E, over modules planned in P."""
-    start, end = period.start, period.end
+    start, end = period.start, scored_end(period, today)
     planned = index.modules_by_planned.between(start, end)
     # A module finished before its planned day still counts as done.
     done = sum(1 for m in planned if m.completed is not None and m.completed <= end)
@@ -229,7 +278,7 @@ def module_completion(index: WorkspaceIndex, period: Period, settings: KpisConfi
 def mentor_feedback(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                     today: dt.date) -> MetricValue:
     """Mean feedback in P on a 0-100 scale, scores outside the scale clamped."""
-    sessions = index.sessions_between(period.start, period.end)
+    sessions = index.sessions_between(period.start, scored_end(period, today))
     low, high = settings.feedback_scale
     scores = [
         (clamp_feedback(s.feedback, settings) - low) / (high - low) * 100
@@ -243,7 +292,7 @@ def mentor_feedback(index: WorkspaceIndex, period: Period, settings: KpisConfig,
 def skills_applied(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                    today: dt.date) -> MetricValue:
     """Distinct skills whose first application over all history falls in P."""
-    keys = index.first_applications.between(period.start, period.end)
+    keys = index.first_applications.between(period.start, scored_end(period, today))
     names = sorted((index.skill_names[key] for key in keys), key=str.casefold)
     return len(names), {"skills": names}
 
@@ -251,7 +300,7 @@ def skills_applied(index: WorkspaceIndex, period: Period, settings: KpisConfig,
 def advancements(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                  today: dt.date) -> MetricValue:
     """Advancements in P whose skills were learned or applied on or before them."""
-    found = index.advancements.between(period.start, period.end)
+    found = index.advancements.between(period.start, scored_end(period, today))
     linked = sum(1 for advancement in found if is_linked(index, advancement))
     return linked, {"total": len(found), "linked": linked}
 
@@ -270,25 +319,26 @@ def is_linked(index: WorkspaceIndex, advancement: Advancement) -> bool:
 def learning_consistency(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                          today: dt.date) -> MetricValue:
     """Distinct days with a completed module over the weekdays of P (up to today)."""
-    active_days = len(set(index.modules_by_completed.dates_between(period.start, period.end)))
+    end = scored_end(period, today)
+    active_days = len(set(index.modules_by_completed.dates_between(period.start, end)))
     # A running period is measured against the weekdays that have passed so far.
-    weekdays = weekdays_between(period.start, min(period.end, today))
+    weekdays = weekdays_between(period.start, end)
     detail = {"active_days": active_days, "weekdays": weekdays}
     return (active_days / weekdays if weekdays else None), detail
 
 
 def mentor_cadence(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                    today: dt.date) -> MetricValue:
-    """Sessions in P over the sessions planned for P (not reduced while P runs)."""
-    sessions = index.sessions.count_between(period.start, period.end)
-    expected = settings.sessions_per_month * period.months
-    return sessions / expected, {"sessions": sessions, "expected": whole(expected)}
+    """Sessions in P over the sessions planned for P, pro-rated while P runs."""
+    sessions = index.sessions.count_between(period.start, scored_end(period, today))
+    expected = settings.sessions_per_month * period.months * elapsed_share(period, today)
+    return sessions / expected, {"sessions": sessions, "expected": whole(round(expected, 1))}
 
 
 def goal_alignment(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                    today: dt.date) -> MetricValue:
     """Share of modules completed in P that are linked to at least one goal."""
-    completed = index.modules_completed(period.start, period.end)
+    completed = index.modules_completed(period.start, scored_end(period, today))
     aligned = sum(1 for m in completed if m.goal_ids)
     detail = {"aligned": aligned, "completed": len(completed)}
     return (aligned / len(completed) if completed else None), detail
@@ -297,7 +347,7 @@ def goal_alignment(index: WorkspaceIndex, period: Period, settings: KpisConfig,
 def insights_documented(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                         today: dt.date) -> MetricValue:
     """Share of sessions in P with non-blank insights."""
-    sessions = index.sessions_between(period.start, period.end)
+    sessions = index.sessions_between(period.start, scored_end(period, today))
     documented = sum(1 for s in sessions if s.insights.strip())
     detail = {"documented": documented, "sessions": len(sessions)}
     return (documented / len(sessions) if sessions else None), detail
@@ -306,7 +356,7 @@ def insights_documented(index: WorkspaceIndex, period: Period, settings: KpisCon
 def milestones_on_time(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                        today: dt.date) -> MetricValue:
     """Share of milestones due in P that were done on or before their due date."""
-    due = index.milestones_by_due.between(period.start, period.end)
+    due = index.milestones_by_due.between(period.start, scored_end(period, today))
     on_time = sum(
         1 for m in due if m.done_on is not None and m.due is not None and m.done_on <= m.due
     )
@@ -317,7 +367,7 @@ def milestones_on_time(index: WorkspaceIndex, period: Period, settings: KpisConf
 def learning_minutes(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                      today: dt.date) -> MetricValue:
     """Minutes of the modules completed in P (a module without minutes adds 0)."""
-    completed = index.modules_completed(period.start, period.end)
+    completed = index.modules_completed(period.start, scored_end(period, today))
     return whole(sum(m.minutes or 0.0 for m in completed)), {}
 
 
@@ -354,11 +404,13 @@ METRICS: tuple[Metric, ...] = (
 LABELS: dict[str, str] = {metric.key: metric.label for metric in METRICS}
 
 
-def feedback_warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig) -> list[str]:
+def feedback_warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+                      today: dt.date | None = None) -> list[str]:
     """A data warning for each feedback score in P outside the scale (it is clamped)."""
     low, high = settings.feedback_scale
     warnings = []
-    for session in index.sessions_between(period.start, period.end):
+    end = period.end if today is None else scored_end(period, today)
+    for session in index.sessions_between(period.start, end):
         if session.feedback is None or low <= session.feedback <= high:
             continue
         name = session.title or session.id

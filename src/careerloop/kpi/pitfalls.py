@@ -4,6 +4,9 @@ Each detector is a small function of a `PitfallContext` that returns a `Pitfall`
 `DETECTORS` lists them and the thresholds come from `[kpis.pitfalls]`. Windows that reach
 "up to E" end on `as_of` — E, or today while the period runs — so a draft is not flagged
 for days that have not happened yet.
+
+A pitfall that rests on a KPI agrees with the KPI table: it never fires while that KPI is
+on track, always fires when it is off track, and is critical exactly when it is off track.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass
 
 from careerloop.config import KpisConfig
 from careerloop.kpi.metrics import WorkspaceIndex, count_goal_completions, whole
-from careerloop.kpi.scorecard import Pitfall
+from careerloop.kpi.scorecard import Pitfall, Severity, Status
+from careerloop.kpi.words import plural
 from careerloop.model import Module, Session
 from careerloop.periods import Period
 
@@ -28,18 +32,31 @@ class PitfallContext:
     settings: KpisConfig
     as_of: dt.date
     values: Mapping[str, float | None]
+    statuses: Mapping[str, Status]
 
     def window(self, days: int) -> tuple[dt.date, dt.date]:
         """The `days` days up to and including `as_of`."""
         return self.as_of - dt.timedelta(days=days - 1), self.as_of
 
     def completed(self) -> list[Module]:
-        """Modules completed in the period."""
-        return self.index.modules_completed(self.period.start, self.period.end)
+        """Modules completed in the period (up to as_of)."""
+        return self.index.modules_completed(self.period.start, self.as_of)
 
     def sessions(self) -> list[Session]:
-        """Mentor sessions in the period."""
-        return self.index.sessions_between(self.period.start, self.period.end)
+        """Mentor sessions in the period (up to as_of)."""
+        return self.index.sessions_between(self.period.start, self.as_of)
+
+    def weak(self, key: str, value: float | None, threshold: float) -> bool:
+        """Whether a KPI-backed pitfall fires: below its threshold or off track, never
+        while the KPI table says on track."""
+        status = self.statuses.get(key)
+        if value is None or status == "on_track":
+            return False
+        return value < threshold or status == "off_track"
+
+    def severity(self, key: str) -> Severity:
+        """Critical exactly when the KPI behind the pitfall is off track."""
+        return "critical" if self.statuses.get(key) == "off_track" else "warning"
 
 
 def _name(record: Module | Session) -> str:
@@ -58,16 +75,16 @@ def unaligned_learning(ctx: PitfallContext) -> Pitfall | None:
     """Too much of the learning serves no goal."""
     threshold = ctx.settings.pitfalls.unaligned_learning
     alignment = ctx.values.get("goal_alignment")
-    if alignment is None or alignment >= threshold:
+    if alignment is None or not ctx.weak("goal_alignment", alignment, threshold):
         return None
     loose = [m for m in ctx.completed() if not m.goal_ids]
     total = len(ctx.completed())
     return Pitfall(
         code="unaligned-learning",
-        severity="warning",
+        severity=ctx.severity("goal_alignment"),
         message=(
             f"Only {total - len(loose)} of {total} modules completed in {ctx.period} are "
-            f"linked to a goal ({_share(alignment)}, below {_share(threshold)})."
+            f"linked to a goal ({_share(alignment)})."
         ),
         items=[_name(m) for m in loose],
         advice="Link each module to the goal it serves, and drop the ones that serve none.",
@@ -78,7 +95,7 @@ def overload_without_application(ctx: PitfallContext) -> Pitfall | None:
     """Many modules finished, nothing applied in a live project."""
     completed = ctx.completed()
     limit = ctx.settings.pitfalls.overload_modules_per_month * ctx.period.months
-    applied = ctx.index.applications.count_between(ctx.period.start, ctx.period.end)
+    applied = ctx.index.applications.count_between(ctx.period.start, ctx.as_of)
     if len(completed) < limit or applied:
         return None
     return Pitfall(
@@ -102,7 +119,7 @@ def mentor_gap(ctx: PitfallContext) -> Pitfall | None:
     start, end = ctx.window(thresholds.mentor_gap_days)
     recent = ctx.index.sessions.count_between(start, end)
     cadence = ctx.values.get("mentor_cadence")
-    low_cadence = cadence is not None and cadence < thresholds.mentor_gap_cadence
+    low_cadence = ctx.weak("mentor_cadence", cadence, thresholds.mentor_gap_cadence)
     if recent and not low_cadence:
         return None
     last = ctx.index.sessions.last_before(end + dt.timedelta(days=1))
@@ -114,11 +131,14 @@ def mentor_gap(ctx: PitfallContext) -> Pitfall | None:
         )
     if low_cadence:
         sessions = len(ctx.sessions())
-        expected = whole(ctx.settings.sessions_per_month * ctx.period.months)
+        expected = whole(round(sessions / cadence, 1)) if cadence else whole(
+            ctx.settings.sessions_per_month * ctx.period.months
+        )
         reasons.append(f"only {sessions} of {expected} planned sessions in {ctx.period}")
+    both = len(reasons) == 2
     return Pitfall(
         code="mentor-gap",
-        severity="critical" if len(reasons) == 2 else "warning",
+        severity="critical" if both or ctx.severity("mentor_cadence") == "critical" else "warning",
         message=_sentence(" and ".join(reasons)),
         items=[_name(last[1])] if last else [],
         advice="Book the next mentor session now and keep a recurring slot for the rest.",
@@ -129,7 +149,7 @@ def skipped_checkins(ctx: PitfallContext) -> Pitfall | None:
     """A gap between consecutive sessions in or just before P is too long."""
     interval = 30 / ctx.settings.sessions_per_month
     limit = ctx.settings.pitfalls.skipped_checkins_factor * interval
-    chain = ctx.index.sessions.dated_between(ctx.period.start, ctx.period.end)
+    chain = ctx.index.sessions.dated_between(ctx.period.start, ctx.as_of)
     if before := ctx.index.sessions.last_before(ctx.period.start):
         chain.insert(0, before)
     gaps = []
@@ -143,7 +163,8 @@ def skipped_checkins(ctx: PitfallContext) -> Pitfall | None:
         code="skipped-checkins",
         severity="warning",
         message=(
-            f"{len(gaps)} gap(s) between mentor sessions were longer than "
+            f"{plural(len(gaps), 'gap')} between mentor sessions "
+            f"{'was' if len(gaps) == 1 else 'were'} longer than "
             f"{whole(round(limit, 1))} days (the plan is one every {whole(round(interval, 1))})."
         ),
         items=gaps,
@@ -155,13 +176,13 @@ def undocumented_insights(ctx: PitfallContext) -> Pitfall | None:
     """Mentor sessions whose takeaways were never written down."""
     threshold = ctx.settings.pitfalls.undocumented_insights
     documented = ctx.values.get("insights_documented")
-    if documented is None or documented >= threshold:
+    if documented is None or not ctx.weak("insights_documented", documented, threshold):
         return None
     sessions = ctx.sessions()
     blank = [s for s in sessions if not s.insights.strip()]
     return Pitfall(
         code="undocumented-insights",
-        severity="warning",
+        severity=ctx.severity("insights_documented"),
         message=(
             f"Only {len(sessions) - len(blank)} of {len(sessions)} mentor sessions in "
             f"{ctx.period} have their insights written down."
@@ -212,7 +233,7 @@ def stalled_goal(ctx: PitfallContext) -> Pitfall | None:
         code="stalled-goal",
         severity="warning",
         message=(
-            f"{len(stalled)} goal(s) due by {horizon} had no module completed and no "
+            f"{plural(len(stalled), 'goal')} due by {horizon} had no module completed and no "
             f"milestone reached in the {thresholds.stalled_goal_lookback_days} days up to "
             f"{end}."
         ),
@@ -237,7 +258,9 @@ DETECTORS: tuple[Detector, ...] = (
 
 
 def detect_pitfalls(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                    today: dt.date, values: Mapping[str, float | None]) -> list[Pitfall]:
-    """Every pitfall found in the period, given the period's KPI values."""
-    ctx = PitfallContext(index, period, settings, min(period.end, today), values)
+                    today: dt.date, values: Mapping[str, float | None],
+                    statuses: Mapping[str, Status] | None = None) -> list[Pitfall]:
+    """Every pitfall found in the period, given the period's KPI values and statuses."""
+    ctx = PitfallContext(index, period, settings, min(period.end, today), values,
+                         statuses or {})
     return [pitfall for detect in DETECTORS if (pitfall := detect(ctx)) is not None]

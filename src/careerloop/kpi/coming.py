@@ -1,0 +1,48 @@
+"""What is coming up: the dated plan in the 30 days after the period (or after today)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from careerloop.kpi.metrics import WorkspaceIndex, scored_end
+from careerloop.kpi.scorecard import ComingItem
+from careerloop.periods import Period
+
+COMING_DAYS = 30
+_KIND_ORDER = {"session": 0, "milestone": 1, "goal": 2, "module": 3}
+
+
+def coming_window(period: Period, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The 30 days after E, or after today while the period runs (both ends included)."""
+    after = scored_end(period, today)
+    return after + dt.timedelta(days=1), after + dt.timedelta(days=COMING_DAYS)
+
+
+def coming_up(index: WorkspaceIndex, period: Period, today: dt.date) -> list[ComingItem]:
+    """Sessions, planned modules not completed, milestones not reached and target dates of
+    goals not done in the coming window, by date.
+
+    "Not completed" is judged as of E (today while the period runs), so the review of a
+    closed period reads the same whenever it is rendered.
+    """
+    as_of = scored_end(period, today)
+    start, end = coming_window(period, today)
+    items: list[ComingItem] = []
+    for day, session in index.sessions.dated_between(start, end):
+        items.append(ComingItem(date=day, kind="session", title=session.title or "Mentor session",
+                                detail=session.mentor or ""))
+    for day, module in index.modules_by_planned.dated_between(start, end):
+        if module.completed is not None and module.completed <= as_of:
+            continue
+        items.append(ComingItem(date=day, kind="module", title=module.title or module.id,
+                                detail=" ".join((module.track or "").split())))
+    for day, milestone in index.milestones_by_due.dated_between(start, end):
+        if milestone.done_on is not None and milestone.done_on <= as_of:
+            continue
+        items.append(ComingItem(date=day, kind="milestone", title=milestone.title or milestone.id))
+    for goal in index.goals:
+        if goal.done or goal.target_date is None or not start <= goal.target_date <= end:
+            continue
+        items.append(ComingItem(date=goal.target_date, kind="goal", title=goal.title or goal.id))
+    items.sort(key=lambda item: (item.date, _KIND_ORDER[item.kind], item.title.casefold()))
+    return items
