@@ -148,6 +148,16 @@ WHY: dict[str, str] = {
     "advancements": "Advancements show the plan paying off; agree on the next one.",
 }
 
+PITFALL_WHY: dict[str, str] = {
+    "mentor-gap": "Without a recent session nobody checks the plan against what happens.",
+    "skipped-checkins": "A long gap between sessions lets small problems grow for weeks.",
+    "overload-without-application": "Modules piled up without practice are mostly forgotten.",
+    "unvetted-content": "Unvetted content can teach the wrong thing confidently.",
+    "stalled-goal": "A goal due soon with no recent work will slip unless something moves now.",
+    "unaligned-learning": WHY["goal_alignment"],
+    "undocumented-insights": WHY["insights_documented"],
+}
+
 
 # --- imperative sentences per KPI -------------------------------------------------------
 
@@ -405,7 +415,7 @@ def plan_actions(index: WorkspaceIndex, period: Period, today: dt.date,
         actions.append(
             Action(
                 text=f"{_pitfall_text(ctx, pitfall)}: {evidence}",
-                why=WHY.get(keys[0], pitfall.message) if keys else pitfall.message,
+                why=WHY.get(keys[0], "") if keys else PITFALL_WHY.get(pitfall.code, pitfall.advice),
                 kpis=keys, pitfall=pitfall.code, items=list(pitfall.items),
                 status="off_track" if pitfall.severity == "critical" else status,
                 weight=weight, gap=gap,

@@ -73,16 +73,20 @@ def target_for(metric: Metric, period: Period, settings: KpisConfig,
     return round(configured * period.months * share, 6)
 
 
-def not_due_yet(key: str, value: float | None, target: float | None, detail: Detail) -> bool:
-    """Whether a pro-rated count expects less than one whole unit so far and none came.
+def not_due_yet(metric: Metric, value: float | None, target: float | None,
+                detail: Detail, running: bool) -> bool:
+    """Whether a running period's pro-rated count expects less than one whole unit so far
+    and none came.
 
     Early in a running month one skill or one session cannot be "late" yet: such a KPI
     gets no score rather than a 0.
     """
-    if key == "mentor_cadence":
+    if not running:
+        return False
+    if metric.key == "mentor_cadence":
         expected = detail.get("expected")
         return isinstance(expected, int | float) and expected < 1 and not detail.get("sessions")
-    return target is not None and 0 < target < 1 and value == 0
+    return metric.per_month_target and target is not None and 0 < target < 1 and value == 0
 
 
 def score_for(value: float | None, target: float | None) -> int | None:
@@ -295,7 +299,8 @@ def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
         value, detail = current[metric.key]
         before = previous[metric.key][0] if compare else None
         target = target_for(metric, period, settings, today)
-        score = None if not_due_yet(metric.key, value, target, detail) else score_for(value, target)
+        due = not not_due_yet(metric, value, target, detail, period.end >= today)
+        score = score_for(value, target) if due else None
         kpis[metric.key] = KpiResult(
             key=metric.key,
             label=metric.label,

@@ -113,15 +113,19 @@ def refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, tod
             items.append(f"Give {quote(goal.title)} milestones, so its pace can be tracked")
     accelerate, accelerate_periods, revisit, revisit_periods = tracks
     unit = "month" if period.kind == "month" else "quarter"
+
+    def held(periods: int) -> str:
+        return f"for {plural(periods, unit)} in a row" if periods > 1 else f"this {unit}"
+
     if accelerate:
         items.append(
             f"Give {accelerate} more of the next {unit}: it has turned learning into practice "
-            f"best for {plural(accelerate_periods, unit)} in a row"
+            f"best {held(accelerate_periods)}"
         )
     if revisit:
         items.append(
             f"Rework or retire the {revisit} track: it has turned the least learning into "
-            f"practice for {plural(revisit_periods, unit)} in a row"
+            f"practice {held(revisit_periods)}"
         )
     items.append(
         f"Plan the modules and dates of {period.next()}: {plural(planned_next, 'module')} "

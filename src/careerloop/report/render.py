@@ -14,6 +14,7 @@ The context of `monthly.md.j2` and `quarterly.md.j2` is documented in `build_con
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib.resources
 import re
@@ -21,7 +22,6 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,22 @@ from jinja2.visitor import NodeTransformer
 
 from careerloop.config import ReviewsConfig
 from careerloop.errors import CareerloopError, TemplateError
-from careerloop.kpi.scorecard import KpiResult, Pitfall, Scorecard
+from careerloop.kpi.scorecard import Action, ComingItem, KpiResult, Pitfall, Scorecard
+from careerloop.kpi.words import (
+    COUNT_KPIS,
+    MINUS,
+    MINUTE_KPIS,
+    RATIO_KPIS,
+    SCORE_KPIS,
+    day,
+    format_minutes,
+    format_value,
+    join_words,
+    plain_number,
+    plural,
+    quote,
+    round_to,
+)
 from careerloop.periods import Period
 from careerloop.report.escape import Markdown, clean_text, escape_markdown, redact
 from careerloop.report.review import Review
@@ -59,22 +74,6 @@ __all__ = [
     "trend_arrow",
 ]
 
-# KPIs whose value is a ratio (shown as a percentage) or a duration; the rest are counts
-# unless listed. Unknown keys fall back to a plain number so new KPIs still render.
-RATIO_KPIS = frozenset(
-    {
-        "module_completion",
-        "learning_consistency",
-        "mentor_cadence",
-        "goal_alignment",
-        "insights_documented",
-        "milestones_on_time",
-    }
-)
-SCORE_KPIS = frozenset({"mentor_feedback"})
-MINUTE_KPIS = frozenset({"learning_minutes"})
-COUNT_KPIS = frozenset({"skills_applied", "advancements"})
-
 _STATUS_LABELS = {
     "on_track": "on track",
     "at_risk": "at risk",
@@ -92,51 +91,10 @@ _STATUS_EMOJI = {
 _SEVERITY_EMOJI = {"critical": "🔴", "warning": "🟡", "info": "🔵"}
 _SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
-MINUS = "\u2212"
-
 # --- formatting ------------------------------------------------------------------------
 
-
-def _round(value: float, places: int = 0) -> Decimal:
-    quantum = Decimal(1).scaleb(-places)
-    return Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def _plain(value: float) -> str:
-    """A number without needless decimals: 3, 2.5, 2.18."""
-    if float(value).is_integer():
-        return str(int(value))
-    text = f"{_round(value, 2):f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
-
-
-def format_minutes(minutes: float | None) -> str:
-    """`3 h 20 min`, `45 min`, `2 h`; `–` for None."""
-    if minutes is None:
-        return "–"
-    total = int(_round(abs(minutes)))
-    sign = MINUS if minutes < 0 and total else ""
-    hours, rest = divmod(total, 60)
-    if hours and rest:
-        return f"{sign}{hours} h {rest} min"
-    if hours:
-        return f"{sign}{hours} h"
-    return f"{sign}{rest} min"
-
-
-def format_value(value: float | None, key: str) -> str:
-    """A KPI value as a person reads it: 75%, 82/100, 3 h 20 min, 4."""
-    if value is None:
-        return "–"
-    if key in RATIO_KPIS:
-        return f"{_round(value * 100)}%"
-    if key in SCORE_KPIS:
-        return f"{_round(value)}/100"
-    if key in MINUTE_KPIS:
-        return format_minutes(value)
-    if key in COUNT_KPIS:
-        return str(_round(value))
-    return _plain(value)
+_round = round_to
+_plain = plain_number
 
 
 def format_delta(delta: float | None, key: str) -> str:
@@ -250,105 +208,149 @@ def _on_track(scorecard: Scorecard) -> list[KpiResult]:
     return [k for k in scorecard.kpis.values() if k.status == "on_track"]
 
 
+def _met_target(kpi: KpiResult) -> bool:
+    return kpi.value is not None and kpi.target is not None and kpi.value >= kpi.target
+
+
+WENT_WELL_LINES = 5
+
+
 def _went_well(scorecard: Scorecard) -> list[str]:
+    """KPIs that met their target, first-time skills, advancements, milestones reached."""
     items: list[str] = []
-    for kpi in _on_track(scorecard):
-        items.append(
-            f"{kpi.label}: {format_value(kpi.value, kpi.key)} "
-            f"(target {format_value(kpi.target, kpi.key)})"
-        )
     skills = scorecard.kpis.get("skills_applied")
-    if skills is not None:
-        names = [inline(s) for s in skills.detail.get("skills", []) if str(s).strip()]
-        if names:
-            items.append("Skills applied for the first time: " + ", ".join(names))
-    advancements = scorecard.kpis.get("advancements")
-    if advancements is not None:
-        total = int(advancements.detail.get("total", advancements.value or 0) or 0)
-        linked = int(advancements.detail.get("linked", advancements.value or 0) or 0)
-        described = [inline(d) for d in advancements.detail.get("descriptions", []) if d]
-        if described:
-            items.extend(f"Advancement: {d}" for d in described)
-        elif total:
-            noun = "advancement" if total == 1 else "advancements"
-            items.append(f"{total} {noun}, {linked} linked to a new competency")
-    if scorecard.accelerate:
-        row = next((t for t in scorecard.tracks if t.track == scorecard.accelerate), None)
-        rate = f" ({_plain(row.per_hour)} applications per learning hour)" if (
-            row and row.per_hour
-        ) else ""
-        items.append(
-            f"{inline(scorecard.accelerate)} turns learning into practice best{rate}"
-        )
-    return items
+    names = [inline(s) for s in (skills.detail.get("skills", []) if skills else [])
+             if str(s).strip()]
+    if names:
+        items.append("Skills applied for the first time: " + ", ".join(names))
+    for note in scorecard.advancement_notes:
+        items.append(f"{inline(note.title)} ({day(note.date)})")
+    reached = scorecard.milestones_reached
+    if reached:
+        titles = join_words([quote(m.title) for m in reached[:3]])
+        more = f" and {plural(len(reached) - 3, 'more')}" if len(reached) > 3 else ""
+        items.append(f"Milestone{'s' if len(reached) > 1 else ''} reached: {titles}{more}")
+    met = [k for k in scorecard.kpis.values() if _met_target(k)]
+    room = max(WENT_WELL_LINES - len(items), 0)
+    lines = [
+        f"{kpi.label}: {format_value(kpi.value, kpi.key)} "
+        f"(target {format_value(kpi.target, kpi.key)})"
+        for kpi in met
+    ]
+    if len(lines) > room and room:
+        shown = lines[: room - 1]
+        rest = [k.label.lower() for k in met[room - 1:]]
+        lines = [*shown, "Also at or above target: " + join_words(rest)]
+    return (lines[:room] + items)[:WENT_WELL_LINES]
 
 
 def _open_action_items(scorecard: Scorecard) -> int | None:
-    # The scorecard has no sessions, so open action items come from a KPI's detail when
-    # the engine reports them (`action_items_open`, or done/total).
-    for kpi in scorecard.kpis.values():
-        detail = kpi.detail
-        if "action_items_open" in detail:
-            return int(detail["action_items_open"] or 0)
-        if "action_items_total" in detail and "action_items_done" in detail:
-            return int(detail["action_items_total"] or 0) - int(detail["action_items_done"] or 0)
-    return None
+    """Open action items of the period's sessions; None when no session had any."""
+    if not scorecard.open_items:
+        return None
+    return sum(item.open for item in scorecard.open_items)
+
+
+QUESTIONS_MIN, QUESTIONS_MAX = 3, 5
 
 
 def _discussion(scorecard: Scorecard) -> list[str]:
+    """3-5 questions for the mentor from this period's insights, open items and weak KPIs.
+
+    They ask, where the actions tell: nothing here repeats an action's sentence.
+    """
     points: list[str] = []
-    for pitfall in sorted(scorecard.pitfalls, key=lambda p: _SEVERITY_ORDER.get(p.severity, 3)):
-        points.append(inline(pitfall.message))
-    for kpi in scorecard.kpis.values():
-        if kpi.status == "off_track":
-            points.append(
-                f"{kpi.label} is off track ({format_value(kpi.value, kpi.key)} against "
-                f"{format_value(kpi.target, kpi.key)}): what got in the way?"
-            )
-    open_items = _open_action_items(scorecard)
-    if open_items:
-        noun = "action item is" if open_items == 1 else "action items are"
-        points.append(f"{open_items} {noun} still open from earlier sessions: close or drop them")
-    if scorecard.revisit:
+    for insight in scorecard.insights[-2:]:
         points.append(
-            f"Is the {inline(scorecard.revisit)} track still worth the time it takes?"
+            f"You noted {quote(insight.text)} on {day(insight.date)}: where has it worked "
+            "since, and where not yet?"
         )
-    if not points:
-        points.append("Everything is on track: agree on the next stretch goal")
-    return points
+    if scorecard.open_items:
+        total = sum(item.open for item in scorecard.open_items)
+        sessions = len(scorecard.open_items)
+        points.append(
+            f"{plural(total, 'action item')} from {plural(sessions, 'session')} "
+            f"{'is' if total == 1 else 'are'} still open: which still matter, and which can go?"
+        )
+    weak = sorted(
+        (k for k in scorecard.kpis.values() if k.status in ("off_track", "at_risk")),
+        key=lambda k: (k.status != "off_track", k.score or 0),
+    )
+    for kpi in weak[:2]:
+        points.append(
+            f"{kpi.label} is at {format_value(kpi.value, kpi.key)} against "
+            f"{format_value(kpi.target, kpi.key)}: what gets in the way?"
+        )
+    behind = [g for g in scorecard.goal_pace if g.pace == "behind"]
+    if behind:
+        points.append(f"{quote(behind[0].title)} is behind pace: what would unblock the next "
+                      "milestone?")
+    if scorecard.revisit:
+        points.append(f"Is the {inline(scorecard.revisit)} track still worth the time it takes?")
+    fillers = [
+        "Which skill should I apply next, and on which project?",
+        "What should the next period focus on, given where the goals stand?",
+        "What would you do differently in my place this month?",
+    ]
+    for filler in fillers:
+        if len(points) >= QUESTIONS_MIN:
+            break
+        points.append(filler)
+    return list(dict.fromkeys(points))[:QUESTIONS_MAX]
 
 
 def _checklist(review: Review) -> list[str]:
-    """Plan-refinement to-dos for a quarterly review."""
-    card = review.scorecard
-    items: list[str] = []
-    codes = {p.code for p in card.pitfalls}
-    if "unaligned-learning" in codes:
-        items.append("Link every planned module to a goal, or drop it")
-    if "overload-without-application" in codes:
-        items.append("Plan one live project to apply what was learned before adding modules")
-    if "mentor-gap" in codes or "skipped-checkins" in codes:
-        items.append("Book next quarter's mentor sessions now")
-    if "undocumented-insights" in codes:
-        items.append("Write down the insights of each mentor session the same day")
-    if "unvetted-content" in codes:
-        items.append("Replace unvetted content with modules a mentor or provider vouches for")
-    for goal in card.goals:
-        if not goal.done and goal.modules_in_period == 0:
-            items.append(f"Add modules for the goal “{inline(goal.title)}” or reconsider it")
-    for kpi in card.kpis.values():
-        if kpi.status == "off_track" and kpi.target is not None:
-            items.append(
-                f"Decide whether the {kpi.label.lower()} target "
-                f"({format_value(kpi.target, kpi.key)}) is right, or how to reach it"
-            )
-    if card.accelerate:
-        items.append(f"Give the {inline(card.accelerate)} track more of next quarter")
-    if card.revisit:
-        items.append(f"Rework or retire the {inline(card.revisit)} track")
-    items.append("Confirm the 6- and 12-month goals still say where you want to go")
-    items.append("Plan next quarter's modules and dates")
-    return list(dict.fromkeys(items))
+    """Plan-refinement to-dos for a quarterly review, from the scorecard's data."""
+    return list(dict.fromkeys(review.scorecard.refinements))
+
+
+def _coming_lines(card: Scorecard) -> list[str]:
+    """Coming up as sentences: every session, milestone and goal; modules by track."""
+    lines: list[str] = []
+    modules: list[ComingItem] = []
+    for item in card.coming_up:
+        when = day(item.date)
+        if item.kind == "module":
+            modules.append(item)
+        elif item.kind == "session":
+            mentor = f" with {inline(item.detail)}" if item.detail else ""
+            lines.append(f"{when}: mentor session {quote(item.title)}{mentor}")
+        elif item.kind == "milestone":
+            lines.append(f"{when}: milestone {quote(item.title)} is due")
+        else:
+            lines.append(f"{when}: target date of the goal {quote(item.title)}")
+    if modules:
+        tracks: dict[str, int] = {}
+        for item in modules:
+            name = item.detail or "no track"
+            tracks[name] = tracks.get(name, 0) + 1
+        by_track = join_words([f"{count} {inline(name)}" for name, count in
+                               sorted(tracks.items(), key=lambda pair: (-pair[1], pair[0]))])
+        first, last = modules[0].date, modules[-1].date
+        span = f"on {day(first)}" if first == last else f"from {day(first)} to {day(last)}"
+        lines.append(f"{plural(len(modules), 'module')} planned {span}: {by_track}")
+    return lines
+
+
+STATUS_LEGEND = (
+    "On track: a score of 90 or more, the value within 10% of its target. At risk: a score "
+    "of 60 to 89. Off track: below 60. No data: nothing to measure yet."
+)
+
+
+def _feedback_legend(card: Scorecard) -> str:
+    low, high = card.feedback_scale
+    span = high - low
+
+    def point(rating: float) -> str:
+        return plain_number(float(round_to((rating - low) / span * 100)))
+
+    top = [r for r in (high - 1, high) if low <= r <= high]
+    ratings = join_words([f"{plain_number(r)} is {point(r)}" for r in top])
+    return (
+        f"Mentor feedback turns ratings on the {plain_number(low)}–{plain_number(high)} scale "
+        f"into 0–100: {plain_number(low)} is 0, {ratings}."
+    )
 
 
 def _month_rows(review: Review) -> list[MonthRow]:
@@ -370,6 +372,9 @@ def _goal_order(horizon: str | None) -> tuple[int, str]:
     return ({"6m": 0, "12m": 1}.get(text, 2), text)
 
 
+TOP_ACTIONS = 3
+
+
 def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
     """The variables every template sees.
 
@@ -378,13 +383,20 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
     kpi (dict by key), on_track (count), targeted (KPIs with a target), pitfalls
     (critical first), tracks, accelerate, revisit, goals (6m, 12m, others), warnings,
     trend (list of TrendPoint), months (monthly Scorecards of a quarter), month_labels,
-    month_rows (MonthRow per KPI), went_well, discussion, checklist (lists of strings).
+    month_rows (MonthRow per KPI), went_well, discussion, checklist (lists of strings);
+    actions (ranked Action list), top_actions (the first three), more_actions (the rest),
+    coming_up (ComingItem list), coming_lines (sentences), coming_from, coming_to,
+    insights, open_items, advancements (AdvancementNote list), milestones_missed,
+    goal_pace (GoalPace list), short_goals, show_goals, accelerate_periods,
+    revisit_periods, track_window (start and end, ISO), status_legend, feedback_legend.
     """
     card = review.scorecard
     kpis = list(card.kpis.values())
     pitfalls: list[Pitfall] = sorted(
         card.pitfalls, key=lambda p: _SEVERITY_ORDER.get(p.severity, 3)
     )
+    actions: list[Action] = list(card.actions)
+    window = card.track_window
     return {
         "review": review,
         "scorecard": card,
@@ -415,6 +427,25 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
         "went_well": _went_well(card),
         "discussion": _discussion(card),
         "checklist": _checklist(review) if review.kind == "quarterly" else [],
+        "actions": actions,
+        "top_actions": actions[:TOP_ACTIONS],
+        "more_actions": actions[TOP_ACTIONS:],
+        "coming_up": list(card.coming_up),
+        "coming_lines": _coming_lines(card),
+        "coming_from": card.coming_from.isoformat() if card.coming_from else None,
+        "coming_to": card.coming_to.isoformat() if card.coming_to else None,
+        "insights": list(card.insights),
+        "open_items": list(card.open_items),
+        "advancements": list(card.advancement_notes),
+        "milestones_missed": list(card.milestones_missed),
+        "goal_pace": list(card.goal_pace),
+        "short_goals": card.short_goals,
+        "show_goals": review.kind == "quarterly" or card.goals_due_soon,
+        "accelerate_periods": card.accelerate_periods,
+        "revisit_periods": card.revisit_periods,
+        "track_window": [window[0].isoformat(), window[1].isoformat()] if window else None,
+        "status_legend": STATUS_LEGEND,
+        "feedback_legend": _feedback_legend(card),
     }
 
 
@@ -426,6 +457,11 @@ def _cell_filter(text: object) -> Markdown:
     if isinstance(text, Markdown):
         return Markdown(" ".join(text.split()))
     return escape_markdown(text)
+
+
+def _day(value: dt.date | str) -> str:
+    """`12 Oct 2026` from a date or an ISO date string."""
+    return day(dt.date.fromisoformat(value) if isinstance(value, str) else value)
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -441,6 +477,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "inline": _cell_filter,
     "month_name": month_name,
     "number": _plain,
+    "plural": plural,
+    "day": _day,
+    "quote": quote,
     "kpi_value": _kpi_value,
     "kpi_target": _kpi_target,
     "kpi_delta": _kpi_delta,
