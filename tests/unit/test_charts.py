@@ -6,6 +6,8 @@ import struct
 import xml.etree.ElementTree as ET
 import zlib
 
+import pytest
+
 from careerloop.report.charts import HEIGHT, WIDTH, trend_png, trend_svg
 from careerloop.report.review import TrendPoint
 
@@ -28,7 +30,7 @@ def test_svg_is_wellformed_with_a_gap_for_missing_scores() -> None:
     assert len(root.findall(f"{SVG}circle")) == 4
     texts = [t.text for t in root.findall(f"{SVG}text")]
     assert {"0", "50", "100"} <= set(texts)
-    assert {"2026-06", "2026-08", "2026-10"} <= set(texts)
+    assert {"Jun 2026", "Aug 2026", "Oct 2026"} <= set(texts)  # months by name
     assert {"55", "95"} <= set(texts)
 
 
@@ -90,3 +92,23 @@ def test_png_custom_size_and_empty_trend() -> None:
     assert len(raw) == 80 * (1 + 120 * 3)
     single = trend_png([TrendPoint("2026-10", 40)])
     assert single.startswith(b"\x89PNG")
+
+
+def test_svg_shows_the_status_bands_and_the_60_and_90_lines() -> None:
+    root = ET.fromstring(trend_svg(POINTS))
+    bands = [r for r in root.findall(f"{SVG}rect") if r.get("class") == "band"]
+    # 0-60 off track, 60-90 at risk, 90-100 on track: heights in proportion 60 : 30 : 10
+    heights = [float(r.get("height", "0")) for r in bands]
+    assert len(heights) == 3
+    assert heights[0] == pytest.approx(6 * heights[2], abs=0.2)
+    assert heights[1] == pytest.approx(3 * heights[2], abs=0.2)
+    thresholds = [line for line in root.findall(f"{SVG}line") if line.get("class") == "threshold"]
+    assert len(thresholds) == 2
+    texts = [t.text for t in root.findall(f"{SVG}text")]
+    assert {"60", "90"} <= set(texts)
+
+
+def test_quarter_labels_stay_as_they_are() -> None:
+    texts = [t.text for t in ET.fromstring(trend_svg([TrendPoint("2026-Q3", 80)])).iter(
+        f"{SVG}text")]
+    assert "2026-Q3" in texts

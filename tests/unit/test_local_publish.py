@@ -50,12 +50,14 @@ def test_first_publish_writes_markdown_html_and_index(tmp_path: Path) -> None:
 
     md = (tmp_path / "2026-10-monthly.md").read_text(encoding="utf-8")
     assert read_meta(md) == {
-        "period": "2026-10", "kind": "monthly", "score": 78, "status": "at_risk"
+        "period": "2026-10", "kind": "monthly", "score": 78, "status": "at_risk",
+        "action": "",  # the review's first action: none here
     }
     assert strip_meta(md).startswith("# Monthly review 2026-10\n")
     page = (tmp_path / "2026-10-monthly.html").read_text(encoding="utf-8")
     assert "careerloop:" not in page  # the meta line is not shown as text
-    assert page.index("</h1>") < page.index("<svg") < page.index("<h2>")
+    assert page.index("</h1>") < page.index('class="banner status-at_risk"') < page.index("<svg")
+    assert page.index("<svg") < page.index("<h2>")
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'href="2026-10-monthly.html"' in index and 'href="2026-10-monthly.md"' in index
     assert "78/100" in index

@@ -184,7 +184,8 @@ def test_monthly_review_reads_well() -> None:
     assert "   - Module 4\n   - … and 4 more" not in do_next  # three items, then a count
     assert "   - Module 2\n   - … and 4 more\n" in do_next
     more = text[text.index("## Also worth doing"):]
-    assert "- **Ask Priya to vet the sources.** Unvetted content misleads. (A; B; C; … and 1 more)" in more
+    assert ("- **Ask Priya to vet the sources.** Unvetted content misleads. "
+            "(A; B; C; … and 1 more)") in more
     assert "keep the rhythm" not in text
     assert "On track: a score of 90 or more" in text
     assert "1 is 0, 4 is 75 and 5 is 100" in text

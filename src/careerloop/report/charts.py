@@ -12,15 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from careerloop.errors import CareerloopError
+from careerloop.periods import Period
 from careerloop.report.review import TrendPoint
 
-__all__ = ["score_colour", "trend_png", "trend_svg"]
+__all__ = ["axis_label", "score_colour", "trend_png", "trend_svg"]
 
 WIDTH = 640
 HEIGHT = 220
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 16, 20, 34
 _INSET = 24
 _GRID = (0, 25, 50, 75, 100)
+# The status bands behind the line: off track below 60, at risk to 90, on track above.
+_BANDS = ((0, 60, "#fef2f2"), (60, 90, "#fffbeb"), (90, 100, "#f0fdf4"))
+_THRESHOLDS = (60, 90)
+_THRESHOLD_COLOUR = "#9ca3af"
 
 _LINE = "#2563eb"
 _AXIS = "#6b7280"
@@ -74,6 +80,15 @@ def _segments(points: Sequence[TrendPoint]) -> list[list[int]]:
     return runs
 
 
+def axis_label(label: str) -> str:
+    """`2026-10` -> `Oct 2026` on the axis; a quarter or other label as is."""
+    try:
+        period = Period.parse(label)
+    except CareerloopError:
+        return label
+    return period.start.strftime("%b %Y") if period.kind == "month" else label
+
+
 def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -89,6 +104,12 @@ def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> st
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
     ]
     x0, x1 = _LEFT, WIDTH - _RIGHT
+    for low, high, fill in _BANDS:
+        top, bottom = layout.y(high), layout.y(low)
+        parts.append(
+            f'<rect class="band" x="{x0}" y="{_num(top)}" width="{x1 - x0}" '
+            f'height="{_num(bottom - top)}" fill="{fill}"/>'
+        )
     for value in _GRID:
         y = _num(layout.y(value))
         colour = _AXIS if value == 0 else _GRID_COLOUR
@@ -98,6 +119,16 @@ def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> st
         parts.append(
             f'<text x="{x0 - 6}" y="{y}" text-anchor="end" dominant-baseline="middle" '
             f'fill="{_TEXT}">{value}</text>'
+        )
+    for value in _THRESHOLDS:
+        y = _num(layout.y(value))
+        parts.append(
+            f'<line class="threshold" x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" '
+            f'stroke="{_THRESHOLD_COLOUR}" stroke-width="1" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="{x1 - 2}" y="{_num(layout.y(value) - 4)}" text-anchor="end" '
+            f'fill="{_TEXT}" font-size="10">{value}</text>'
         )
     parts.append(
         f'<line x1="{x0}" y1="{_num(layout.y(0))}" x2="{x0}" y2="{_num(layout.y(100))}" '
@@ -121,7 +152,7 @@ def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> st
         x = _num(layout.x(index, count))
         parts.append(
             f'<text x="{x}" y="{HEIGHT - 12}" text-anchor="middle" fill="{_TEXT}">'
-            f"{escape(point.label)}</text>"
+            f"{escape(axis_label(point.label))}</text>"
         )
         if point.score is None:
             continue
@@ -216,10 +247,17 @@ def trend_png(
     layout = _Layout(width, height)
     canvas = _Canvas(width, height)
     x0, x1 = _LEFT, width - _RIGHT
+    for low, high, fill in _BANDS:
+        for y in range(round(layout.y(high)), round(layout.y(low))):
+            canvas.line((x0, y), (x1, y), _rgb(fill))
     for value in _GRID[1:]:
         canvas.line((x0, layout.y(value)), (x1, layout.y(value)), _rgb(_GRID_COLOUR))
     canvas.line((x0, layout.y(0)), (x1, layout.y(0)), _rgb(_AXIS))
     canvas.line((x0, layout.y(0)), (x0, layout.y(100)), _rgb(_AXIS))
+    for value in _THRESHOLDS:
+        y = layout.y(value)
+        for start in range(x0, x1, 7):  # dashed, like the SVG
+            canvas.line((start, y), (min(start + 4, x1), y), _rgb(_THRESHOLD_COLOUR))
     count = len(points)
     for run in _segments(points):
         coords = [(layout.x(i, count), layout.y(points[i].score or 0)) for i in run]

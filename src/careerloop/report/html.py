@@ -41,6 +41,20 @@ figure.trend { margin: 1rem 0; }
 figure.trend svg { max-width: 100%; height: auto; }
 a { color: #2563eb; }
 .muted { color: #6b7280; }
+.banner { margin: .5rem 0 1rem; padding: .6rem 1rem; border-radius: 6px; font-weight: 600;
+          border-left: 6px solid; }
+.banner .words { text-transform: uppercase; letter-spacing: .04em; }
+.status-on_track { background: #dcfce7; border-color: #16a34a; color: #14532d; }
+.status-at_risk { background: #fef3c7; border-color: #d97706; color: #78350f; }
+.status-off_track { background: #fee2e2; border-color: #dc2626; color: #7f1d1d; }
+.status-no_data, .status-info { background: #f3f4f6; border-color: #9ca3af; color: #374151; }
+td.action { max-width: 28rem; }
+@media (max-width: 640px) {
+  body { margin: 1rem auto; padding: 0 .6rem; font-size: 15px; }
+  table { font-size: .8rem; width: 100%; }
+  th, td { padding: .25rem .3rem; overflow-wrap: anywhere; }
+  figure.trend { margin: .5rem 0; }
+}
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
   a { color: inherit; text-decoration: none; }
@@ -94,13 +108,36 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def review_html(markdown: str, *, title: str, trend: Sequence[TrendPoint]) -> str:
-    """A self-contained page of one review with the score trend under its title."""
+_STATUS_WORDS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "off_track": "Off track",
+    "no_data": "No data",
+    "info": "Info",
+}
+
+
+def status_banner(status: str | None, score: int | None) -> str:
+    """A coloured bar with the status in words (readable without an emoji font)."""
+    key = status if status in _STATUS_WORDS else "no_data"
+    scored = f" · score {score}/100" if score is not None else ""
+    return (
+        f'<p class="banner status-{key}" role="status"><span class="words">'
+        f"{_STATUS_WORDS[key]}</span>{scored}</p>\n"
+    )
+
+
+def review_html(markdown: str, *, title: str, trend: Sequence[TrendPoint],
+                status: str | None = None, score: int | None = None) -> str:
+    """A self-contained page of one review: title, status banner, trend, then the review.
+
+    The banner is left out when `status` is not given.
+    """
     body = markdown_to_html(markdown)
-    chart = ""
+    chart = status_banner(status, score) if status is not None else ""
     if trend:
         svg = trend_svg(trend, title=f"Score trend: {title}")
-        chart = f'<figure class="trend">\n{svg}\n</figure>\n'
+        chart += f'<figure class="trend">\n{svg}\n</figure>\n'
     end_of_title = body.find("</h1>")
     if end_of_title == -1:
         body = chart + body
@@ -120,6 +157,7 @@ class IndexEntry:
     status: str | None
     html: str
     md: str
+    action: str | None = None  # the review's first action; "" when it had none
 
 
 _STATUS = {
@@ -146,13 +184,15 @@ def index_html(entries: Sequence[IndexEntry]) -> str:
         )
         parts.append(
             "<table>\n<thead><tr><th>Period</th><th>Score</th><th>Status</th>"
-            "<th>Review</th></tr></thead>\n<tbody>\n"
+            "<th>First action</th><th>Review</th></tr></thead>\n<tbody>\n"
         )
         for entry in reversed(rows):
             score = "–" if entry.score is None else f"{entry.score}/100"
             status = _STATUS.get(entry.status or "", escape(entry.status or "–"))
+            action = "–" if entry.action is None else escape(entry.action) or "keep the rhythm"
             parts.append(
                 f"<tr><td>{escape(entry.period)}</td><td>{score}</td><td>{status}</td>"
+                f'<td class="action">{action}</td>'
                 f'<td><a href="{escape(entry.html)}">page</a> · '
                 f'<a href="{escape(entry.md)}">Markdown</a></td></tr>\n'
             )

@@ -42,8 +42,11 @@ def meta_line(review: Review) -> str:
         "kind": review.kind,
         "score": card.score,
         "status": card.status,
+        "action": card.actions[0].text if card.actions else "",
     }
-    return f"<!-- careerloop: {json.dumps(data, ensure_ascii=True)} -->\n"
+    # A title with "-->" in the first action must not end the comment early.
+    text = json.dumps(data, ensure_ascii=True).replace(">", "\\u003e")
+    return f"<!-- careerloop: {text} -->\n"
 
 
 def read_meta(markdown: str) -> dict[str, Any] | None:
@@ -155,7 +158,8 @@ class LocalPublisher:
         else:
             action, document = "updated", merge_notes(new_doc, existing, heading)
 
-        page = review_html(strip_meta(document), title=review.title, trend=review.trend)
+        page = review_html(strip_meta(document), title=review.title, trend=review.trend,
+                           status=review.scorecard.status, score=review.scorecard.score)
         html_stale = _read_text(html_path) != page
         write_md = action != "unchanged"
         detail = ""
@@ -220,6 +224,7 @@ def index_entries(directory: Path) -> list[IndexEntry]:
         meta = read_meta(_read_text(path) or "") or {}
         score = meta.get("score")
         status = meta.get("status")
+        action = meta.get("action")
         html_name = path.with_suffix(".html").name
         entries.append(
             IndexEntry(
@@ -229,6 +234,7 @@ def index_entries(directory: Path) -> list[IndexEntry]:
                 status=status if isinstance(status, str) else None,
                 html=html_name,
                 md=path.name,
+                action=action if isinstance(action, str) else None,
             )
         )
     return entries
