@@ -19,6 +19,7 @@ from careerloop.config import Config, secret
 from careerloop.connectors.base import Publisher, PublishOutcome, ReadResult, Source
 from careerloop.errors import CareerloopError, ConfigError, PeriodError, SourceError
 from careerloop.kpi.engine import WorkspaceIndex, build_scorecard
+from careerloop.kpi.metrics import first_dated
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import Workspace
 from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
@@ -295,14 +296,8 @@ def build_review(
 
 
 def first_activity(workspace: Workspace) -> dt.date | None:
-    """The earliest dated learning, session or application: when the plan began."""
-    dates = [
-        *(m.completed or m.planned for m in workspace.modules),
-        *(s.date for s in workspace.sessions),
-        *(a.date for a in workspace.applications),
-    ]
-    known = [d for d in dates if d is not None]
-    return min(known) if known else None
+    """The earliest date of any record: when the plan began (the KPIs compare from it)."""
+    return first_dated(workspace)
 
 
 def due_periods(

@@ -42,8 +42,11 @@ def step_summary(
                 f"| {_cell(k.label)} | {target} | {format_value(k.value, k.key)} "
                 f"| {status_emoji(k.status)} {status_label(k.status)} |"
             )
-        for pitfall in card.pitfalls:
-            lines.append(f"\n- ⚠️ **{pitfall.code}**: {_cell(pitfall.message)}")
+        if card.actions:
+            lines += ["", "**Do next**", ""]
+            lines += [f"{n}. {_cell(a.text)}" for n, a in enumerate(card.actions, start=1)]
+        else:
+            lines += ["", "No KPI is at risk or off track and no pitfall came up: keep the rhythm."]
         lines.append("")
     if outcomes:
         lines += ["### Reviews", "", "| Review | Target | Action | Where |", "|---|---|---|---|"]
