@@ -271,6 +271,8 @@ def test_github_actions_gets_a_step_summary_and_annotations(
     text = summary.read_text(encoding="utf-8")
     assert "### 2026-08:" in text and "| KPI | Target | Value | Status |" in text
     assert "| 2026-08-monthly | local | created |" in text
+    # The actions, ranked: August's undocumented sessions (0%, off track) come first.
+    assert "**Do next**\n\n1. Write down the takeaways of the 2 sessions without insights" in text
     # The sample's August has its two mentor sessions without written insights.
     assert "::warning title=2026-08 undocumented-insights::" in out
 
