@@ -248,16 +248,16 @@ def trend_png(
     canvas = _Canvas(width, height)
     x0, x1 = _LEFT, width - _RIGHT
     for low, high, fill in _BANDS:
-        for y in range(round(layout.y(high)), round(layout.y(low))):
-            canvas.line((x0, y), (x1, y), _rgb(fill))
+        for row in range(round(layout.y(high)), round(layout.y(low))):
+            canvas.line((x0, row), (x1, row), _rgb(fill))
     for value in _GRID[1:]:
         canvas.line((x0, layout.y(value)), (x1, layout.y(value)), _rgb(_GRID_COLOUR))
     canvas.line((x0, layout.y(0)), (x1, layout.y(0)), _rgb(_AXIS))
     canvas.line((x0, layout.y(0)), (x0, layout.y(100)), _rgb(_AXIS))
     for value in _THRESHOLDS:
-        y = layout.y(value)
-        for start in range(x0, x1, 7):  # dashed, like the SVG
-            canvas.line((start, y), (min(start + 4, x1), y), _rgb(_THRESHOLD_COLOUR))
+        level = layout.y(value)
+        for dash in range(x0, x1, 7):  # dashed, like the SVG
+            canvas.line((dash, level), (min(dash + 4, x1), level), _rgb(_THRESHOLD_COLOUR))
     count = len(points)
     for run in _segments(points):
         coords = [(layout.x(i, count), layout.y(points[i].score or 0)) for i in run]

@@ -50,12 +50,17 @@ from careerloop.kpi.words import (
     plural,
     quote,
     round_to,
+    sentence,
 )
 from careerloop.periods import Period
 from careerloop.report.escape import Markdown, clean_text, escape_markdown, redact
 from careerloop.report.review import Review
 
 __all__ = [
+    "COUNT_KPIS",
+    "MINUTE_KPIS",
+    "RATIO_KPIS",
+    "SCORE_KPIS",
     "JailedEnvironment",
     "JailedLoader",
     "MonthRow",
@@ -375,6 +380,29 @@ def _goal_order(horizon: str | None) -> tuple[int, str]:
 TOP_ACTIONS = 3
 
 
+def _actions(card: Scorecard) -> list[Action]:
+    """The scorecard's actions; for a scorecard made without the engine (no actions but a
+    pitfall or a weak KPI), one plain action per pitfall and weak KPI, so a review never
+    says "keep the rhythm" next to them."""
+    if card.actions:
+        return list(card.actions)
+    actions = [
+        Action(text=inline(p.advice.rstrip(".") or p.message.rstrip(".")),
+               why=sentence(inline(p.message)) if p.advice else "", pitfall=p.code,
+               items=list(p.items),
+               status="off_track" if p.severity == "critical" else "at_risk")
+        for p in card.pitfalls
+    ]
+    for kpi in card.kpis.values():
+        if kpi.status in ("off_track", "at_risk"):
+            actions.append(Action(
+                text=f"Bring {kpi.label.lower()} back to its target: "
+                f"{format_value(kpi.value, kpi.key)} against {format_value(kpi.target, kpi.key)}",
+                why="", kpis=[kpi.key], status=kpi.status))
+    order = {"off_track": 0, "at_risk": 1}
+    return sorted(actions, key=lambda a: order.get(a.status, 2))
+
+
 def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
     """The variables every template sees.
 
@@ -395,7 +423,7 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
     pitfalls: list[Pitfall] = sorted(
         card.pitfalls, key=lambda p: _SEVERITY_ORDER.get(p.severity, 3)
     )
-    actions: list[Action] = list(card.actions)
+    actions = _actions(card)
     window = card.track_window
     return {
         "review": review,
