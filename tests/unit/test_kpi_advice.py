@@ -346,8 +346,17 @@ def test_a_running_month_on_its_first_day() -> None:
     assert kpis["mentor_cadence"][2:] == (None, "no_data")
     # 1 x 1/31 skills expected: too early too.
     assert kpis["skills_applied"] == (0, pytest.approx(1 / 31, abs=1e-6), None, "no_data")
-    # Tue Dec 1 is the only weekday so far, and it had learning.
+    # Tue Dec 1 is the only weekday so far; it counts because it already had learning.
     assert kpis["learning_consistency"] == (1.0, 0.6, 100, "on_track")
+
+
+def test_the_first_morning_of_a_month_blames_nothing() -> None:
+    # Dec 1, nothing done yet: m1 planned today is not missed, the day is not over.
+    data = workspace(module("m1", planned=D(2026, 12, 1)), session("s0", D(2026, 11, 20)))
+    card = build_scorecard(data, DEC, SETTINGS, D(2026, 12, 1))
+    assert card.kpis["module_completion"].detail["planned"] == 0
+    assert card.kpis["learning_consistency"].detail == {"active_days": 0, "weekdays": 0}
+    assert card.score is None and card.pitfalls == [] and card.actions == []
 
 
 def test_a_running_month_on_the_15th() -> None:
@@ -359,8 +368,9 @@ def test_a_running_month_on_the_15th() -> None:
     assert value == pytest.approx(31 / 30) and (score, status) == (100, "on_track")
     # a1 (Dec 28) has not happened: 0 of 15/31 = 0.48 expected: too early to score.
     assert kpis["skills_applied"] == (0, pytest.approx(15 / 31, abs=1e-6), None, "no_data")
-    # Weekdays Dec 1-15: 4 + 5 + 2 = 11; learning on Dec 1 and 14: 2 / 11 -> score 30.
-    assert kpis["learning_consistency"] == (pytest.approx(2 / 11), 0.6, 30, "off_track")
+    # Weekdays Dec 1-14: 4 + 5 + 1 = 10 (today, Tue 15, had no learning yet and is not
+    # over); learning on Dec 1 and 14: 2 / 10 = 0.2 -> score 33.
+    assert kpis["learning_consistency"] == (pytest.approx(0.2), 0.6, 33, "off_track")
 
 
 def test_a_running_month_on_its_last_day() -> None:
@@ -369,8 +379,9 @@ def test_a_running_month_on_its_last_day() -> None:
     assert kpis["module_completion"] == (pytest.approx(2 / 3), 0.8, 83, "at_risk")
     assert kpis["mentor_cadence"] == (1.0, 1.0, 100, "on_track")  # 2 of 2
     assert kpis["skills_applied"] == (1, 1.0, 100, "on_track")  # SQL on Dec 28
-    # December has 23 weekdays (4 weeks + Tue 29 to Thu 31): 2 / 23 -> score 14.
-    assert kpis["learning_consistency"] == (pytest.approx(2 / 23), 0.6, 14, "off_track")
+    # December has 23 weekdays (4 weeks + Tue 29 to Thu 31); today, Thu 31, had no
+    # learning yet, so 22 count: 2 / 22 = 0.0909 -> score 15.
+    assert kpis["learning_consistency"] == (pytest.approx(2 / 22), 0.6, 15, "off_track")
 
 
 # --- the plan-refinement checklist ------------------------------------------------------

@@ -283,9 +283,10 @@ def test_running_period_uses_today_for_weekdays() -> None:
     card = build_scorecard(data, OCT, SETTINGS, D(2026, 10, 15))
     assert card.running is True
     consistency = card.kpis["learning_consistency"]
-    # weekdays Oct 1-15: Thu 1, Fri 2, Mon 5 .. Fri 9, Mon 12 .. Thu 15 = 11; 2 / 11
-    assert consistency.detail == {"active_days": 2, "weekdays": 11}
-    assert consistency.value == pytest.approx(2 / 11)
+    # weekdays Oct 1-14: Thu 1, Fri 2, Mon 5 .. Fri 9, Mon 12 .. Wed 14 = 10; today (Thu 15)
+    # had no learning yet and is not over, so it does not count: 2 / 10
+    assert consistency.detail == {"active_days": 2, "weekdays": 10}
+    assert consistency.value == pytest.approx(2 / 10)
     # Expected sessions are pro-rated: 2 x 15 of 31 days = 0.97, shown rounded as 1.
     assert card.kpis["mentor_cadence"].detail["expected"] == 1
 

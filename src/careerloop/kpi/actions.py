@@ -19,6 +19,7 @@ from careerloop.config import KpisConfig
 from careerloop.kpi.metrics import WorkspaceIndex, scored_end
 from careerloop.kpi.scorecard import Action, KpiResult, Pitfall, Status
 from careerloop.kpi.words import (
+    day,
     format_minutes,
     format_value,
     join_words,
@@ -104,7 +105,7 @@ EVIDENCE: dict[str, Callable[[ActionContext, KpiResult], str]] = {
     ),
     "module_completion": lambda ctx, k: (
         f"{_int(k.detail, 'done')} of {plural(_int(k.detail, 'planned'), 'planned module')} "
-        f"{'is' if _int(k.detail, 'done') == 1 else 'are'} done ({_against(k)})"
+        f"{'is' if _int(k.detail, 'planned') == 1 else 'are'} done ({_against(k)})"
     ),
     "mentor_feedback": lambda ctx, k: (
         f"feedback averaged {format_value(k.value, k.key)} over "
@@ -125,11 +126,12 @@ EVIDENCE: dict[str, Callable[[ActionContext, KpiResult], str]] = {
     ),
     "insights_documented": lambda ctx, k: (
         f"{_int(k.detail, 'documented')} of {plural(_int(k.detail, 'sessions'), 'mentor session')} "  # noqa: E501
-        f"have their insights written down ({_against(k)})"
+        f"{'has its' if _int(k.detail, 'sessions') == 1 else 'have their'} insights written "
+        f"down ({_against(k)})"
     ),
     "milestones_on_time": lambda ctx, k: (
         f"{_int(k.detail, 'on_time')} of {plural(_int(k.detail, 'due'), 'milestone')} due in "
-        f"{ctx.period} {'was' if _int(k.detail, 'on_time') == 1 else 'were'} reached on time "
+        f"{ctx.period} {'was' if _int(k.detail, 'due') == 1 else 'were'} reached on time "
         f"({_against(k)})"
     ),
 }
@@ -292,7 +294,7 @@ def _milestones_on_time(ctx: ActionContext) -> tuple[str, list[str]]:
     titles = [m.title or m.id for m in late]
     if still_open:
         first = still_open[0]
-        due_on = f" (due {first.due.isoformat()})" if first.due else ""
+        due_on = f" (due {day(first.due)})" if first.due else ""
         others = len(still_open) - 1
         more = f" and {plural(others, 'other open milestone')}" if others else ""
         return (

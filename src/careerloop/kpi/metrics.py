@@ -220,6 +220,15 @@ def scored_end(period: Period, today: dt.date) -> dt.date:
     return min(period.end, today)
 
 
+def is_running(period: Period, today: dt.date) -> bool:
+    """Whether the period has not ended yet (today included)."""
+    return period.end >= today
+
+
+def _done_by(module: Module, day: dt.date) -> bool:
+    return module.completed is not None and module.completed <= day
+
+
 def elapsed_share(period: Period, today: dt.date) -> float:
     """The share of the period's days that have passed, today included (1 once it ended)."""
     days = (period.end - period.start).days + 1
@@ -262,6 +271,9 @@ def module_completion(index: WorkspaceIndex, period: Period, settings: KpisConfi
     """Modules planned in P and completed by E, over modules planned in P."""
     start, end = period.start, scored_end(period, today)
     planned = index.modules_by_planned.between(start, end)
+    if is_running(period, today):
+        # Today is not over: a module planned for today is not missed yet.
+        planned = [m for m in planned if m.planned != today or _done_by(m, today)]
     # A module finished before its planned day still counts as done.
     done = sum(1 for m in planned if m.completed is not None and m.completed <= end)
     completed = index.modules_completed(start, end)
@@ -320,9 +332,15 @@ def learning_consistency(index: WorkspaceIndex, period: Period, settings: KpisCo
                          today: dt.date) -> MetricValue:
     """Distinct days with a completed module over the weekdays of P (up to today)."""
     end = scored_end(period, today)
-    active_days = len(set(index.modules_by_completed.dates_between(period.start, end)))
-    # A running period is measured against the weekdays that have passed so far.
-    weekdays = weekdays_between(period.start, end)
+    learned = set(index.modules_by_completed.dates_between(period.start, end))
+    if is_running(period, today):
+        # Measured against the weekdays that have passed; today counts once it had
+        # learning, since the day is not over.
+        weekdays = weekdays_between(period.start, end - dt.timedelta(days=1))
+        weekdays += 1 if end.weekday() < 5 and end in learned else 0
+    else:
+        weekdays = weekdays_between(period.start, end)
+    active_days = len(learned)
     detail = {"active_days": active_days, "weekdays": weekdays}
     return (active_days / weekdays if weekdays else None), detail
 

@@ -50,8 +50,8 @@ class PitfallContext:
         """Whether a KPI-backed pitfall fires: below its threshold or off track, never
         while the KPI table says on track."""
         status = self.statuses.get(key)
-        if value is None or status == "on_track":
-            return False
+        if value is None or (self.statuses and status not in ("at_risk", "off_track")):
+            return False  # on track, or not due yet: the table shows no weakness
         return value < threshold or status == "off_track"
 
     def severity(self, key: str) -> Severity:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from careerloop.config import KpisConfig
 from careerloop.kpi.metrics import METRICS, WorkspaceIndex
 from careerloop.kpi.scorecard import GoalPace, KpiResult
-from careerloop.kpi.words import format_value, plain_number, plural, quote, round_to
+from careerloop.kpi.words import day, format_value, plain_number, plural, quote, round_to
 from careerloop.periods import Period
 
 LOOKBACK_MONTHS = 12
@@ -102,7 +102,7 @@ def refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, tod
         if goal.pace == "behind":
             gone = plain_number(float(round_to((goal.elapsed or 0) * 100)))
             following = (f"plan {quote(goal.next_milestone)} by "
-                         f"{goal.next_due.isoformat()}" if goal.next_milestone and goal.next_due
+                         f"{day(goal.next_due)}" if goal.next_milestone and goal.next_due
                          else "add its next milestone")
             items.append(
                 f"{quote(goal.title)} is behind pace ({goal.milestones_done} of "
