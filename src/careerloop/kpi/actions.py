@@ -233,14 +233,16 @@ def _unapplied_skills(ctx: ActionContext) -> list[tuple[str, list[str]]]:
     """Skills learned by as_of and never applied, most recently learned first, with the
     modules that taught them."""
     found: dict[str, tuple[dt.date, str, list[str]]] = {}
-    for day, module in ctx.index.modules_by_completed.dated_between(dt.date.min, ctx.as_of):
+    completed = ctx.index.modules_by_completed.dated_between(dt.date.min, ctx.as_of)
+    for learned_on, module in completed:
         for name in module.skills:
             key = ctx.index.skill_key(name)
             applied = ctx.index.first_application.get(key)
             if not key or (applied is not None and applied <= ctx.as_of):
                 continue
-            _, _, modules = found.get(key, (day, name, []))
-            found[key] = (day, " ".join(name.split()), [*modules, module.title or module.id])
+            _, _, modules = found.get(key, (learned_on, name, []))
+            found[key] = (learned_on, " ".join(name.split()),
+                          [*modules, module.title or module.id])
     ranked = sorted(found.values(), key=lambda entry: entry[0], reverse=True)
     return [(name, modules) for _, name, modules in ranked]
 
