@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,8 +64,10 @@ class ActionContext:
 
     def mentor(self) -> str:
         """The mentor of most sessions up to as_of (the latest wins a tie), or a stand-in."""
-        sessions = self.index.sessions_between(dt.date.min, self.as_of)
-        names = Counter(s.mentor.strip() for s in sessions[-12:] if s.mentor and s.mentor.strip())
+        sessions = self.index.sessions
+        latest = bisect_right(sessions.dates, self.as_of)
+        recent = sessions.items[max(latest - 12, 0):latest]
+        names = Counter(s.mentor.strip() for s in recent if s.mentor and s.mentor.strip())
         if not names:
             return "your mentor"
         return max(names, key=lambda name: names[name])
@@ -229,29 +232,38 @@ def _mentor_feedback(ctx: ActionContext) -> tuple[str, list[str]]:
     )
 
 
-def _unapplied_skills(ctx: ActionContext) -> list[tuple[str, list[str]]]:
-    """Skills learned by as_of and never applied, most recently learned first, with the
-    modules that taught them."""
-    found: dict[str, tuple[dt.date, str, list[str]]] = {}
-    completed = ctx.index.modules_by_completed.dated_between(dt.date.min, ctx.as_of)
-    for learned_on, module in completed:
-        for name in module.skills:
-            key = ctx.index.skill_key(name)
-            applied = ctx.index.first_application.get(key)
-            if not key or (applied is not None and applied <= ctx.as_of):
-                continue
-            _, _, modules = found.get(key, (learned_on, name, []))
-            found[key] = (learned_on, " ".join(name.split()),
-                          [*modules, module.title or module.id])
-    ranked = sorted(found.values(), key=lambda entry: entry[0], reverse=True)
-    return [(name, modules) for _, name, modules in ranked]
+def _unapplied_skill(ctx: ActionContext) -> tuple[str, list[str]] | None:
+    """The skill learned most recently by as_of and never applied, with (up to three of)
+    the modules that taught it, newest first."""
+    index = ctx.index
+    unapplied = [
+        (first, key) for key, first in index.first_acquired.items()
+        if first <= ctx.as_of
+        and not ((applied := index.first_application.get(key)) and applied <= ctx.as_of)
+    ]
+    if not unapplied:
+        return None
+    first, key = max(unapplied)
+    dates, modules = index.modules_by_completed.dates, index.modules_by_completed.items
+    position = bisect_right(dates, ctx.as_of)
+    name: str = key
+    titles: list[str] = []
+    # Walk back from as_of to the skill's first module: its latest modules come first.
+    while position > 0 and dates[position - 1] >= first and len(titles) < 3:
+        position -= 1
+        module = modules[position]
+        spelled = [s for s in module.skills if index.skill_key(s) == key]
+        if spelled:
+            name = " ".join(spelled[0].split())
+            titles.append(module.title or module.id)
+    return name, titles
 
 
 def _skills_applied(ctx: ActionContext) -> tuple[str, list[str]]:
-    candidates = _unapplied_skills(ctx)
-    if candidates:
-        skill, modules = candidates[0]
-        return f"Use {skill} in a live project {ctx.when()}", modules[-3:]
+    candidate = _unapplied_skill(ctx)
+    if candidate:
+        skill, modules = candidate
+        return f"Use {skill} in a live project {ctx.when()}", modules
     return "Pick one skill from your recent modules and use it in a live project " \
         f"{ctx.when()}", []
 
@@ -357,8 +369,8 @@ def _pitfall_text(ctx: ActionContext, pitfall: Pitfall) -> str:
             every = plain_number(round(30 / ctx.settings.sessions_per_month))
             return f"Put the mentor sessions on a recurring slot every {every} days"
         case "overload-without-application":
-            candidates = _unapplied_skills(ctx)
-            skill = f", such as {candidates[0][0]}," if candidates else ""
+            candidate = _unapplied_skill(ctx)
+            skill = f", such as {candidate[0]}," if candidate else ""
             return f"Use one skill from these modules{skill} in a live project before " \
                 "starting new ones"
         case "unvetted-content":

@@ -357,10 +357,11 @@ def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
         track_window=track_window(period, today),
         accelerate_periods=accelerate_periods,
         revisit_periods=revisit_periods,
+        # Only quarterly reviews show the checklist; a month is spared its look-back.
         refinements=refinements(
             index, period, settings, today, kpis, paces,
             (accelerate, accelerate_periods, revisit, revisit_periods), planned_next,
-        ),
+        ) if period.kind == "quarter" else [],
         feedback_scale=settings.feedback_scale,
     )
 

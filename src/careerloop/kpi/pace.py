@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from careerloop.kpi.metrics import WorkspaceIndex, count_goal_completions
 from careerloop.kpi.scorecard import GoalPace, Pace, ShortGoals
-from careerloop.model import Goal
+from careerloop.model import Goal, Milestone
 from careerloop.periods import Period
 
 SOON_DAYS = 60  # a monthly review shows the goals when one is due this soon
@@ -52,8 +52,10 @@ def goal_pace(index: WorkspaceIndex, period: Period, as_of: dt.date,
     for goal in long_goals:
         milestones = sorted(index.goal_milestones.get(goal.id, []),
                             key=lambda m: (m.due is None, m.due or as_of, m.title.casefold()))
-        reached = [m for m in milestones if m.done_on is not None and m.done_on <= as_of]
-        upcoming = [m for m in milestones if m not in reached]
+        reached: list[Milestone] = []
+        upcoming: list[Milestone] = []
+        for m in milestones:
+            (reached if m.done_on is not None and m.done_on <= as_of else upcoming).append(m)
         target = goal.target_date
         start = index.goal_start.get(goal.id)
         elapsed: float | None = None
