@@ -265,11 +265,13 @@ def _discussion(scorecard: Scorecard) -> list[str]:
     They ask, where the actions tell: nothing here repeats an action's sentence.
     """
     points: list[str] = []
-    for insight in scorecard.insights[-2:]:
-        points.append(
-            f"You noted {quote(insight.text)} on {day(insight.date)}: where has it worked "
-            "since, and where not yet?"
-        )
+    if scorecard.insights:
+        # The takeaways are quoted under "In your words": refer to them, do not repeat them.
+        dates = join_words([day(i.date) for i in scorecard.insights[-3:]])
+        which = "Which takeaway" if len(scorecard.insights) > 1 else "Has the takeaway"
+        ending = (" has changed how you work, and which has not yet?"
+                  if len(scorecard.insights) > 1 else " changed how you work yet?")
+        points.append(f"{which} of {dates}{ending}")
     if scorecard.open_items:
         total = sum(item.open for item in scorecard.open_items)
         sessions = len(scorecard.open_items)
