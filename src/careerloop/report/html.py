@@ -52,7 +52,7 @@ td.action { max-width: 28rem; }
 @media (max-width: 640px) {
   body { margin: 1rem auto; padding: 0 .6rem; font-size: 15px; }
   table { font-size: .8rem; width: 100%; }
-  th, td { padding: .25rem .3rem; overflow-wrap: anywhere; }
+  th, td { padding: .25rem .3rem; overflow-wrap: break-word; hyphens: auto; }
   figure.trend { margin: .5rem 0; }
 }
 @media print {
