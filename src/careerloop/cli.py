@@ -233,6 +233,12 @@ def _http_line(fields: dict[str, Any]) -> str:
     return line
 
 
+def _print_version(value: bool) -> None:
+    if value:  # eager: before main_options makes this run's consoles, so make one here
+        _console(stderr=False).print(f"careerloop {__version__}", markup=False)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -258,14 +264,20 @@ def main_options(
             help="text, or json: one JSON object per event on stderr (for CI logs).",
         ),
     ] = "text",
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            is_eager=True,  # before click asks for a command: `careerloop --version` alone
+            callback=_print_version,
+            help="Print the version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """careerloop: pull a career plan from Notion and Trello, score it, write reviews."""
     global out, err  # made per run, so they follow this run's environment (NO_COLOR, COLUMNS)
     out, err = _console(stderr=False), _console(stderr=True)
-    if version:
-        out.print(f"careerloop {__version__}")
-        raise typer.Exit(0)
     ctx.obj = Globals(config_path=config, verbose=verbose, debug=debug, log_format=log_format)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
 
