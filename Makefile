@@ -1,28 +1,45 @@
 # Every target creates .venv when it is missing; only Python >= 3.11 and make are needed.
+# `make demo` installs careerloop alone; `make test` adds the dev tools to the same venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit bench clean browser
+.PHONY: demo test lint typecheck unit dist-check bench clean browser
 
-$(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
 
-demo: $(STAMP)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+# The dev extra includes the package, so a dev venv is a runtime venv too.
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(RUNTIME)
+
+# The name older instructions use for "a venv ready for the tests".
+$(VENV)/.installed: $(DEV)
+	@touch $@
+
+demo: $(RUNTIME)
 	$(BIN)/careerloop demo --out demo
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(DEV)
 	$(BIN)/pytest -q
+
+# The sdist and wheel as PyPI gets them: built, checked, installed in a clean venv, run.
+dist-check: $(DEV)
+	PYTHON=$(BIN)/python bash scripts/check_dist.sh
 
 # The browser tests (tests/browser.py) need a headless Chromium: Debian's package is
 # installed when none is on the PATH (as root, or through sudo).
@@ -32,13 +49,14 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 	    chromium-headless-shell fonts-dejavu-core >/dev/null; }
 
-test: $(STAMP) browser
+test: $(DEV) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory dist-check
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo dist .pytest_cache .mypy_cache .ruff_cache

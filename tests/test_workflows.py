@@ -169,20 +169,24 @@ def test_the_action_takes_the_documented_inputs() -> None:
             assert ref == sync_workflow_majors[name], name
 
 
-# --- 2. Running the sync workflow's steps ---------------------------------------------------
+# --- 2. Running the steps of a workflow or of the action -----------------------------------
 
 _TOKEN = re.compile(
     r"\s*(?:('(?:[^']|'')*')|(&&|\|\||==|!=|!|\(|\))|([A-Za-z_][\w.-]*)|(\d+(?:\.\d+)?))"
 )
 _EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+_STATUS_CALL = re.compile(r"\s*\(\s*\)")
+STATUS_FUNCTIONS = ("success", "failure", "cancelled", "always")
 
 
 def evaluate(expression: str, contexts: dict[str, Any]) -> Any:
-    """A GitHub expression in the subset the workflow's env uses.
+    """A GitHub expression in the subset the workflows and the action use.
 
-    Context paths (`inputs.dry-run`, `github.event.schedule`; a missing one is null),
-    '…' strings, true/false/null, numbers, `==`, `!=`, `!`, `&&`, `||` and parentheses;
-    `&&` and `||` return an operand, as GitHub's do. Function calls are refused.
+    Context paths (`inputs.dry-run`, `steps.config.outputs.found`; a missing one is null),
+    '…' strings, true/false/null, numbers, `==`, `!=`, `!`, `&&`, `||`, parentheses and
+    the status functions `success()`, `failure()`, `cancelled()`, `always()` (from
+    contexts["status"]); `&&` and `||` return an operand, as GitHub's do. Any other
+    function call is refused.
     """
     python: list[str] = []
     position = 0
@@ -201,6 +205,9 @@ def evaluate(expression: str, contexts: dict[str, Any]) -> Any:
             python.append(number)
         elif name in ("true", "false", "null"):
             python.append({"true": "True", "false": "False", "null": "None"}[name])
+        elif (call := _STATUS_CALL.match(expression, position)) and name in STATUS_FUNCTIONS:
+            python.append(repr(contexts["status"][name]))
+            position = call.end()
         else:
             if expression[position:].lstrip().startswith("("):
                 raise ValueError(f"function calls are not evaluated here: {expression!r}")
@@ -223,15 +230,28 @@ def substitute(text: Any, contexts: dict[str, Any]) -> str:
     return _EXPRESSION.sub(lambda m: render(evaluate(m.group(1), contexts)), str(text))
 
 
+def should_run(step: dict[str, Any], contexts: dict[str, Any]) -> bool:
+    """A step's `if:`, as the runner reads it: `success() &&` is implied unless the
+    condition calls a status function itself."""
+    condition = str(step.get("if", "success()")).strip()
+    if condition.startswith("${{") and condition.endswith("}}"):
+        condition = condition[3:-2].strip()
+    if not any(f"{name}(" in condition for name in STATUS_FUNCTIONS):
+        condition = f"success() && ({condition})"
+    return bool(evaluate(condition, contexts))
+
+
 @dataclass
 class Run:
-    """What one execution of the workflow's run steps left behind."""
+    """What one execution of the run steps left behind."""
 
     code: int
     stdout: str
     stderr: str
     summary: str
     skipped_install: list[str] = field(default_factory=list)
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ran: list[str] = field(default_factory=list)  # the names of the run steps executed
 
     def events(self) -> list[dict[str, Any]]:
         """The JSON events on stderr (`--log-format json`)."""
@@ -245,58 +265,98 @@ class Run:
                                                                        "review.updated")]
 
 
-def run_sync_workflow(repo: Path, tmp_path: Path, *, event: str, inputs: dict[str, Any],
-                      schedule: str | None = None, secrets: dict[str, str] | None = None) -> Run:
-    """Execute the workflow's steps as the runner would: `uses:` steps are skipped (the
-    test stands in for them), `run:` steps run in order with bash in `repo`."""
-    workflow = load_yaml(SYNC_WORKFLOW)
-    (job,) = workflow["jobs"].values()
-    github: dict[str, Any] = {"event_name": event, "run_id": "1", "run_attempt": "1",
-                              "event": {"schedule": schedule} if schedule else {"inputs": inputs}}
-    contexts: dict[str, Any] = {"github": github, "inputs": inputs, "secrets": secrets or {},
-                                "vars": {}, "runner": {"os": "Linux"}, "env": {}}
+def read_outputs(path: Path) -> dict[str, str]:
+    """The `name=value` lines a step appended to $GITHUB_OUTPUT."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def run_steps(steps: list[dict[str, Any]], repo: Path, tmp_path: Path, *,
+              contexts: dict[str, Any], env: dict[str, str],
+              stand_in_for_pip: bool = True) -> Run:
+    """Execute steps as the runner would: `uses:` steps are skipped (the test stands in for
+    them), each `run:` step whose `if:` holds runs with bash in `repo`, with the step's
+    `env:` evaluated, and its $GITHUB_OUTPUT lines become `steps.<id>.outputs`. With
+    `stand_in_for_pip`, a step that installs careerloop is skipped: it is installed here."""
+    contexts = contexts | {"steps": {}, "status": {"success": True, "failure": False,
+                                                   "cancelled": False, "always": True}}
+    code, stdout, stderr, skipped, ran = 0, "", "", [], []
+    for number, step in enumerate(steps):
+        if "uses" in step:
+            continue
+        if not should_run(step, contexts):
+            if "id" in step:
+                contexts["steps"][step["id"]] = {"outputs": {}, "outcome": "skipped"}
+            continue
+        script = step["run"]
+        if stand_in_for_pip and "pip install" in script:
+            skipped.append(script)  # careerloop is already installed in this venv
+            continue
+        outputs = tmp_path / f"github_output_{number}"
+        outputs.write_text("", encoding="utf-8")
+        step_env = env | {name: substitute(value, contexts)
+                          for name, value in step.get("env", {}).items()}
+        step_env["GITHUB_OUTPUT"] = str(outputs)
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd=repo, env=step_env, capture_output=True, text=True, timeout=300,
+        )
+        ran.append(step.get("name", script))
+        stdout += result.stdout
+        stderr += result.stderr
+        outcome = "success" if result.returncode == 0 else "failure"
+        if "id" in step:
+            contexts["steps"][step["id"]] = {"outputs": read_outputs(outputs),
+                                             "outcome": outcome}
+        if result.returncode != 0:
+            code = code or result.returncode
+            contexts["status"] |= {"success": False, "failure": True}
+    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
+    return Run(code, stdout, stderr, summary, skipped, contexts["steps"], ran)
+
+
+def runner_env(repo: Path, tmp_path: Path, path: str | None = None) -> dict[str, str]:
+    """The environment the runner gives every step."""
     summary = tmp_path / "step_summary.md"
     summary.write_text("", encoding="utf-8")
-    outputs = tmp_path / "github_output"
-    outputs.touch()
-    base = {
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # careerloop as installed
+    return {
+        "PATH": path or f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # as installed
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
         "CAREERLOOP_TODAY": TODAY,
         "GITHUB_ACTIONS": "true",
         "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_OUTPUT": str(outputs),
         "GITHUB_WORKSPACE": str(repo),
+        "RUNNER_OS": "Linux",
         "RUNNER_TEMP": str(tmp_path),
     }
-    env = dict(base)
+
+
+def run_workflow(workflow_path: Path, repo: Path, tmp_path: Path, *, event: str,
+                 inputs: dict[str, Any], schedule: str | None = None,
+                 secrets: dict[str, str] | None = None, path: str | None = None,
+                 more_env: dict[str, str] | None = None, stand_in_for_pip: bool = True) -> Run:
+    """Execute a workflow's only job for one event (a schedule or a manual run)."""
+    workflow = load_yaml(workflow_path)
+    (job,) = workflow["jobs"].values()
+    github: dict[str, Any] = {"event_name": event, "run_id": "1", "run_attempt": "1",
+                              "event": {"schedule": schedule} if schedule else {"inputs": inputs}}
+    contexts: dict[str, Any] = {"github": github, "inputs": inputs, "secrets": secrets or {},
+                                "vars": {}, "runner": {"os": "Linux"}, "env": {}}
+    env = runner_env(repo, tmp_path, path) | (more_env or {})
     for scope in (workflow.get("env", {}), job.get("env", {})):
         for name, value in scope.items():
             env[name] = substitute(value, contexts)
             contexts["env"][name] = env[name]
+    return run_steps(job["steps"], repo, tmp_path, contexts=contexts, env=env,
+                     stand_in_for_pip=stand_in_for_pip)
 
-    code, stdout, stderr, skipped = 0, "", "", []
-    for step in job["steps"]:
-        if "uses" in step:
-            continue
-        assert "if" not in step, "a run step's condition would need evaluating here"
-        script = step["run"]
-        if "pip install" in script:
-            skipped.append(script)  # careerloop is already installed in this venv
-            continue
-        step_env = env | {name: substitute(value, contexts)
-                          for name, value in step.get("env", {}).items()}
-        result = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=repo, env=step_env, capture_output=True, text=True, timeout=60,
-        )
-        stdout += result.stdout
-        stderr += result.stderr
-        if result.returncode != 0:
-            code = result.returncode
-            break
-    return Run(code, stdout, stderr, summary.read_text(encoding="utf-8"), skipped)
+
+def run_sync_workflow(repo: Path, tmp_path: Path, *, event: str, inputs: dict[str, Any],
+                      schedule: str | None = None, secrets: dict[str, str] | None = None) -> Run:
+    """This repository's scheduled sync workflow, with careerloop as installed here."""
+    return run_workflow(SYNC_WORKFLOW, repo, tmp_path, event=event, inputs=inputs,
+                        schedule=schedule, secrets=secrets)
 
 
 @pytest.fixture

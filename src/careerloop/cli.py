@@ -593,6 +593,22 @@ def init(
         typer.Option("--trello-base-url", hidden=True, help="Trello API base URL (tests)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    github_action: Annotated[
+        bool,
+        typer.Option(
+            "--github-action",
+            help="Write .github/workflows/careerloop.yml instead: the scheduled sync for "
+            "this repository, installing this careerloop version from PyPI.",
+        ),
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="With --github-action: install from this git URL and tag instead "
+            "(git+https://github.com/careerloop/careerloop@v0.1.0).",
+        ),
+    ] = None,
 ) -> None:
     """Write a commented careerloop.toml; set up Notion or Trello.
 
@@ -603,6 +619,9 @@ def init(
 
     def work() -> None:
         path = _globals(ctx).config_path
+        if github_action or source is not None:
+            _write_github_workflow(path, source, force=force, with_setup=bool(notion or trello))
+            return
         if path.exists() and not force:
             raise ConfigError(f"{path} exists already; pass --force to overwrite it")
         if notion is None and trello is None:
@@ -618,6 +637,24 @@ def init(
         out.print(f"Wrote {path}. Edit it, then run `careerloop doctor`.")
 
     _run(ctx, work)
+
+
+def _write_github_workflow(
+    config_path: Path, source: str | None, *, force: bool, with_setup: bool
+) -> None:
+    """`init --github-action`: the workflow for the repository in the current directory."""
+    from careerloop import github_workflow
+
+    if with_setup:
+        raise ConfigError("--github-action writes the workflow only: run `careerloop init "
+                          "--notion/--trello` first, then `careerloop init --github-action`")
+    requirement = github_workflow.install_requirement(source)
+    root = Path.cwd()
+    settings = github_workflow.settings_for(root, config_path, requirement)
+    github_workflow.write_workflow(root, settings, force=force)
+    out.print(f"Wrote {github_workflow.WORKFLOW_PATH} (installs {requirement}). Add the "
+              "secrets your config uses under Settings → Secrets and variables → Actions, "
+              "then commit and push it.", markup=False)
 
 
 def _provision_notion(parent: str, base_url: str | None) -> str:
