@@ -7,68 +7,47 @@
    order with bash in a temporary repository, with the `${{ … }}` expressions of the
    environment it declares evaluated for a schedule or a manual run (secrets and inputs
    mapped to test values), against the sample workspace and the fake Trello API.
+3. The composite action is executed the same way, pip included: its install step
+   really installs careerloop (from the action's own source, or the version asked for)
+   into a fresh venv, offline, then runs `careerloop --version` and the sync with it.
+   (tests/workflow_runner.py has the runner and the offline pip.)
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from careerloop import __version__
 from careerloop.config import load_config
 from careerloop.connectors.files.demo import write_demo_workspace
 from tests.fakes.trello_api import FakeTrelloServer
+from tests.workflow_runner import (
+    ROOT,
+    TODAY,
+    ZIZMOR_CONFIG,
+    OfflinePython,
+    Run,
+    build_wheel,
+    check,
+    load_yaml,
+    offline_python,
+    run_steps,
+    run_workflow,
+    runner_env,
+    tool,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 SYNC_WORKFLOW = ROOT / ".github" / "workflows" / "careerloop.yml"
 ACTION = ROOT / "action.yml"
-BIN = Path(sys.executable).parent  # the venv's bin: careerloop and the linters live here
-TODAY = "2026-11-26"  # last closed month 2026-10, last closed quarter 2026-Q3
 MONTHLY_CRON = "17 12 1 * *"
 WEEKLY_CRON = "41 12 * * 1"
-
-# GitHub's own actions are pinned to their major version tag (each is immutable per release
-# and maintained by GitHub); anything else would have to be pinned to a commit.
-ZIZMOR_CONFIG = """\
-rules:
-  unpinned-uses:
-    config:
-      policies:
-        "actions/*": ref-pin
-        "*": hash-pin
-"""
-
-
-def tool(name: str) -> str:
-    """A linter installed with the dev dependencies (`pip install -e '.[dev]'`)."""
-    found = BIN / name if (BIN / name).exists() else shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is missing: pip install -e '.[dev]'")
-    return str(found)
-
-
-def check(*command: str) -> None:
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"{' '.join(command)}\n{result.stdout}\n{result.stderr}"
-
-
-def load_yaml(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    if True in data:  # YAML 1.1 reads the key `on` as a boolean
-        data["on"] = data.pop(True)
-    return data
 
 
 # --- 1. Linters ---------------------------------------------------------------------------
@@ -169,187 +148,7 @@ def test_the_action_takes_the_documented_inputs() -> None:
             assert ref == sync_workflow_majors[name], name
 
 
-# --- 2. Running the steps of a workflow or of the action -----------------------------------
-
-_TOKEN = re.compile(
-    r"\s*(?:('(?:[^']|'')*')|(&&|\|\||==|!=|!|\(|\))|([A-Za-z_][\w.-]*)|(\d+(?:\.\d+)?))"
-)
-_EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-_STATUS_CALL = re.compile(r"\s*\(\s*\)")
-STATUS_FUNCTIONS = ("success", "failure", "cancelled", "always")
-
-
-def evaluate(expression: str, contexts: dict[str, Any]) -> Any:
-    """A GitHub expression in the subset the workflows and the action use.
-
-    Context paths (`inputs.dry-run`, `steps.config.outputs.found`; a missing one is null),
-    '…' strings, true/false/null, numbers, `==`, `!=`, `!`, `&&`, `||`, parentheses and
-    the status functions `success()`, `failure()`, `cancelled()`, `always()` (from
-    contexts["status"]); `&&` and `||` return an operand, as GitHub's do. Any other
-    function call is refused.
-    """
-    python: list[str] = []
-    position = 0
-    names: dict[str, Any] = {}
-    while position < len(expression):
-        match = _TOKEN.match(expression, position)
-        if match is None or match.end() == position:
-            raise ValueError(f"unsupported expression: {expression!r}")
-        string, operator, name, number = match.groups()
-        position = match.end()
-        if string is not None:
-            python.append(repr(string[1:-1].replace("''", "'")))
-        elif operator is not None:
-            python.append({"&&": " and ", "||": " or ", "!": " not "}.get(operator, operator))
-        elif number is not None:
-            python.append(number)
-        elif name in ("true", "false", "null"):
-            python.append({"true": "True", "false": "False", "null": "None"}[name])
-        elif (call := _STATUS_CALL.match(expression, position)) and name in STATUS_FUNCTIONS:
-            python.append(repr(contexts["status"][name]))
-            position = call.end()
-        else:
-            if expression[position:].lstrip().startswith("("):
-                raise ValueError(f"function calls are not evaluated here: {expression!r}")
-            value: Any = contexts
-            for part in name.split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            names[f"_v{len(names)}"] = value
-            python.append(f"_v{len(names) - 1}")
-    return eval("".join(python), {"__builtins__": {}}, names)  # only the subset above
-
-
-def render(value: Any) -> str:
-    """A value as GitHub puts it in an environment variable."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-def substitute(text: Any, contexts: dict[str, Any]) -> str:
-    return _EXPRESSION.sub(lambda m: render(evaluate(m.group(1), contexts)), str(text))
-
-
-def should_run(step: dict[str, Any], contexts: dict[str, Any]) -> bool:
-    """A step's `if:`, as the runner reads it: `success() &&` is implied unless the
-    condition calls a status function itself."""
-    condition = str(step.get("if", "success()")).strip()
-    if condition.startswith("${{") and condition.endswith("}}"):
-        condition = condition[3:-2].strip()
-    if not any(f"{name}(" in condition for name in STATUS_FUNCTIONS):
-        condition = f"success() && ({condition})"
-    return bool(evaluate(condition, contexts))
-
-
-@dataclass
-class Run:
-    """What one execution of the run steps left behind."""
-
-    code: int
-    stdout: str
-    stderr: str
-    summary: str
-    skipped_install: list[str] = field(default_factory=list)
-    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
-    ran: list[str] = field(default_factory=list)  # the names of the run steps executed
-
-    def events(self) -> list[dict[str, Any]]:
-        """The JSON events on stderr (`--log-format json`)."""
-        return [json.loads(line) for line in self.stderr.splitlines() if line.startswith("{")]
-
-    def non_json_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if not line.startswith("{")]
-
-    def written(self) -> list[str]:
-        return [e["review"] for e in self.events() if e["event"] in ("review.created",
-                                                                       "review.updated")]
-
-
-def read_outputs(path: Path) -> dict[str, str]:
-    """The `name=value` lines a step appended to $GITHUB_OUTPUT."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return dict(line.split("=", 1) for line in lines if "=" in line)
-
-
-def run_steps(steps: list[dict[str, Any]], repo: Path, tmp_path: Path, *,
-              contexts: dict[str, Any], env: dict[str, str],
-              stand_in_for_pip: bool = True) -> Run:
-    """Execute steps as the runner would: `uses:` steps are skipped (the test stands in for
-    them), each `run:` step whose `if:` holds runs with bash in `repo`, with the step's
-    `env:` evaluated, and its $GITHUB_OUTPUT lines become `steps.<id>.outputs`. With
-    `stand_in_for_pip`, a step that installs careerloop is skipped: it is installed here."""
-    contexts = contexts | {"steps": {}, "status": {"success": True, "failure": False,
-                                                   "cancelled": False, "always": True}}
-    code, stdout, stderr, skipped, ran = 0, "", "", [], []
-    for number, step in enumerate(steps):
-        if "uses" in step:
-            continue
-        if not should_run(step, contexts):
-            if "id" in step:
-                contexts["steps"][step["id"]] = {"outputs": {}, "outcome": "skipped"}
-            continue
-        script = step["run"]
-        if stand_in_for_pip and "pip install" in script:
-            skipped.append(script)  # careerloop is already installed in this venv
-            continue
-        outputs = tmp_path / f"github_output_{number}"
-        outputs.write_text("", encoding="utf-8")
-        step_env = env | {name: substitute(value, contexts)
-                          for name, value in step.get("env", {}).items()}
-        step_env["GITHUB_OUTPUT"] = str(outputs)
-        result = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=repo, env=step_env, capture_output=True, text=True, timeout=300,
-        )
-        ran.append(step.get("name", script))
-        stdout += result.stdout
-        stderr += result.stderr
-        outcome = "success" if result.returncode == 0 else "failure"
-        if "id" in step:
-            contexts["steps"][step["id"]] = {"outputs": read_outputs(outputs),
-                                             "outcome": outcome}
-        if result.returncode != 0:
-            code = code or result.returncode
-            contexts["status"] |= {"success": False, "failure": True}
-    summary = Path(env["GITHUB_STEP_SUMMARY"]).read_text(encoding="utf-8")
-    return Run(code, stdout, stderr, summary, skipped, contexts["steps"], ran)
-
-
-def runner_env(repo: Path, tmp_path: Path, path: str | None = None) -> dict[str, str]:
-    """The environment the runner gives every step."""
-    summary = tmp_path / "step_summary.md"
-    summary.write_text("", encoding="utf-8")
-    return {
-        "PATH": path or f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # as installed
-        "HOME": str(tmp_path),
-        "LANG": "C.UTF-8",
-        "CAREERLOOP_TODAY": TODAY,
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_STEP_SUMMARY": str(summary),
-        "GITHUB_WORKSPACE": str(repo),
-        "RUNNER_OS": "Linux",
-        "RUNNER_TEMP": str(tmp_path),
-    }
-
-
-def run_workflow(workflow_path: Path, repo: Path, tmp_path: Path, *, event: str,
-                 inputs: dict[str, Any], schedule: str | None = None,
-                 secrets: dict[str, str] | None = None, path: str | None = None,
-                 more_env: dict[str, str] | None = None, stand_in_for_pip: bool = True) -> Run:
-    """Execute a workflow's only job for one event (a schedule or a manual run)."""
-    workflow = load_yaml(workflow_path)
-    (job,) = workflow["jobs"].values()
-    github: dict[str, Any] = {"event_name": event, "run_id": "1", "run_attempt": "1",
-                              "event": {"schedule": schedule} if schedule else {"inputs": inputs}}
-    contexts: dict[str, Any] = {"github": github, "inputs": inputs, "secrets": secrets or {},
-                                "vars": {}, "runner": {"os": "Linux"}, "env": {}}
-    env = runner_env(repo, tmp_path, path) | (more_env or {})
-    for scope in (workflow.get("env", {}), job.get("env", {})):
-        for name, value in scope.items():
-            env[name] = substitute(value, contexts)
-            contexts["env"][name] = env[name]
-    return run_steps(job["steps"], repo, tmp_path, contexts=contexts, env=env,
-                     stand_in_for_pip=stand_in_for_pip)
+# --- 2. Running the sync workflow's steps ---------------------------------------------------
 
 
 def run_sync_workflow(repo: Path, tmp_path: Path, *, event: str, inputs: dict[str, Any],
@@ -439,14 +238,18 @@ def test_a_repository_without_a_config_is_told_and_left_alone(tmp_path: Path) ->
     assert run.code == 0
     assert run.stdout.startswith("::warning title=careerloop::No careerloop.toml")
     assert "nothing to sync" in run.summary
+    # Neither careerloop's install nor the sync ran: the steps after the check are skipped.
+    assert run.ran == ["Look for the config"]
+    assert run.skipped_install == []
+    assert run.steps["sync"]["outcome"] == "skipped"
 
 
-def test_the_schedule_against_a_live_board_uses_the_secrets_and_publishes_once(
-    tmp_path: Path, fake_trello: FakeTrelloServer
-) -> None:
-    fake = fake_trello.fake
+def live_board_repo(tmp_path: Path, fake_trello: FakeTrelloServer) -> tuple[Path, str]:
+    """A repository whose careerloop.toml reads the sample board from the fake Trello and
+    publishes the monthly review there; the repository and the board's id."""
     sample = write_demo_workspace(tmp_path / "sample", dt.date.fromisoformat(TODAY)).parent
-    board = fake.load_board(json.loads((sample / "trello" / "board.json").read_text("utf-8")))
+    board = fake_trello.fake.load_board(
+        json.loads((sample / "trello" / "board.json").read_text("utf-8")))
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "careerloop.toml").write_text(
@@ -458,6 +261,14 @@ def test_the_schedule_against_a_live_board_uses_the_secrets_and_publishes_once(
         '[reviews]\nkinds = ["monthly"]\ntargets = ["trello"]\n',
         encoding="utf-8",
     )
+    return repo, board
+
+
+def test_the_schedule_against_a_live_board_uses_the_secrets_and_publishes_once(
+    tmp_path: Path, fake_trello: FakeTrelloServer
+) -> None:
+    fake = fake_trello.fake
+    repo, board = live_board_repo(tmp_path, fake_trello)
     secrets = {"TRELLO_API_KEY": fake.key, "TRELLO_TOKEN": fake.token}
 
     run = schedule_run(repo, tmp_path, secrets=secrets)
@@ -500,3 +311,107 @@ def test_a_failed_run_logs_only_json_on_stderr(
     run = schedule_run(sample_repo, tmp_path)
     assert run.code == 1, run.stderr
     assert run.non_json_lines() == []
+
+
+# --- 3. Running the composite action's steps -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding careerloop's wheel, built from this checkout: pip's only index."""
+    folder = tmp_path_factory.mktemp("wheels")
+    build_wheel(folder)
+    return folder
+
+
+@pytest.fixture
+def offline(tmp_path: Path, wheels: Path) -> OfflinePython:
+    return offline_python(tmp_path / "python", wheels)
+
+
+@pytest.fixture(scope="module")
+def offline_unused(tmp_path_factory: pytest.TempPathFactory, wheels: Path) -> OfflinePython:
+    """One venv for the tests in which nothing may be installed (checked by each)."""
+    return offline_python(tmp_path_factory.mktemp("unused"), wheels)
+
+
+def run_action(repo: Path, tmp_path: Path, python: OfflinePython, **given: str) -> Run:
+    """Execute action.yml's steps as the runner would for `uses: careerloop/careerloop@v1`
+    with the inputs `given` (by their names with `_` for `-`); setup-python and the
+    caches are the `uses:` steps stood in for."""
+    action = load_yaml(ACTION)
+    inputs = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
+    inputs |= {name.replace("_", "-"): value for name, value in given.items()}
+    contexts: dict[str, Any] = {"inputs": inputs, "runner": {"os": "Linux"}, "env": {},
+                                "github": {"run_id": "1", "run_attempt": "1"}}
+    env = runner_env(repo, tmp_path, python.path()) | python.env | {
+        "GITHUB_ACTION_PATH": str(ROOT),  # the action's checkout: this repository
+        "GITHUB_ACTION_REF": "v1",
+    }
+    return run_steps(action["runs"]["steps"], repo, tmp_path, contexts=contexts, env=env,
+                     stand_in_for_pip=False)
+
+
+def test_the_action_installs_careerloop_from_its_own_source_and_publishes(
+    sample_repo: Path, tmp_path: Path, offline: OfflinePython
+) -> None:
+    run = run_action(sample_repo, tmp_path, offline)
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.ran == ["Prepare", "Install careerloop", "Sync and publish the reviews"]
+    assert offline.installed_careerloop() is not None  # into the fresh venv, not ours
+    assert f"careerloop {__version__}" in run.stdout.splitlines()  # `careerloop --version`
+    assert sorted(run.written()) == ["2026-10-monthly", "2026-Q3-quarterly"]
+    assert run.events()[-1] == run.events()[-1] | {"event": "run.finished", "ok": True}
+    assert "| KPI |" in run.summary
+    # The folder the action caches is the one the sync wrote its state to.
+    prepared = run.steps["prepare"]["outputs"]
+    assert (sample_repo / prepared["state-dir"] / "state.db").is_file()
+    assert re.fullmatch(r"[0-9a-f]{16}", prepared["state-key"])
+    assert Path(prepared["pip-dir"]).is_absolute()
+
+
+def test_the_action_installs_the_version_it_is_given_and_a_dry_run_writes_nothing(
+    sample_repo: Path, tmp_path: Path, offline: OfflinePython
+) -> None:
+    run = run_action(sample_repo, tmp_path, offline, dry_run="true", period="2026-09",
+                     careerloop_version=f"careerloop=={__version__}")
+    assert run.code == 0, run.stdout + run.stderr
+    assert offline.installed_careerloop() is not None
+    assert "2026-09-monthly would be created" in run.stdout
+    assert not (sample_repo / "reviews").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "error"),
+    [({"dry_run": "yes"}, "input dry-run must be true or false"),
+     ({"draft": "1"}, "input draft must be true or false"),
+     ({"config": "config/missing.toml"}, "no config at 'config/missing.toml'")],
+    ids=["dry-run", "draft", "config"],
+)
+def test_the_action_refuses_bad_inputs_before_installing_anything(
+    sample_repo: Path, tmp_path: Path, offline_unused: OfflinePython, given: dict[str, str],
+    error: str
+) -> None:
+    run = run_action(sample_repo, tmp_path, offline_unused, **given)
+    assert run.code == 2
+    assert run.stdout.startswith(f"::error title=careerloop::{error}")
+    assert run.ran == ["Prepare"]
+    assert offline_unused.installed_careerloop() is None
+
+
+def test_the_action_hands_the_secret_inputs_to_careerloop(
+    tmp_path: Path, offline: OfflinePython, fake_trello: FakeTrelloServer
+) -> None:
+    fake = fake_trello.fake
+    repo, board = live_board_repo(tmp_path, fake_trello)
+    run = run_action(repo, tmp_path, offline, trello_api_key=fake.key, trello_token=fake.token)
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.written() == ["2026-10-monthly"]
+    assert [c["name"] for c in fake.boards[board]["cards"]
+            if c["name"].startswith("Monthly review")] == ["Monthly review 2026-10"]
+    assert fake.token not in run.stdout + run.stderr + run.summary
+
+    # Without the inputs nor the variables, careerloop says which variable is missing.
+    missing = run_action(repo, tmp_path, offline, trello_token=fake.token)
+    assert missing.code == 2
+    assert "TRELLO_API_KEY" in missing.events()[-1]["message"]
