@@ -619,7 +619,10 @@ def init(
 
     def work() -> None:
         path = _globals(ctx).config_path
-        if github_action or source is not None:
+        if source is not None and not github_action:
+            raise ConfigError("--source goes with --github-action: it says what the workflow "
+                              "installs")
+        if github_action:
             _write_github_workflow(path, source, force=force, with_setup=bool(notion or trello))
             return
         if path.exists() and not force:

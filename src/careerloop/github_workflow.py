@@ -8,6 +8,7 @@ docs/github-action.md explains every step.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -141,7 +142,8 @@ def write_workflow(root: Path, settings: WorkflowSettings, *, force: bool = Fals
         partial.write_text(render_workflow(settings), encoding="utf-8")
         os.replace(partial, path)  # atomic: a reader sees the old file or the new one
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder itself may be what failed
+            partial.unlink(missing_ok=True)
         raise ConfigError(f"cannot write {WORKFLOW_PATH}: {exc.strerror}") from None
     return path
 
