@@ -605,6 +605,7 @@ def init(
         str | None,
         typer.Option(
             "--source",
+            metavar="SPEC",
             help="With --github-action: install from this git URL and tag instead "
             "(git+https://github.com/careerloop/careerloop@v0.1.0).",
         ),
