@@ -11,9 +11,9 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
@@ -27,7 +27,8 @@ from careerloop import __version__, pipeline
 from careerloop.config import Config, load_config
 from careerloop.errors import CareerloopError, ConfigError
 from careerloop.kpi.scorecard import Scorecard
-from careerloop.periods import REVIEW_TO_PERIOD, Period
+from careerloop.model import DataWarning
+from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import terminal_text
 from careerloop.report.render import kpi_cells, status_label
 from careerloop.report.review import ReviewKind
@@ -128,6 +129,8 @@ class Globals:
     verbose: bool
     debug: bool
     log_format: LogFormat = "text"
+    # What a test hands in with `CliRunner().invoke(app, …, obj=pipeline.Seams(…))`.
+    seams: pipeline.Seams = field(default_factory=pipeline.Seams)
 
 
 def _json_line(name: str, **fields: Any) -> None:
@@ -177,6 +180,26 @@ def _load(ctx: typer.Context) -> Config:
     return load_config(_globals(ctx).config_path)
 
 
+def _today_override(ctx: typer.Context) -> dt.date | None:
+    """CAREERLOOP_TODAY (tests, reproducible demos), else the seams' date, else None.
+
+    Raises:
+        ConfigError: CAREERLOOP_TODAY is not an ISO date.
+    """
+    text = os.environ.get("CAREERLOOP_TODAY")
+    if not text:
+        return _globals(ctx).seams.today
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"CAREERLOOP_TODAY={text!r} is not a date like 2026-11-26") from None
+
+
+def _today(ctx: typer.Context, tz: ZoneInfo) -> dt.date:
+    """The date a command scores against: the override, or today in `tz`."""
+    return _today_override(ctx) or today_in(tz)
+
+
 def _period(label: str | None) -> Period | None:
     return Period.parse(label) if label else None
 
@@ -203,6 +226,8 @@ def _events(options: Globals) -> pipeline.EventSink:
                       markup=False)
         elif not verbose or event.name.endswith(".failed") or event.name.startswith("review."):
             return
+        elif event.name in ("data.warning", "reviews.withheld"):
+            return  # the summary at the end lists every warning and withheld review once
         elif event.name == "source.start":
             err.print(f"reading {f['source']}…", markup=False)
         elif event.name == "source.http":
@@ -278,7 +303,9 @@ def main_options(
     """careerloop: pull a career plan from Notion and Trello, score it, write reviews."""
     global out, err  # made per run, so they follow this run's environment (NO_COLOR, COLUMNS)
     out, err = _console(stderr=False), _console(stderr=True)
-    ctx.obj = Globals(config_path=config, verbose=verbose, debug=debug, log_format=log_format)
+    seams = ctx.obj if isinstance(ctx.obj, pipeline.Seams) else pipeline.Seams()
+    ctx.obj = Globals(config_path=config, verbose=verbose, debug=debug, log_format=log_format,
+                      seams=seams)
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
 
 
@@ -293,11 +320,22 @@ def _run(ctx: typer.Context, work: Any) -> Any:
         _fail(exc, options)
 
 
+WARNINGS_SHOWN = 5  # data warnings a sync lists without --verbose
+
+
 def _summarise(
     report: pipeline.SyncReport, *, dry_run: bool, log_format: str = "text",
     verbose: bool = False,
 ) -> None:
-    """Each scorecard, each review and each failure once, after the run."""
+    """Each failure, the data warnings, then each scorecard and each review, after the run."""
+    if log_format == "text":  # in JSON mode stderr holds JSON only: see run.finished
+        # Failures first: a score printed above them would read as if all went well.
+        for failure in report.failures:
+            err.print(terminal_text(f"failed: {failure.where}: {failure.message}"), markup=False)
+        if report.unread:
+            err.print(f"nothing scored or published: {', '.join(report.unread)} could not "
+                      "be read and has no earlier read to stand in for it", markup=False)
+        _show_warnings(report.warnings, verbose=verbose)
     for card in report.scorecards:
         score = "–" if card.score is None else f"{card.score}/100"
         out.print(f"{card.period.label}: score {score} ({status_label(card.status)})",
@@ -312,9 +350,20 @@ def _summarise(
         extra = f" ({'; '.join(notes)})" if notes else ""
         line = f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}"
         out.print(terminal_text(line), markup=False)
-    if log_format == "text":  # in JSON mode stderr holds JSON only: see run.finished
-        for failure in report.failures:
-            err.print(terminal_text(f"failed: {failure.where}: {failure.message}"), markup=False)
+
+
+def _show_warnings(warnings: Sequence[DataWarning], *, verbose: bool) -> None:
+    """The data warnings' count and the first few (all with --verbose), on stderr."""
+    if not warnings:
+        return
+    shown = warnings if verbose else warnings[:WARNINGS_SHOWN]
+    plural = "s" if len(warnings) != 1 else ""
+    err.print(f"{len(warnings)} data warning{plural}:", markup=False)
+    for warning in shown:
+        err.print(terminal_text(f"  warning: {warning.message}"), markup=False)
+    if len(shown) < len(warnings):
+        err.print(f"  … and {len(warnings) - len(shown)} more (--verbose lists all)",
+                  markup=False)
 
 
 @app.command()
@@ -342,13 +391,16 @@ def demo(
 
     def work() -> None:
         options = _globals(ctx)
-        today = pipeline.current_date(ZoneInfo(DEMO_TIMEZONE))
+        today = _today(ctx, ZoneInfo(DEMO_TIMEZONE))
         config_path = write_demo_workspace(out_dir, today, force=force)
         config = load_config(config_path)
         events = _events(options)
-        report = pipeline.sync(config, pipeline.SyncOptions(full=True), on_event=events)
+        seams = options.seams
+        report = pipeline.sync(config, pipeline.SyncOptions(full=True), today=today,
+                               clock=seams.clock, transport=seams.transport, on_event=events)
         # Earlier months too, so the index shows a trend from the first run.
-        history = pipeline.backfill(config, on_event=events)
+        history = pipeline.backfill(config, today=today, clock=seams.clock,
+                                    transport=seams.transport, on_event=events)
         report.outcomes[:0] = [o for o in history.outcomes if o.action != "unchanged"]
         report.failures.extend(history.failures)
         _summarise(report, dry_run=False, log_format=options.log_format,
@@ -402,18 +454,25 @@ def sync(
         options = pipeline.SyncOptions(
             full=full, dry_run=dry_run, publish=not no_publish, period=_period(period), draft=draft
         )
+        g = _globals(ctx)
+
+        def run() -> pipeline.SyncReport:
+            return pipeline.sync(config, options, today=_today(ctx, config.workspace.tz),
+                                 clock=g.seams.clock, transport=g.seams.transport,
+                                 on_event=_events(g))
+
         # The spinner is drawn with escape codes: only on a terminal that may have them.
-        if err.is_terminal and _globals(ctx).log_format == "text" and not _plain_output():
+        if err.is_terminal and g.log_format == "text" and not _plain_output():
             with err.status("careerloop sync: reading sources and scoring…"):
-                report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
+                report = run()
         else:
-            report = pipeline.sync(config, options, on_event=_events(_globals(ctx)))
-        _summarise(report, dry_run=dry_run, log_format=_globals(ctx).log_format,
-                   verbose=_globals(ctx).verbose)
-        _github_outputs(report, _globals(ctx).log_format)
-        if _globals(ctx).log_format == "json":
+            report = run()
+        _summarise(report, dry_run=dry_run, log_format=g.log_format, verbose=g.verbose)
+        _github_outputs(report, g.log_format)
+        if g.log_format == "json":
             _json_line("run.finished", ok=report.ok,
-                       failed=[f"{f.where}: {f.message}" for f in report.failures])
+                       failed=[f"{f.where}: {f.message}" for f in report.failures],
+                       warnings=len(report.warnings))
         if not report.ok:
             raise typer.Exit(1)
 
@@ -475,7 +534,7 @@ def kpis(
 
     def work() -> None:
         config = _load(ctx)
-        today = pipeline.today(config)
+        today = _today(ctx, config.workspace.tz)
         chosen = _period(period) or Period.last_closed("month", today)
         card = pipeline.score(pipeline.stored_workspace(config), config, chosen, today)
         if as_json:
@@ -485,6 +544,8 @@ def kpis(
         for pitfall in card.pitfalls:
             out.print(terminal_text(f"[{pitfall.severity}] {pitfall.code}: {pitfall.message}"),
                       markup=False)
+        for warning in card.warnings:
+            out.print(terminal_text(f"[warning] {warning}"), markup=False)
 
     _run(ctx, work)
 
@@ -513,7 +574,7 @@ def report(
 
     def work() -> None:
         config = _load(ctx)
-        today = pipeline.today(config)
+        today = _today(ctx, config.workspace.tz)
         chosen = _period(period)
         review_kind: ReviewKind
         if chosen is None:
@@ -524,8 +585,10 @@ def report(
             if kind is not None and kind != review_kind:
                 raise ConfigError(f"--kind {kind} does not fit period {chosen.label}")
         targets = [] if to == "stdout" else [to]
+        seams = _globals(ctx).seams
         _, markdown, outcomes, failures = pipeline.report(
             config, kind=review_kind, period=chosen, targets=targets, dry_run=dry_run,
+            today=today, clock=seams.clock, transport=seams.transport,
             on_event=_events(_globals(ctx)),
         )
         if to == "stdout":
@@ -548,7 +611,7 @@ def doctor(ctx: typer.Context) -> None:
     from careerloop.doctor import run_checks
 
     def work() -> None:
-        checks = run_checks(_globals(ctx).config_path)
+        checks = run_checks(_globals(ctx).config_path, today=_today_override(ctx))
         table = Table(title="careerloop doctor")
         for column in ("check", "status", "detail", "what to do"):
             # fold: a long path wraps onto the next line instead of being cut off

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import os
 from importlib import resources
 from pathlib import Path
@@ -13,7 +14,7 @@ from careerloop.config import NOTION_TABLES, Config, NotionKindMapping, load_con
 from careerloop.connectors.base import Check
 from careerloop.errors import CareerloopError, ConfigError
 from careerloop.model import Workspace
-from careerloop.periods import Period
+from careerloop.periods import Period, today_in
 
 
 def example_config() -> str:
@@ -54,12 +55,11 @@ def _csv_checks(kind: str, mapping: NotionKindMapping, path: Path) -> list[Check
     return checks
 
 
-def _template_checks(config: Config) -> list[Check]:
-    from careerloop.pipeline import build_review, today
+def _template_checks(config: Config, today_: dt.date) -> list[Check]:
+    from careerloop.pipeline import build_review
     from careerloop.report.render import render_markdown
 
     user = config.path(config.reviews.templates) if config.reviews.templates else None
-    today_ = today(config)
     checks = []
     for kind in config.reviews.kinds:
         period = Period.last_closed("month" if kind == "monthly" else "quarter", today_)
@@ -104,8 +104,33 @@ def _unless_unused(checks: list[Check], section: str, use: str) -> list[Check]:
             if c.status == "fail" else c for c in checks]
 
 
-def run_checks(config_path: Path) -> list[Check]:
-    """Every check, in the order a user fixes things.
+WARNINGS_LISTED = 10  # data warnings doctor lists one per row; the rest are counted
+
+
+def _warning_checks(config: Config) -> list[Check]:
+    """The data warnings the last sync stored: one row each (the first few), then a count."""
+    from careerloop.pipeline import stored_warnings
+
+    try:
+        warnings = stored_warnings(config)
+    except CareerloopError as exc:  # an unreadable state database has its own row above
+        return [Check(name="data warnings", status="warn", detail=str(exc))]
+    checks = [
+        Check(name="data warning", status="warn", detail=w.message,
+              fix="fix it in the source, then sync again")
+        for w in warnings[:WARNINGS_LISTED]
+    ]
+    if len(warnings) > WARNINGS_LISTED:
+        checks.append(Check(
+            name="data warnings", status="warn",
+            detail=f"… and {len(warnings) - WARNINGS_LISTED} more ({len(warnings)} in all)",
+            fix="`careerloop kpis --json` lists every one",
+        ))
+    return checks
+
+
+def run_checks(config_path: Path, *, today: dt.date | None = None) -> list[Check]:
+    """Every check, in the order a user fixes things (`today`: default, the workspace's).
 
     Raises:
         ConfigError: the config is missing or invalid, so nothing else can be checked.
@@ -148,7 +173,8 @@ def run_checks(config_path: Path) -> list[Check]:
     if notion is None and trello is None:
         checks.append(Check(name="sources", status="fail", detail="no source configured",
                             fix="add [sources.notion.<kind>] or [sources.trello]"))
-    checks.extend(_template_checks(config))
+    checks.extend(_warning_checks(config))
+    checks.extend(_template_checks(config, today or today_in(config.workspace.tz)))
     for target in config.reviews.targets:
         if target == "local":
             checks.append(Check(name="target local", status="ok",

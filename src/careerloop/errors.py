@@ -8,7 +8,8 @@ The whole tree::
     ├── SourceError              a source (Notion, Trello, an export file) could not be read
     │   ├── AuthError            the token or key was refused (401/403)
     │   ├── RateLimited          the service kept answering 429 after every retry
-    │   └── NotFound             a data source, board or page is missing or not shared
+    │   ├── NotFound             a data source, board or page is missing or not shared
+    │   └── EmptyRead            every source was read and none gave a record
     ├── PublishError             a review could not be written to a target
     ├── StoreError               the state database is damaged, locked, read-only, full,
     │                            from a newer careerloop, or held by another run
@@ -24,6 +25,7 @@ __all__ = [
     "AuthError",
     "CareerloopError",
     "ConfigError",
+    "EmptyRead",
     "NotFound",
     "PeriodError",
     "PublishError",
@@ -64,6 +66,11 @@ class RateLimited(SourceError):
 
 class NotFound(SourceError):
     """A data source, board or page does not exist or is not shared with careerloop."""
+
+
+class EmptyRead(SourceError):
+    """Every source was read and none gave a record: most likely a mapping that matches
+    nothing (kind labels, done lists, data sources), so nothing is stored or published."""
 
 
 class PublishError(CareerloopError):

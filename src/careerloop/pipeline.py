@@ -8,7 +8,6 @@ plain lines or JSON.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -16,19 +15,34 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from careerloop.config import Config, secret
-from careerloop.connectors.base import Publisher, PublishOutcome, ReadResult, Source
-from careerloop.errors import CareerloopError, ConfigError, PeriodError, SourceError
+from careerloop.connectors.base import (
+    Clock,
+    Publisher,
+    PublishOutcome,
+    ReadResult,
+    Source,
+    Transport,
+)
+from careerloop.errors import CareerloopError, ConfigError, EmptyRead, PeriodError, SourceError
 from careerloop.kpi.engine import WorkspaceIndex, build_scorecard
 from careerloop.kpi.metrics import first_dated
 from careerloop.kpi.scorecard import Scorecard
-from careerloop.model import Workspace
+from careerloop.model import DataWarning, Workspace
 from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import redact, secret_values
 from careerloop.report.render import render_markdown, render_template
-from careerloop.report.review import Review, ReviewKind, TrendPoint
+from careerloop.report.review import Review, ReviewKind, StaleSource, TrendPoint
 from careerloop.store import RunLock, Store
 
 TREND_LENGTH = {"monthly": 6, "quarterly": 4}
+
+# Where each source keeps its records in the store (ReadResult.origin starts with it).
+ORIGIN_PREFIX = {
+    "notion": "notion:",
+    "trello": "trello:",
+    "notion-csv": "file:notion-csv",
+    "trello-export": "file:trello-export",
+}
 
 
 @dataclass(slots=True, frozen=True)
@@ -40,6 +54,20 @@ class Event:
 
 
 EventSink = Callable[[Event], None]
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Seams:
+    """What a run may take from its caller instead of the machine (tests, demos).
+
+    `today` to score against, the HTTP policies' `clock`, and the `transport` under them;
+    None keeps the machine's date, time and sockets. The CLI takes them as its Click
+    `obj` (`CliRunner().invoke(app, args, obj=Seams(...))`) and hands them to `sync`.
+    """
+
+    today: dt.date | None = None
+    clock: Clock | None = None
+    transport: Transport | None = None
 
 
 def _ignore(_: Event) -> None:
@@ -68,12 +96,19 @@ class SyncOptions:
 
 @dataclass(slots=True, kw_only=True)
 class SyncReport:
-    """What a sync did."""
+    """What a sync did.
+
+    `warnings` are the data warnings of the workspace as scored (each message once);
+    `unread` names the sources that failed with no earlier read to stand in for them:
+    then nothing was scored or published.
+    """
 
     reads: list[ReadResult] = field(default_factory=list)
     scorecards: list[Scorecard] = field(default_factory=list)
     outcomes: list[PublishOutcome] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    warnings: list[DataWarning] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,33 +116,21 @@ class SyncReport:
         return not self.failures
 
 
-def current_date(tz: ZoneInfo) -> dt.date:
-    """Today in `tz`; the environment variable CAREERLOOP_TODAY overrides it (tests, demos).
-
-    Raises:
-        ConfigError: CAREERLOOP_TODAY is not an ISO date.
-    """
-    override = os.environ.get("CAREERLOOP_TODAY")
-    if not override:
-        return today_in(tz)
-    try:
-        return dt.date.fromisoformat(override)
-    except ValueError:
-        raise ConfigError(
-            f"CAREERLOOP_TODAY={override!r} is not a date like 2026-11-26"
-        ) from None
-
-
 def today(config: Config) -> dt.date:
-    """Today in the workspace time zone."""
-    return current_date(config.workspace.tz)
+    """Today in the workspace time zone (the default of every `today=` below)."""
+    return today_in(config.workspace.tz)
 
 
 # -- pull ------------------------------------------------------------------------------------
 
 
-def build_sources(config: Config) -> list[Source]:
-    """The sources the config names, offline exports and live services alike."""
+def build_sources(
+    config: Config, *, clock: Clock | None = None, transport: Transport | None = None
+) -> list[Source]:
+    """The sources the config names, offline exports and live services alike.
+
+    The live ones time their HTTP policy by `clock` and send over `transport`.
+    """
     from careerloop.connectors.files.exports import NotionCsvSource, TrelloExportSource
 
     sources: list[Source] = []
@@ -118,7 +141,9 @@ def build_sources(config: Config) -> list[Source]:
         if notion.live:
             from careerloop.connectors.notion.read import NotionReader
 
-            sources.append(NotionReader(config))
+            sources.append(NotionReader(
+                config, clock=clock, transport=transport.notion if transport else None
+            ))
     trello = config.sources.trello
     if trello is not None:
         if trello.export:
@@ -126,7 +151,9 @@ def build_sources(config: Config) -> list[Source]:
         elif trello.board:
             from careerloop.connectors.trello.live import TrelloReader
 
-            sources.append(TrelloReader(config))
+            sources.append(TrelloReader(
+                config, clock=clock, adapter=transport.trello if transport else None
+            ))
     if not sources:
         raise ConfigError(
             "no source configured: add [sources.notion.<kind>] or [sources.trello] "
@@ -173,8 +200,12 @@ def pull(
     sources: Sequence[Source] | None = None,
     on_event: EventSink = _ignore,
 ) -> tuple[list[ReadResult], list[Failure]]:
-    """Read every source into the store; a failing source does not stop the others."""
-    reads: list[ReadResult] = []
+    """Read every source, then keep what they gave; a failing source does not stop the others.
+
+    Raises:
+        EmptyRead: every source was read and none holds a record; nothing was stored.
+    """
+    given: list[tuple[Source, list[ReadResult]]] = []
     failures: list[Failure] = []
     for source in build_sources(config) if sources is None else sources:
         on_event(Event("source.start", {"source": source.name}))
@@ -191,6 +222,15 @@ def pull(
                 "paced_wait_s": round(stats.paced_wait, 3),
                 "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
             }))
+        given.append((source, results))
+    if given and not failures and not any(
+        records_held(store, result) for _, results in given for result in results
+    ):
+        # Most likely a mapping that matches nothing, not a plan that is empty: an empty
+        # read must not replace the records of the last good one.
+        raise EmptyRead(empty_read_message(config, [source.name for source, _ in given]))
+    reads: list[ReadResult] = []
+    for source, results in given:
         for result in results:
             written = store.save_read(
                 result.origin,
@@ -214,6 +254,74 @@ def pull(
                 )
             )
     return reads, failures
+
+
+def records_held(store: Store, result: ReadResult) -> int:
+    """How many records the origin of `result` holds once it is saved."""
+    ids = {record.id for record in result.workspace.records()}
+    if result.full:
+        return len(ids)
+    return len((store.record_ids(result.origin) - set(result.deleted_ids)) | ids)
+
+
+def empty_read_message(config: Config, source_names: Sequence[str]) -> str:
+    """One line for a read that found no record anywhere, with the likely cause per source."""
+    causes = []
+    for name in source_names:
+        trello = config.sources.trello
+        if name.startswith("trello") and trello is not None:
+            labels = ", ".join(repr(label) for label in trello.kinds)
+            done = ", ".join(repr(d) for d in trello.done_lists)
+            causes.append(
+                f"{name}: no open card carries a kind label ({labels}), every card is "
+                f"undated, or done_lists ({done}) names no list of the board"
+            )
+        elif name.startswith("notion"):
+            causes.append(
+                f"{name}: the mapped data sources or CSV exports hold no rows, or "
+                "[sources.notion.<kind>] points at other tables"
+            )
+        else:
+            causes.append(f"{name}: no records")
+    return (
+        "nothing to score: every source was read but none gave a record ("
+        + "; ".join(causes)
+        + "); nothing was stored or published"
+    )
+
+
+def last_good_read(store: Store, source_name: str, tz: ZoneInfo) -> dt.date | None:
+    """The day of the oldest stored read of a source's origins (None: never read)."""
+    prefix = ORIGIN_PREFIX.get(source_name, f"{source_name}:")
+    moments = [c.read_at for c in store.cursors() if c.origin.startswith(prefix)]
+    return min(moments).astimezone(tz).date() if moments else None
+
+
+def stand_ins(
+    store: Store, failures: Sequence[Failure], tz: ZoneInfo
+) -> tuple[list[StaleSource], list[str]]:
+    """For each source that failed this run: its stored data (stale), or nothing (unread)."""
+    stale: list[StaleSource] = []
+    unread: list[str] = []
+    for failure in failures:
+        day = last_good_read(store, failure.where, tz)
+        if day is None:
+            unread.append(failure.where)
+        else:
+            stale.append(StaleSource(source=failure.where, last_good_read=day,
+                                     failed_part=failure.message))
+    return stale, unread
+
+
+def distinct_warnings(workspace: Workspace) -> list[DataWarning]:
+    """The workspace's data warnings, each message once, in order."""
+    seen: set[str] = set()
+    out: list[DataWarning] = []
+    for warning in workspace.warnings:
+        if warning.message not in seen:
+            seen.add(warning.message)
+            out.append(warning)
+    return out
 
 
 # -- score -----------------------------------------------------------------------------------
@@ -265,10 +373,12 @@ def build_review(
     today_: dt.date,
     *,
     scorer: Scorer | None = None,
+    stale_sources: Sequence[StaleSource] = (),
 ) -> Review:
     """Everything a review template needs: the scorecard, its trend and, for a quarter, months.
 
-    Pass the run's `scorer` when building several reviews of one workspace.
+    Pass the run's `scorer` when building several reviews of one workspace, and the
+    sources whose stored data stands in for a failed read as `stale_sources`.
     """
     check_period(period, today_)
     scorer = scorer or Scorer(workspace, config, today_)
@@ -292,6 +402,7 @@ def build_review(
         months=month_cards,
         generated_on=today_,
         draft=not period.has_ended(today_),
+        stale_sources=list(stale_sources),
     )
 
 
@@ -324,11 +435,17 @@ def due_periods(
 
 
 def build_publishers(
-    config: Config, store: Store, targets: Sequence[str] | None = None
+    config: Config,
+    store: Store,
+    targets: Sequence[str] | None = None,
+    *,
+    clock: Clock | None = None,
+    transport: Transport | None = None,
 ) -> list[Publisher]:
     """The publishers of the configured (or requested) targets.
 
-    The store's ledger lets a connector find a review it published before in one request.
+    The store's ledger lets a connector find a review it published before in one request;
+    `clock` and `transport` are the HTTP policy's clock and wire, as in `build_sources`.
     """
     from careerloop.connectors.files.local import LocalPublisher
 
@@ -341,11 +458,17 @@ def build_publishers(
         elif target == "trello":
             from careerloop.connectors.trello.publish import TrelloPublisher
 
-            publishers.append(TrelloPublisher(config, store=store))
+            publishers.append(TrelloPublisher(
+                config, store=store, clock=clock,
+                adapter=transport.trello if transport else None,
+            ))
         elif target == "notion":
             from careerloop.connectors.notion.publish import NotionPublisher
 
-            publishers.append(NotionPublisher(config, store=store))
+            publishers.append(NotionPublisher(
+                config, store=store, clock=clock,
+                transport=transport.notion if transport else None,
+            ))
         else:  # the config model admits no other name; a --to typo is caught by the CLI
             raise ConfigError(f"reviews.targets: unknown target {target!r}")
     return publishers
@@ -455,15 +578,32 @@ def run_lock(config: Config, on_event: EventSink = _ignore) -> RunLock:
 
 
 def sync(
-    config: Config, options: SyncOptions, *, on_event: EventSink = _ignore
+    config: Config,
+    options: SyncOptions,
+    *,
+    today: dt.date | None = None,
+    clock: Clock | None = None,
+    transport: Transport | None = None,
+    on_event: EventSink = _ignore,
 ) -> SyncReport:
-    """Pull every source, score the due periods and publish their reviews."""
-    today_ = today(config)
+    """Pull every source, score the due periods and publish their reviews.
+
+    The seams: `today` (default: today in the workspace time zone), `clock` (every HTTP
+    policy's) and `transport` (the wire under the policies; default: real sockets).
+
+    A source that fails keeps its stored records: the reviews say they use them (their
+    `stale_sources`). A source that fails with nothing stored leaves nothing to score:
+    then no review is scored or published and `unread` names it.
+
+    Raises:
+        EmptyRead: every source was read and none gave a record.
+    """
+    today_ = today or today_in(config.workspace.tz)
     due = due_periods(config, today_, period=options.period, draft=options.draft)
     targets = (options.targets or config.reviews.targets) if options.publish else []
     # A config problem stops the run before the state database or any file is touched.
     check_ready(config, targets)
-    sources = build_sources(config)
+    sources = build_sources(config, clock=clock, transport=transport)
     report = SyncReport()
     # A dry run works on a copy in memory: it writes no state file and no folder, and
     # needs no lock (it publishes nothing).
@@ -472,14 +612,33 @@ def sync(
         nullcontext() if options.dry_run else run_lock(config, on_event)
     )
     with lock, state(config.state_path) as store:
-        publishers = build_publishers(config, store, targets) if targets else []
-        report.reads, report.failures = pull(
-            config, store, full=options.full, sources=sources, on_event=on_event
+        publishers = (
+            build_publishers(config, store, targets, clock=clock, transport=transport)
+            if targets else []
         )
+        try:
+            report.reads, read_failures = pull(
+                config, store, full=options.full, sources=sources, on_event=on_event
+            )
+        except EmptyRead:
+            _close(publishers)
+            raise
+        report.failures = list(read_failures)
         workspace = store.workspace()
+        report.warnings = distinct_warnings(workspace)
+        for warning in report.warnings:
+            on_event(Event("data.warning", {"record": warning.record_id,
+                                            "message": warning.message}))
+        stale, report.unread = stand_ins(store, read_failures, config.workspace.tz)
+        if report.unread:
+            # Scores without a source that was never read would look confident and be wrong.
+            _close(publishers)
+            on_event(Event("reviews.withheld", {"unread": report.unread}))
+            return report
         scorer = Scorer(workspace, config, today_)
         reviews = [
-            build_review(workspace, config, kind, period, today_, scorer=scorer)
+            build_review(workspace, config, kind, period, today_, scorer=scorer,
+                         stale_sources=stale)
             for kind, period in due
         ]
         for review in reviews:
@@ -487,9 +646,9 @@ def sync(
             if not options.dry_run:
                 store.save_scorecard(review.period.label, review.scorecard.to_json())
         if publishers:
-            # The rest still runs when a source failed (DESIGN: exit 1, the rest ran): its
-            # records stay as the last good read left them, and the next clean run updates
-            # any review that changes.
+            # The rest still runs when a source failed (exit 1, the rest ran): its records
+            # stay as the last good read left them, each review says so, and the next clean
+            # run updates any review that changes.
             outcomes, failures = publish_reviews(
                 config, store, reviews, publishers, dry_run=options.dry_run, on_event=on_event
             )
@@ -498,13 +657,26 @@ def sync(
     return report
 
 
-def backfill(config: Config, *, on_event: EventSink = _ignore) -> SyncReport:
+def _close(publishers: Sequence[Publisher]) -> None:
+    for publisher in publishers:
+        publisher.close()
+
+
+def backfill(
+    config: Config,
+    *,
+    today: dt.date | None = None,
+    clock: Clock | None = None,
+    transport: Transport | None = None,
+    on_event: EventSink = _ignore,
+) -> SyncReport:
     """Publish the review of every closed period that lies wholly inside the plan.
 
     For a first run (and the demo): the reviews a scheduled run would have written had it
     been running since the plan began. Already published, unchanged reviews write nothing.
+    The seams are those of `sync`.
     """
-    today_ = today(config)
+    today_ = today or today_in(config.workspace.tz)
     result = SyncReport()
     with run_lock(config, on_event), Store(config.state_path) as store:
         workspace = store.workspace()
@@ -521,9 +693,9 @@ def backfill(config: Config, *, on_event: EventSink = _ignore) -> SyncReport:
                 )
                 period = period.previous()
         reviews.sort(key=lambda r: (r.kind, r.period))
+        publishers = build_publishers(config, store, clock=clock, transport=transport)
         result.outcomes, result.failures = publish_reviews(
-            config, store, reviews, build_publishers(config, store), dry_run=False,
-            on_event=on_event,
+            config, store, reviews, publishers, dry_run=False, on_event=on_event
         )
     return result
 
@@ -543,6 +715,14 @@ def stored_workspace(config: Config) -> Workspace:
         return store.workspace()
 
 
+def stored_warnings(config: Config) -> list[DataWarning]:
+    """The data warnings the last sync stored (none when nothing was synced yet)."""
+    if not config.state_path.exists():
+        return []
+    with Store(config.state_path) as store:
+        return distinct_warnings(store.workspace())
+
+
 def report(
     config: Config,
     *,
@@ -550,10 +730,16 @@ def report(
     period: Period,
     targets: Sequence[str],
     dry_run: bool,
+    today: dt.date | None = None,
+    clock: Clock | None = None,
+    transport: Transport | None = None,
     on_event: EventSink = _ignore,
 ) -> tuple[Review, str, list[PublishOutcome], list[Failure]]:
-    """Render one review from the store and publish it to `targets` (none: just render)."""
-    today_ = today(config)
+    """Render one review from the store and publish it to `targets` (none: just render).
+
+    The seams are those of `sync`.
+    """
+    today_ = today or today_in(config.workspace.tz)
     workspace = stored_workspace(config)
     review = build_review(workspace, config, kind, period, today_)
     user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
@@ -566,7 +752,7 @@ def report(
     state = Store.scratch_copy if dry_run else Store
     lock: AbstractContextManager[Any] = nullcontext() if dry_run else run_lock(config, on_event)
     with lock, state(config.state_path) as store:
-        publishers = build_publishers(config, store, targets)
+        publishers = build_publishers(config, store, targets, clock=clock, transport=transport)
         outcomes, failures = publish_reviews(
             config, store, [review], publishers, dry_run=dry_run, on_event=on_event
         )

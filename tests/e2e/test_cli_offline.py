@@ -183,11 +183,13 @@ def test_kpis_before_any_sync_asks_for_sync(runner: CliRunner, workspace: Path) 
 
 def test_missing_export_fails_the_run_with_exit_1(runner: CliRunner, workspace: Path) -> None:
     (workspace.parent / "trello" / "board.json").unlink()
-    code, _, err = invoke(runner, "-c", str(workspace), "sync")
+    code, out, err = invoke(runner, "-c", str(workspace), "sync")
     assert code == 1
     assert "board.json not found" in err
-    # The Notion exports were still read and scored: a failing source does not stop others.
-    assert (workspace.parent / "reviews" / "2026-10-monthly.md").is_file()
+    # A first read that fails leaves nothing to score: no review without the board's data.
+    # The Notion exports were still read: a failing source does not stop the others.
+    assert not (workspace.parent / "reviews").exists()
+    assert "read file:notion-csv" in err and "score" not in out
 
 
 def test_doctor_shows_a_table_and_fails_on_a_broken_template(

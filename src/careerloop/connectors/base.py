@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 import httpx
+import requests.adapters
 
 from careerloop.errors import RateLimited
 from careerloop.model import Workspace
@@ -118,6 +119,20 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         """Block the calling thread."""
         time.sleep(seconds)
+
+
+@dataclass(slots=True, frozen=True, kw_only=True)
+class Transport:
+    """What carries the connectors' requests below the HTTP policy: the run's one wire seam.
+
+    One field per HTTP library careerloop drives: `notion`, the httpx transport under
+    notion-client; `trello`, the requests adapter the Trello session mounts for every URL.
+    None keeps the library's own (real sockets). Tests hand in a wire that fails on cue,
+    e.g. one that reports a timeout at once instead of racing a short real one.
+    """
+
+    notion: httpx.BaseTransport | None = None
+    trello: requests.adapters.BaseAdapter | None = None
 
 
 class TokenBucket:

@@ -255,7 +255,7 @@ class Scorecard:
     feedback_scale: tuple[float, float] = (1.0, 5.0)
 
     def to_json(self) -> dict[str, Any]:
-        """The object `careerloop kpis --json` prints (DESIGN.md)."""
+        """The object `careerloop kpis --json` prints (docs/kpis.md)."""
         return {
             "period": {
                 "label": self.period.label,

@@ -412,6 +412,7 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
     generated_on (ISO date), notes_heading, score, status, kpis (list, engine order),
     kpi (dict by key), on_track (count), targeted (KPIs with a target), pitfalls
     (critical first), tracks, accelerate, revisit, goals (6m, 12m, others), warnings,
+    stale_sources (StaleSource list: source, last_good_read, failed_part),
     trend (list of TrendPoint), months (monthly Scorecards of a quarter), month_labels,
     month_rows (MonthRow per KPI), went_well, discussion, checklist (lists of strings);
     actions (ranked Action list), top_actions (the first three), more_actions (the rest),
@@ -450,6 +451,7 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
         "revisit": card.revisit,
         "goals": sorted(card.goals, key=lambda g: _goal_order(g.horizon)),
         "warnings": list(card.warnings),
+        "stale_sources": list(review.stale_sources),
         "trend": list(review.trend),
         "months": list(review.months),
         "month_labels": [m.period.label for m in review.months],

@@ -20,12 +20,22 @@ class TrendPoint:
     score: int | None
 
 
+@dataclass(slots=True, frozen=True, kw_only=True)
+class StaleSource:
+    """A source that failed this run: the review uses its data from the last good read."""
+
+    source: str
+    last_good_read: dt.date
+    failed_part: str  # the failure, naming what could not be read
+
+
 @dataclass(slots=True, kw_only=True)
 class Review:
     """The input of a review template.
 
     `months` holds the monthly scorecards of a quarter (empty for a monthly review);
-    `trend` runs oldest first and ends with this period.
+    `trend` runs oldest first and ends with this period; `stale_sources` are the sources
+    this run could not read, whose stored data the review stands on.
     """
 
     kind: ReviewKind
@@ -34,6 +44,7 @@ class Review:
     months: list[Scorecard] = field(default_factory=list)
     generated_on: dt.date
     draft: bool = False
+    stale_sources: list[StaleSource] = field(default_factory=list)
 
     @property
     def period(self) -> Period:

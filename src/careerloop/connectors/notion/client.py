@@ -176,18 +176,19 @@ class NotionApi:
         http_client: httpx.Client | None = None,
         policy: HttpPolicy | None = None,
         timeout: float | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> NotionApi:
         """The client for `[sources.notion]`; the token comes from `token_env`.
 
-        Without `http_client`, one is built on `policy` (default: `notion_policy`);
-        `timeout` is per request (default `TIMEOUT_S`).
+        Without `http_client`, one is built on `policy` (default: `notion_policy`) over
+        `transport` (default: real sockets); `timeout` is per request (default `TIMEOUT_S`).
 
         Raises:
             ConfigError: the token variable is unset.
         """
         token = secret(source.token_env, "Notion integration token")
         if http_client is None:
-            http_client = notion_http_client(policy or notion_policy(source))
+            http_client = notion_http_client(policy or notion_policy(source), inner=transport)
         return cls(
             token, token_env=source.token_env, base_url=source.base_url, http_client=http_client,
             timeout=timeout,

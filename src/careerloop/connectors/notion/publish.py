@@ -69,10 +69,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from notion_client.helpers import extract_page_id
 
 from careerloop.config import Config, NotionSource
-from careerloop.connectors.base import PublishAction, PublishOutcome
+from careerloop.connectors.base import Clock, PublishAction, PublishOutcome
 from careerloop.connectors.notion.blocks import (
     AppendBatch,
     Block,
@@ -83,7 +84,7 @@ from careerloop.connectors.notion.blocks import (
     plan_appends,
     resolve_parent,
 )
-from careerloop.connectors.notion.client import NotionApi
+from careerloop.connectors.notion.client import NotionApi, notion_policy
 from careerloop.errors import (
     CareerloopError,
     ConfigError,
@@ -429,7 +430,13 @@ class NotionPublisher:
     name = "notion"
 
     def __init__(
-        self, config: Config, *, store: Store | None = None, api: NotionApi | None = None
+        self,
+        config: Config,
+        *,
+        store: Store | None = None,
+        api: NotionApi | None = None,
+        clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         settings = config.reviews.notion
         if not settings.database and not settings.parent:
@@ -442,6 +449,8 @@ class NotionPublisher:
         self._heading = config.reviews.notes_heading
         self._store = store
         self._api = api
+        self._clock = clock
+        self._transport = transport
         self._source: _Source | None = None
         self._known: dict[str, str] = {}  # review key -> page id, for this run
         self._notice = ""  # said once, in the next outcome: a second Reviews database
@@ -450,7 +459,10 @@ class NotionPublisher:
     def api(self) -> NotionApi:
         """The API client, made on first use (so building the publisher needs no token)."""
         if self._api is None:
-            self._api = NotionApi.from_config(self._config.sources.notion or NotionSource())
+            source = self._config.sources.notion or NotionSource()
+            self._api = NotionApi.from_config(
+                source, policy=notion_policy(source, clock=self._clock), transport=self._transport
+            )
         return self._api
 
     def close(self) -> None:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from careerloop.config import NOTION_TABLES, Config, NotionKindMapping, NotionSource
-from careerloop.connectors.base import HttpPolicy, ReadResult, RequestStats
+from careerloop.connectors.base import Clock, HttpPolicy, ReadResult, RequestStats
 from careerloop.connectors.notion.client import DataSource, NotionApi, notion_policy
 from careerloop.connectors.notion.properties import (
     PEOPLE_CAPABILITY,
@@ -208,7 +208,8 @@ class NotionReader:
 
     `http_client`, when given, is used as it is (tests pass one whose transport is a
     `PolicyTransport` over respx or a fake); otherwise one is built on `policy`
-    (default: `requests_per_second` from the config, bursts of 3).
+    (default: `requests_per_second` from the config, bursts of 3, timed by `clock`) over
+    `transport` (default: real sockets).
     """
 
     name = "notion"
@@ -221,14 +222,17 @@ class NotionReader:
         policy: HttpPolicy | None = None,
         now: Callable[[], dt.datetime] | None = None,
         max_workers: int = 6,
+        clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         source = config.sources.notion
         if source is None:
             raise ConfigError("careerloop.toml has no [sources.notion] table")
         self.config = config
         self.notion: NotionSource = source
-        self.policy = policy or notion_policy(source)
+        self.policy = policy or notion_policy(source, clock=clock)
         self._http_client = http_client
+        self._transport = transport
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._max_workers = max_workers
 
@@ -257,7 +261,8 @@ class NotionReader:
         if not tables:
             return []
         api = NotionApi.from_config(
-            self.notion, http_client=self._http_client, policy=self.policy
+            self.notion, http_client=self._http_client, policy=self.policy,
+            transport=self._transport,
         )
         try:
             workers = max(1, min(len(tables), self._max_workers))

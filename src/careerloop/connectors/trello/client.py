@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import requests.adapters
 from pydantic import SecretStr
 from trello import TrelloClient
 from trello.exceptions import ResourceUnavailable
@@ -152,8 +153,12 @@ class TrelloSession(requests.Session):
         base_url: str = DEFAULT_BASE_URL,
         timeout: float | None = None,
         max_429_per_window: int = MAX_429_PER_WINDOW,
+        adapter: requests.adapters.BaseAdapter | None = None,
     ) -> None:
         super().__init__()
+        if adapter is not None:  # the wire under the policy (tests: a fake's)
+            self.mount("http://", adapter)
+            self.mount("https://", adapter)
         timeout = TIMEOUT_S if timeout is None else timeout
         self._key = key
         self._token = token
@@ -246,6 +251,7 @@ class TrelloApi:
         policy: HttpPolicy,
         base_url: str | None = None,
         timeout: float | None = None,
+        adapter: requests.adapters.BaseAdapter | None = None,
     ) -> None:
         timeout = TIMEOUT_S if timeout is None else timeout
         self._secrets = (key.get_secret_value(), token.get_secret_value())
@@ -255,7 +261,8 @@ class TrelloApi:
         self.timeout = timeout
         self.policy = policy
         self.session = TrelloSession(
-            key=key, token=token, policy=policy, base_url=self.base_url, timeout=timeout
+            key=key, token=token, policy=policy, base_url=self.base_url, timeout=timeout,
+            adapter=adapter,
         )
         # No credentials given to py-trello: the session adds them as a header, so
         # py-trello's own query parameters (key=None, token=None) are dropped by requests.
@@ -270,8 +277,11 @@ class TrelloApi:
         *,
         policy: HttpPolicy | None = None,
         timeout: float | None = None,
+        adapter: requests.adapters.BaseAdapter | None = None,
     ) -> TrelloApi:
         """The client for `[sources.trello]`; key and token from `key_env` and `token_env`.
+
+        `adapter` carries the requests below the policy (default: real sockets).
 
         Raises:
             ConfigError: a variable is unset.
@@ -286,6 +296,7 @@ class TrelloApi:
             policy=policy or trello_policy(source),
             base_url=source.base_url,
             timeout=timeout,
+            adapter=adapter,
         )
 
     @property

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests.adapters
+
 from careerloop.config import Config, TrelloSource
-from careerloop.connectors.base import ReadResult, RequestStats
-from careerloop.connectors.trello.client import TrelloApi, board_ref
+from careerloop.connectors.base import Clock, ReadResult, RequestStats
+from careerloop.connectors.trello.client import TrelloApi, board_ref, trello_policy
 from careerloop.connectors.trello.read import ACTION_FILTER, parse_board
 from careerloop.errors import ConfigError, SourceError
 from careerloop.store import Store
@@ -85,7 +87,14 @@ class TrelloReader:
 
     name = "trello"
 
-    def __init__(self, config: Config, *, api: TrelloApi | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        api: TrelloApi | None = None,
+        clock: Clock | None = None,
+        adapter: requests.adapters.BaseAdapter | None = None,
+    ) -> None:
         source = config.sources.trello
         if source is None or not source.board:
             raise ConfigError("sources.trello.board is not set")
@@ -93,6 +102,8 @@ class TrelloReader:
         self._source: TrelloSource = source
         self._ref = board_ref(source.board)
         self._api = api
+        self._clock = clock
+        self._adapter = adapter
         self._stats: RequestStats | None = None
 
     def http_stats(self) -> RequestStats | None:
@@ -101,7 +112,10 @@ class TrelloReader:
 
     def read(self, store: Store, *, full: bool) -> list[ReadResult]:
         """Read the whole board (there is no "changed since" for Trello cards)."""
-        api = self._api or TrelloApi.from_config(self._source)
+        api = self._api or TrelloApi.from_config(
+            self._source, policy=trello_policy(self._source, clock=self._clock),
+            adapter=self._adapter,
+        )
         self._stats = api.policy.stats
         before = api.attempts
         try:

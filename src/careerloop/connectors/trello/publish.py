@@ -37,9 +37,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests.adapters
+
 from careerloop.config import Config, TrelloSource
-from careerloop.connectors.base import PublishAction, PublishOutcome
-from careerloop.connectors.trello.client import TrelloApi, board_ref
+from careerloop.connectors.base import Clock, PublishAction, PublishOutcome
+from careerloop.connectors.trello.client import TrelloApi, board_ref, trello_policy
 from careerloop.errors import ConfigError, NotFound, PublishError, SourceError
 from careerloop.report.charts import trend_png
 from careerloop.report.notes import content_hash, find_notes_heading, merge_notes, split_notes
@@ -154,7 +156,13 @@ class TrelloPublisher:
     name = "trello"
 
     def __init__(
-        self, config: Config, *, store: Store | None = None, api: TrelloApi | None = None
+        self,
+        config: Config,
+        *,
+        store: Store | None = None,
+        api: TrelloApi | None = None,
+        clock: Clock | None = None,
+        adapter: requests.adapters.BaseAdapter | None = None,
     ) -> None:
         source = config.sources.trello
         if source is None or not source.board:
@@ -168,6 +176,8 @@ class TrelloPublisher:
         self._heading = config.reviews.notes_heading
         self._store = store
         self._api = api
+        self._clock = clock
+        self._adapter = adapter
         self._known: dict[str, str] = {}  # review key -> card id, for this run
         self._lists: list[dict[str, Any]] | None = None  # the board's open lists, this run
 
@@ -175,7 +185,10 @@ class TrelloPublisher:
     def api(self) -> TrelloApi:
         """The API client, made on first use (so a dry config check needs no token)."""
         if self._api is None:
-            self._api = TrelloApi.from_config(self._source)
+            self._api = TrelloApi.from_config(
+                self._source, policy=trello_policy(self._source, clock=self._clock),
+                adapter=self._adapter,
+            )
         return self._api
 
     def close(self) -> None:
