@@ -342,19 +342,22 @@ def test_the_token_bucket_keeps_under_the_rate_limit(
     tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any]
 ) -> None:
     fake = fake_notion.fake
-    # The fake refuses what goes faster than 50/s; the reader paces itself at 40/s. The
-    # margin absorbs scheduling jitter on a loaded machine (a late request lets the next
-    # ones arrive closer together), not a weakness of the bucket: without pacing the
-    # reader would send all 9 requests at once and be refused.
-    fake.limit_rate(50, burst=5)
+    # The fake refuses what goes faster than 50/s; the reader paces itself at 40/s. Both
+    # keep time on one fake clock, which only the reader's pacing moves: without pacing
+    # the reader would send all 9 requests at the same instant and be refused. One worker,
+    # so each request reaches the fake at the instant its token was granted.
+    clock = FakeClock()
+    fake.limit_rate(50, burst=5, monotonic=clock.monotonic)
     config = make_config(fake_notion, plan["ids"], requests_per_second=40)
-    reader = NotionReader(config)  # the real clock and the configured rate
+    reader = NotionReader(config, clock=clock, max_workers=1)  # the configured rate
     with Store(tmp_path / "state.db") as store:
         results = sync(reader, store)
     assert sum(len(r.workspace.records()) for r in results) == 263
-    # The fake enforced 40/s (burst 4) and never had to refuse.
+    # The fake enforced 50/s (burst 5) and never had to refuse.
     assert fake.count(status=429) == 0 and reader.stats.retries == 0
     assert fake.count() == 9
+    # 9 requests at 40/s after a burst of 3: 6 waits of 1/40 s, 0.15 s in all.
+    assert sum(clock.slept) == pytest.approx(6 / 40)
 
 
 # --- real workspaces: relations as names, people, rollups, selects ------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from careerloop.connectors.base import Clock
 from careerloop.connectors.notion.provision import TABLE_TITLES, table_schema
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 
@@ -60,7 +61,7 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-class FakeClock:
+class FakeClock(Clock):
     """Monotonic time that only moves when someone sleeps (thread-safe)."""
 
     def __init__(self) -> None:

@@ -3,7 +3,10 @@
 A fake only decides answers (`dispatch`); `LoopbackServer` serves it on 127.0.0.1 at a
 free port and speaks HTTP/1.1 for it, including the faults that need the socket itself:
 a dropped connection (`dispatch` returns None) and a body cut short (the answer carries
-`TRUNCATED_HEADER`).
+`TRUNCATED_HEADER`). A timeout needs the client's side too: the answer of a request the
+service applied too late for the client carries `TIMED_OUT_HEADER`, and the test wire
+(tests/fakes/wire.py) raises the HTTP library's own timeout for it at once, so no test
+races a short real timer.
 
 `FaultInjector` is the rest of what the fakes have in common: injected faults per route
 (`Fault`), a run killed halfway (`crash_after_writes`, `recover`), `wait_idle` and the
@@ -23,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Generic, Protocol, TypeVar
 
 TRUNCATED_HEADER = "X-Fake-Truncated"  # tells the request handler to hang up after the body
+TIMED_OUT_HEADER = "X-Fake-Timed-Out"  # tells the test wire the client gave up waiting
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -123,7 +127,7 @@ class Fault:
     status: int
     times: int
     drop: bool = False
-    delay: float = 0.0
+    timeout: bool = False  # applied, but the client gave up before the answer came
     body: str | None = None
     retry_after: str | None = None
     truncate: bool | str = False
@@ -189,7 +193,7 @@ class FaultInjector(Generic[LoggedT]):
         times: int,
         method: str | None,
         drop: bool,
-        delay: float,
+        timeout: bool,
         body: str | None,
         retry_after: float | str | None,
         truncate: bool | str,
@@ -200,7 +204,7 @@ class FaultInjector(Generic[LoggedT]):
         with self.lock:
             self.faults.append(Fault(
                 route=self._compile_route(route), method=method, status=status, times=times,
-                drop=drop, delay=delay, body=body,
+                drop=drop, timeout=timeout, body=body,
                 retry_after=None if retry_after is None else str(retry_after),
                 truncate=truncate, content_type=content_type,
             ))
@@ -284,8 +288,6 @@ class FaultInjector(Generic[LoggedT]):
                 self.land_next_dropped, land = False, True
             fault = None if land else self._take_fault(logged.method, logged.path)
             limited = self._over_rate(land)
-        if fault is not None and fault.delay:
-            time.sleep(fault.delay)
         if fault is not None and fault.drop:
             return None
         if fault is not None and fault.status != 200:
@@ -301,7 +303,10 @@ class FaultInjector(Generic[LoggedT]):
                 self.writes_done += 1
         if land:
             return None  # applied, but the answer never reaches the (killed) client
-        return self._render(status, body, fault.truncate if fault is not None else False)
+        rendered = self._render(status, body, fault.truncate if fault is not None else False)
+        if fault is not None and fault.timeout:
+            rendered[1][TIMED_OUT_HEADER] = "1"
+        return rendered
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         for fault in self.faults:

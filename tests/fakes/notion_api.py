@@ -28,10 +28,11 @@ answers block-creating writes past it with `BLOCK_LIMIT_MESSAGE` (400 validation
 Notion's exact wording is undocumented, so careerloop matches on "block limit").
 `crash_after_writes(n)` drops every write after the n-th (a process killed halfway; with
 `land=True` the first dropped write is applied before its answer is lost); `recover()`
-ends that. A fault with `status=200` answers for real (the request is applied), `delay`
-seconds late or, with `truncate`, cut in the middle: `truncate=True` sends half the JSON
-as a complete response, `truncate="close"` announces the whole body, sends half and hangs
-up. `wait_idle()` waits until no request is being answered (a late write has landed).
+ends that. A fault with `status=200` answers for real (the request is applied), too late
+for the client with `timeout` (the test wire raises the client's timeout) or, with
+`truncate`, cut in the middle: `truncate=True` sends half the JSON as a complete response,
+`truncate="close"` announces the whole body, sends half and hangs up. `wait_idle()` waits
+until no request is being answered.
 
 To extend it further, add a handler with `add_route(method, pattern, handler)`; a handler
 gets a `Call` and returns `(status, json body)`.
@@ -103,14 +104,20 @@ class Logged:
 
 
 class _RateLimit:
-    """The fake's own token bucket: a request over it gets 429 + Retry-After."""
+    """The fake's own token bucket: a request over it gets 429 + Retry-After.
 
-    def __init__(self, rate: float, burst: float, retry_after: int) -> None:
+    It keeps time by `monotonic` (a test passes its fake clock's, so the fake and the
+    client agree on time whatever the machine's speed).
+    """
+
+    def __init__(self, rate: float, burst: float, retry_after: int,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.rate, self.burst, self.retry_after = rate, burst, retry_after
-        self.tokens, self.last = burst, time.monotonic()
+        self._monotonic = monotonic
+        self.tokens, self.last = burst, monotonic()
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = self._monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
         self.last = now
         if self.tokens >= 1:
@@ -394,14 +401,14 @@ class FakeNotion(FaultInjector[Logged]):
         method: str | None = None,
         retry_after: float | str | None = None,
         drop: bool = False,
-        delay: float = 0.0,
+        timeout: bool = False,
         truncate: bool | str = False,
     ) -> None:
         """Fail the next `times` requests whose path (after /v1/) matches `route`.
 
         502 comes with an HTML body (a gateway page), the others with Notion's error JSON;
-        `drop` closes the connection without an answer; `delay` answers late. Status 200
-        answers for real (applying the request): late with `delay`, cut with `truncate`
+        `drop` closes the connection without an answer. Status 200 answers for real
+        (applying the request): too late for the client with `timeout`, cut with `truncate`
         (True: half the JSON as a complete response; "close": the full length announced,
         half sent, the connection closed).
         """
@@ -410,12 +417,13 @@ class FakeNotion(FaultInjector[Logged]):
             body = "<html><head><title>502 Bad Gateway</title></head><body>502</body></html>"
             content_type = "text/html"
         self._add_fault(route, status=status, times=times, method=method, drop=drop,
-                        delay=delay, body=body, retry_after=retry_after, truncate=truncate,
+                        timeout=timeout, body=body, retry_after=retry_after, truncate=truncate,
                         content_type=content_type)
 
-    def limit_rate(self, rate: float, *, burst: float = 3.0, retry_after: int = 1) -> None:
-        """Answer 429 + Retry-After to requests over `rate` per second."""
-        self.rate_limit = _RateLimit(rate, burst, retry_after)
+    def limit_rate(self, rate: float, *, burst: float = 3.0, retry_after: int = 1,
+                   monotonic: Callable[[], float] = time.monotonic) -> None:
+        """Answer 429 + Retry-After to requests over `rate` per second (of `monotonic`)."""
+        self.rate_limit = _RateLimit(rate, burst, retry_after, monotonic)
 
     def _compile_route(self, route: str) -> re.Pattern[str]:
         # Anchored and matched from the start, so a top-level `a|b` reads as "starts with

@@ -12,11 +12,11 @@ past `max_cards`, and the writes careerloop makes: lists, cards (name and desc a
 off), attachments (multipart upload, delete) and comments. A GET carrying a body is
 refused with 403, as Trello does.
 
-Tests inject faults per route (`fail`: any status, a dropped connection, a delay, a
-Retry-After header; status 200 answers for real, late or cut in the middle with
-`truncate`), kill a run halfway (`crash_after_writes`), turn on rate limiting
-(`limit_rate`: 429 with Trello's JSON error and no Retry-After) and read what was asked
-(`requests`, `count`).
+Tests inject faults per route (`fail`: any status, a dropped connection, a
+Retry-After header; status 200 answers for real, too late for the client with `timeout`
+or cut in the middle with `truncate`), kill a run halfway (`crash_after_writes`), turn
+on rate limiting (`limit_rate`: 429 with Trello's JSON error and no Retry-After) and read
+what was asked (`requests`, `count`).
 """
 
 from __future__ import annotations
@@ -286,16 +286,17 @@ class FakeTrello(FaultInjector[Logged]):
     # -- faults, limits, log ---------------------------------------------------------------
 
     def fail(self, route: str, status: int = 500, *, times: int = 1, method: str | None = None,
-             drop: bool = False, delay: float = 0.0, body: str | None = None,
+             drop: bool = False, timeout: bool = False, body: str | None = None,
              retry_after: float | str | None = None, truncate: bool | str = False) -> None:
         """The next `times` requests matching `route` (a regex over the path after /1/).
 
-        Status 200 answers for real (the request is applied): `delay` seconds late, or cut
-        in the middle with `truncate` (True: half the JSON as a complete response;
-        "close": the full length announced, half sent, the connection closed).
+        Status 200 answers for real (the request is applied): too late for the client with
+        `timeout` (the test wire raises its timeout), or cut in the middle with `truncate`
+        (True: half the JSON as a complete response; "close": the full length announced,
+        half sent, the connection closed).
         """
         self._add_fault(route, status=status, times=times, method=method, drop=drop,
-                        delay=delay, body=body, retry_after=retry_after, truncate=truncate)
+                        timeout=timeout, body=body, retry_after=retry_after, truncate=truncate)
 
     def limit_rate(self, limit: int, window: float = 10.0) -> None:
         """Answer 429 (no Retry-After) past `limit` requests in `window` seconds."""

@@ -28,7 +28,6 @@ import pytest
 
 from tests.fakes.notion_api import FakeNotionServer
 from tests.fakes.trello_api import FakeTrelloServer
-from tests.faults.conftest import LATE_S
 from tests.faults.worlds import (
     Run,
     World,
@@ -50,7 +49,7 @@ FAULTS: dict[str, dict[str, Any]] = {
     "503": {"status": 503},
     "504": {"status": 504},
     "529": {"status": 529},
-    "timeout": {"status": 200, "delay": LATE_S},
+    "timeout": {"status": 200, "timeout": True},
     "dropped": {"drop": True},
     "truncated JSON": {"status": 200, "truncate": True},
     "truncated stream": {"status": 200, "truncate": "close"},
@@ -141,9 +140,11 @@ def _inject(world: World, target: Target, fault: dict[str, Any], times: int) -> 
         world.fake.fail(route, method=target.method, times=times, **options)
 
 
-def _clear(world: World) -> None:
-    world.fake.wait_idle()  # a late ("timeout") answer lands before the next run
+def _clear(world: World, run: Run, fault_name: str) -> None:
+    world.fake.wait_idle()  # no request still being answered when the next run starts
     world.fake.faults.clear()
+    if fault_name == "timeout":
+        assert run.timeouts >= 1  # the client really saw a timeout
 
 
 def _assert_one_line(run: Run, target: Target) -> None:
@@ -182,7 +183,7 @@ def test_transient_fault(
     _inject(world, target, fault, times=1)
 
     run = sync(world.config)
-    _clear(world)
+    _clear(world, run, fault_name)
     if target.resendable or fault_name in REFUSED:
         assert run.code == 0, run.stderr  # retried: the run ends as a clean one
     else:
@@ -211,7 +212,7 @@ def test_persistent_fault(
     _inject(world, target, fault, times=10_000)
 
     run = sync(world.config)
-    _clear(world)
+    _clear(world, run, fault_name)
     after = store_rows(world.state)
     if target_name == "Notion file upload":
         # By design the chart is decoration: the review goes out with a text trend line,

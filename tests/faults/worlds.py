@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from careerloop.cli import app
 from careerloop.connectors.files.demo import write_demo_workspace
 from careerloop.connectors.notion.publish import REVIEWS_TITLE
-from tests.fakes.fixtures import at, seed_schema
+from careerloop.pipeline import Seams
+from tests.fakes.fixtures import FakeClock, at, seed_schema
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 from tests.fakes.trello_api import FakeTrello, FakeTrelloServer
+from tests.fakes.wire import Wire
 
 TODAY = "2026-11-26"
 NOTES_HEADING = "Notes"
@@ -39,6 +40,8 @@ class Run:
     stdout: str
     stderr: str
     exception: BaseException | None = None
+    timeouts: int = 0  # timeout faults the wire raised
+    slept: list[float] = field(default_factory=list)  # the virtual clock's waits
 
     def error_lines(self) -> list[str]:
         """The stderr lines that report a failure."""
@@ -47,12 +50,19 @@ class Run:
 
 
 def sync(config: Path, *args: str) -> Run:
-    """`careerloop -c CONFIG sync ARGS` in-process (CAREERLOOP_TODAY is set by the caller)."""
-    result = CliRunner().invoke(app, ["-c", str(config), "sync", *args])
+    """`careerloop -c CONFIG sync ARGS` in-process, as a fresh process would run it.
+
+    Its seams: today is TODAY, the HTTP policies wait on a virtual clock, and the wire
+    raises a timeout fault's timeout at once.
+    """
+    clock, wire = FakeClock(), Wire()
+    seams = Seams(today=dt.date.fromisoformat(TODAY), clock=clock, transport=wire.transport)
+    result = CliRunner().invoke(app, ["-c", str(config), "sync", *args], obj=seams)
     exc = result.exception
     if isinstance(exc, SystemExit):
         exc = None
-    return Run(result.exit_code, result.stdout, result.stderr, exc)
+    return Run(result.exit_code, result.stdout, result.stderr, exc, wire.timeouts,
+               list(clock.slept))
 
 
 # -- the store -------------------------------------------------------------------------------
@@ -325,35 +335,3 @@ def local_world(tmp_path: Path) -> World:
 
     return World("local", config, root / ".careerloop" / "state.db", edit, add_notes, published,
                  reviews, notes_of, extra={"dir": reviews_dir})
-
-
-# -- the test harness ----------------------------------------------------------------------------
-
-
-class VirtualClock:
-    """Makes `careerloop.connectors.base.Clock` sleep on a virtual timeline.
-
-    The real policies run unchanged (the same attempts, the same computed waits); their
-    waits only move this clock on, so backoff costs no wall time.
-    """
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-        self.slept: list[float] = []
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import time
-
-        from careerloop.connectors import base
-
-        clock = self
-
-        def monotonic(_self: base.Clock) -> float:
-            return time.monotonic() + clock.offset
-
-        def sleep(_self: base.Clock, seconds: float) -> None:
-            clock.slept.append(seconds)
-            clock.offset += seconds
-
-        monkeypatch.setattr(base.Clock, "monotonic", monotonic)
-        monkeypatch.setattr(base.Clock, "sleep", sleep)

@@ -13,6 +13,7 @@ from careerloop.errors import AuthError, ConfigError, NotFound, RateLimited, Sou
 from tests.fakes.fixtures import FakeClock
 from tests.fakes.trello_api import FakeTrello, FakeTrelloServer
 from tests.fakes.trello_fixtures import fast_api, fixture_board, trello_config
+from tests.fakes.wire import TimeoutAdapter
 
 LIMITED = json.dumps({"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"})
 
@@ -160,12 +161,15 @@ def test_a_slow_read_times_out_and_is_retried(
 ) -> None:
     config = trello_config(fake_trello, "CaReEr01")
     assert config.sources.trello is not None
-    client = TrelloApi.from_config(config.sources.trello, timeout=0.2,
-                                   policy=fast_api(config).policy)
-    fake_trello.fake.fail("boards/.*", delay=0.6)
+    # The answer comes too late: the wire raises requests' own ReadTimeout at once.
+    wire = TimeoutAdapter()
+    client = TrelloApi.from_config(config.sources.trello, policy=fast_api(config).policy,
+                                   adapter=wire)
+    fake_trello.fake.fail("boards/.*", status=200, timeout=True)
 
     assert client.get("board", "/boards/CaReEr01", fields="name")["name"] == "Career plan"
     assert client.policy.stats.errors.get("ReadTimeout") == 1
+    assert wire.count.timeouts == 1 and fake_trello.fake.count() == 2
 
 
 def _lists(fake: FakeTrello, board: str) -> list[dict[str, Any]]:
