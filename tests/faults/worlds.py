@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ class Run:
     exception: BaseException | None = None
     timeouts: int = 0  # timeout faults the wire raised
     slept: list[float] = field(default_factory=list)  # the virtual clock's waits
+    output: str = ""  # stdout and stderr as the user saw them, interleaved
 
     def error_lines(self) -> list[str]:
         """The stderr lines that report a failure."""
@@ -49,20 +50,25 @@ class Run:
                 if line.startswith(("error:", "failed"))]
 
 
-def sync(config: Path, *args: str) -> Run:
-    """`careerloop -c CONFIG sync ARGS` in-process, as a fresh process would run it.
+def careerloop(config: Path, *argv: str, options: Sequence[str] = ()) -> Run:
+    """`careerloop OPTIONS -c CONFIG ARGV` in-process, as a fresh process would run it.
 
     Its seams: today is TODAY, the HTTP policies wait on a virtual clock, and the wire
     raises a timeout fault's timeout at once.
     """
     clock, wire = FakeClock(), Wire()
     seams = Seams(today=dt.date.fromisoformat(TODAY), clock=clock, transport=wire.transport)
-    result = CliRunner().invoke(app, ["-c", str(config), "sync", *args], obj=seams)
+    result = CliRunner().invoke(app, [*options, "-c", str(config), *argv], obj=seams)
     exc = result.exception
     if isinstance(exc, SystemExit):
         exc = None
     return Run(result.exit_code, result.stdout, result.stderr, exc, wire.timeouts,
-               list(clock.slept))
+               list(clock.slept), result.output)
+
+
+def sync(config: Path, *args: str, options: Sequence[str] = ()) -> Run:
+    """`careerloop OPTIONS -c CONFIG sync ARGS` (see `careerloop`)."""
+    return careerloop(config, "sync", *args, options=options)
 
 
 # -- the store -------------------------------------------------------------------------------

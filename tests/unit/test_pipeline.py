@@ -1,13 +1,22 @@
-"""The orchestration's own logic: reviews built over one shared scorer."""
+"""The orchestration's own logic: reviews over one shared scorer, failed and empty reads."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from careerloop import pipeline
-from careerloop.config import Config
-from careerloop.model import Module, Session, Workspace
+from careerloop.config import Config, load_config
+from careerloop.connectors.base import ReadResult
+from careerloop.errors import EmptyRead, SourceError
+from careerloop.model import DataWarning, Module, Session, Workspace
 from careerloop.periods import Period
+from careerloop.report.render import render_markdown
+from careerloop.report.review import StaleSource
+from careerloop.store import Store
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -47,3 +56,109 @@ def test_the_scorer_scores_each_period_once() -> None:
     scorer = pipeline.Scorer(plan(), Config(), TODAY)
     october = Period.parse("2026-10")
     assert scorer.card(october) is scorer.card(october)
+
+
+# -- failed and empty reads ------------------------------------------------------------------
+
+
+def _module(n: int, day: dt.date | None = dt.date(2026, 10, 5)) -> Module:
+    return Module(id=f"m{n}", source="file", source_id=str(n), title=f"M{n}", planned=day)
+
+
+def test_records_held_counts_what_the_origin_keeps_after_the_save(tmp_path: Path) -> None:
+    with Store(tmp_path / "state.db") as store:
+        store.save_read("notion:ds", [_module(1), _module(2), _module(3)], full=True)
+        # Incremental: m3 deleted, m2 changed, m4 new -> m1, m2, m4 = 3 kept.
+        changes = Workspace()
+        changes.add(_module(2))
+        changes.add(_module(4))
+        incremental = ReadResult(origin="notion:ds", workspace=changes, full=False,
+                                 deleted_ids=("m3",))
+        assert pipeline.records_held(store, incremental) == 3
+        # No change at all is not an empty read: the 3 stored records stay.
+        nothing = ReadResult(origin="notion:ds", workspace=Workspace(), full=False)
+        assert pipeline.records_held(store, nothing) == 3
+        # A full read holds exactly what it gave: here nothing.
+        assert pipeline.records_held(
+            store, ReadResult(origin="notion:ds", workspace=Workspace(), full=True)) == 0
+
+
+class _Gives:
+    """A source that gives one fixed workspace, or fails."""
+
+    def __init__(self, name: str, workspace: Workspace | None) -> None:
+        self.name, self._workspace = name, workspace
+
+    def read(self, store: Store, *, full: bool) -> list[ReadResult]:
+        if self._workspace is None:
+            raise SourceError(f"{self.name} is down")
+        return [ReadResult(origin=f"{pipeline.ORIGIN_PREFIX[self.name]}x",
+                           workspace=self._workspace)]
+
+    def http_stats(self) -> None:
+        return None
+
+
+def test_a_read_without_any_record_stores_nothing(tmp_path: Path) -> None:
+    config = Config.model_validate({"sources": {"trello": {"board": "CaReEr01"}}})
+    with Store(tmp_path / "state.db") as store:
+        sources = [_Gives("notion", Workspace()), _Gives("trello", Workspace())]
+        with pytest.raises(EmptyRead) as caught:
+            pipeline.pull(config, store, full=True, sources=sources)
+        assert store.cursors() == []
+    message = str(caught.value)
+    assert message.startswith("nothing to score: every source was read but none gave a record")
+    assert "trello: no open card carries a kind label" in message
+    assert "done_lists ('Done')" in message and "notion: the mapped data sources" in message
+
+
+def test_a_failed_source_stands_in_with_its_last_good_read(tmp_path: Path) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    with Store(tmp_path / "state.db") as store:
+        store.save_read("trello:x", [_module(1)], full=True)
+        read_at = store.cursors()[0].read_at
+        failures = [pipeline.Failure(where="trello", message="Trello answered 500"),
+                    pipeline.Failure(where="notion", message="Notion answered 502")]
+        stale, unread = pipeline.stand_ins(store, failures, berlin)
+    assert stale == [StaleSource(source="trello", last_good_read=read_at.astimezone(berlin)
+                                 .date(), failed_part="Trello answered 500")]
+    assert unread == ["notion"]  # never read: nothing to stand in for it
+
+
+def test_the_stale_note_is_at_the_top_of_the_review() -> None:
+    stale = StaleSource(source="notion", last_good_read=dt.date(2026, 11, 20),
+                        failed_part="Notion modules data source: Notion answered 500")
+    review = pipeline.build_review(plan(), Config(), "monthly", Period.parse("2026-10"), TODAY,
+                                   stale_sources=[stale])
+    text = render_markdown(review, Config().reviews, None)
+    note = ("> **Stale data:** notion could not be read this run, so this review uses its "
+            "data from the last good read on 2026-11-20. What failed: Notion modules data "
+            "source: Notion answered 500")
+    assert note in text
+    assert text.index(note) < text.index("**Score")
+    # Without a failed source there is no note.
+    plain = pipeline.build_review(plan(), Config(), "monthly", Period.parse("2026-10"), TODAY)
+    assert "Stale data" not in render_markdown(plain, Config().reviews, None)
+
+
+def test_each_data_warning_message_counts_once() -> None:
+    ws = Workspace()
+    ws.warnings.extend([DataWarning(record_id="a", message="no date"),
+                        DataWarning(record_id="b", message="no goal"),
+                        DataWarning(record_id="c", message="no date")])
+    assert [w.record_id for w in pipeline.distinct_warnings(ws)] == ["a", "b"]
+
+
+def test_sync_scores_against_the_today_it_is_given(tmp_path: Path) -> None:
+    export = tmp_path / "Modules.csv"
+    export.write_text("Name,Planned,Completed,Status\nM1,2026-09-03,2026-09-03,Done\n",
+                      encoding="utf-8")
+    (tmp_path / "careerloop.toml").write_text(
+        '[workspace]\ntimezone = "UTC"\n\n[sources.notion.modules]\ncsv = "Modules.csv"\n',
+        encoding="utf-8")
+    config = load_config(tmp_path / "careerloop.toml")
+    options = pipeline.SyncOptions(publish=False)
+    report = pipeline.sync(config, options, today=dt.date(2026, 10, 15))
+    # On 15 October the last closed month is September, the last closed quarter Q3.
+    assert [c.period.label for c in report.scorecards] == ["2026-09", "2026-Q3"]
+    assert report.ok and report.unread == [] and report.warnings == []
