@@ -254,7 +254,7 @@ DETECTORS: tuple[Detector, ...] = (
     unvetted_content,
     stalled_goal,
 )
-"""Every pitfall detector, in the order of the DESIGN.md seed list."""
+"""Every pitfall detector, in the order docs/kpis.md lists them."""
 
 
 def detect_pitfalls(index: WorkspaceIndex, period: Period, settings: KpisConfig,

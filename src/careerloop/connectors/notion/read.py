@@ -60,7 +60,7 @@ RESULT_CAP_REASON = "query_result_limit_reached"
 
 _TABLE_OF = {kind: table for table, kind in NOTION_TABLES.items()}
 
-# Which property types can carry a model field's value (DESIGN: Notion semantics).
+# Which property types can carry a model field's value (docs/architecture.md: Notion).
 _DATE = frozenset({"date", "created_time", "last_edited_time", "formula", "rollup"})
 _NUMBER = frozenset({"number", "formula", "rollup", "select", "status", "rich_text"})
 _TEXT = frozenset(
