@@ -169,9 +169,11 @@ def test_init_notion_creates_the_workspace_once(
     assert len(fake.databases) == created
     assert config.read_text(encoding="utf-8") == text
 
-    # And the written config works: a sync of the empty workspace succeeds.
+    # And the written config works: it reads the empty workspace, which leaves nothing to
+    # score: one line saying so, exit 1 (docs/decisions.md, "Failed and empty reads").
     code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
-    assert code == 0, err
+    assert code == 1, err
+    assert err.strip().startswith("error: nothing to score: ") and len(err.splitlines()) == 1
 
 
 def test_reviews_published_to_notion_from_the_command_line(

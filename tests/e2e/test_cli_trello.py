@@ -108,6 +108,8 @@ def test_init_trello_sets_up_a_board_once(
                           "--trello-base-url", fake_trello.url)
     assert code == 0, err
     assert (len(fake.boards[board]["lists"]), len(fake.boards[board]["labels"])) == first
-    # The written config reads the (empty) board.
+    # The written config reads the board; with no card on it there is nothing to score:
+    # one line saying so, exit 1 (docs/decisions.md, "Failed and empty reads").
     code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
-    assert code == 0, err
+    assert code == 1, err
+    assert err.strip().startswith("error: nothing to score: ") and len(err.splitlines()) == 1
