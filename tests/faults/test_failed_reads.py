@@ -271,6 +271,10 @@ def test_data_warnings_reach_sync_the_json_log_kpis_and_doctor(tmp_path: Path) -
     kpis = careerloop(world.config, "kpis", "--period", "2026-10", "--json")
     assert kpis.code == 0, kpis.output
     assert set(warnings) <= set(json.loads(kpis.stdout)["warnings"])
+    table = careerloop(world.config, "kpis", "--period", "2026-10")
+    shown = [line[len("[warning] "):] for line in table.stdout.splitlines()
+             if line.startswith("[warning] ")]
+    assert set(warnings) <= set(shown)
 
     # doctor: from the store's last sync, one row each (ten at most, then a count).
     doctor = careerloop(world.config, "doctor")
