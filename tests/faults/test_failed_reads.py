@@ -14,11 +14,11 @@ docs/decisions.md ("Failed and empty reads") states the rules.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -225,24 +225,27 @@ def test_an_empty_read_after_a_good_one_keeps_the_stored_records(
 # -- data warnings ----------------------------------------------------------------------------
 
 
-def _undate_applications(world: World, count: int) -> list[str]:
-    """Take the due date off `count` application cards on open lists; their titles."""
-    export = world.config.parent / "trello" / "board.json"
-    board: dict[str, Any] = json.loads(export.read_text("utf-8"))
-    open_lists = {x["id"] for x in board["lists"] if not x.get("closed")}
-    cards = [c for c in board["cards"]
-             if str(c.get("name", "")).startswith("Applied") and c["idList"] in open_lists
-             and not c.get("closed")][:count]
-    assert len(cards) == count
-    for card in cards:
-        card["due"] = card["start"] = None
-    export.write_text(json.dumps(board), encoding="utf-8")
-    return [str(c["name"]) for c in cards]
+def _link_unknown_goals(world: World, count: int) -> list[str]:
+    """Link `count` modules of the CSV export to goals that do not exist; their titles.
+
+    Each unmatched goal is one data warning ("goal … is not among the goals read").
+    """
+    export = world.config.parent / "notion" / "Modules.csv"
+    with export.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index("Goals")
+    ghosts = [f"Ghost goal {n}" for n in range(count)]
+    for row, ghost in zip(rows[1:], ghosts, strict=False):
+        page = f"https://www.notion.so/{ghost.replace(' ', '-')}-{'0' * 31}{len(ghost) % 10}"
+        row[column] = f"{ghost} ({page})"
+    with export.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return ghosts
 
 
 def test_data_warnings_reach_sync_the_json_log_kpis_and_doctor(tmp_path: Path) -> None:
     world = local_world(tmp_path)
-    titles = _undate_applications(world, 7)
+    titles = _link_unknown_goals(world, 7)
 
     logged = sync(world.config, "--no-publish", options=("--log-format", "json"))
     assert logged.code == 0, logged.stderr
@@ -251,7 +254,7 @@ def test_data_warnings_reach_sync_the_json_log_kpis_and_doctor(tmp_path: Path) -
     # One event per warning; each undated card is among them.
     assert len(warnings) == len(set(warnings))
     for title in titles:
-        assert any(title in w and "has no date" in w for w in warnings), title
+        assert any(f"goal {title!r} is not among the goals read" in w for w in warnings), title
     count = len(warnings)
     assert events[-1]["event"] == "run.finished" and events[-1]["warnings"] == count
 
