@@ -116,11 +116,6 @@ class SyncReport:
         return not self.failures
 
 
-def today(config: Config) -> dt.date:
-    """Today in the workspace time zone (the default of every `today=` below)."""
-    return today_in(config.workspace.tz)
-
-
 # -- pull ------------------------------------------------------------------------------------
 
 
