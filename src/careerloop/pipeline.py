@@ -197,6 +197,8 @@ def pull(
 ) -> tuple[list[ReadResult], list[Failure]]:
     """Read every source, then keep what they gave; a failing source does not stop the others.
 
+    Nothing is saved until every source was read, so an empty read can be refused whole.
+
     Raises:
         EmptyRead: every source was read and none holds a record; nothing was stored.
     """
@@ -217,6 +219,12 @@ def pull(
                 "paced_wait_s": round(stats.paced_wait, 3),
                 "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
             }))
+        for result in results:
+            on_event(Event("source.read", {
+                "source": source.name, "origin": result.origin,
+                "records": len(result.workspace.records()), "full": result.full,
+                "requests": result.requests,
+            }))
         given.append((source, results))
     if given and not failures and not any(
         records_held(store, result) for _, results in given for result in results
@@ -225,9 +233,9 @@ def pull(
         # read must not replace the records of the last good one.
         raise EmptyRead(empty_read_message(config, [source.name for source, _ in given]))
     reads: list[ReadResult] = []
-    for source, results in given:
+    for _, results in given:
         for result in results:
-            written = store.save_read(
+            store.save_read(
                 result.origin,
                 result.workspace.records(),
                 result.workspace.warnings,
@@ -236,18 +244,6 @@ def pull(
                 cursor=result.cursor,
             )
             reads.append(result)
-            on_event(
-                Event(
-                    "source.read",
-                    {
-                        "source": source.name,
-                        "origin": result.origin,
-                        "records": written,
-                        "full": result.full,
-                        "requests": result.requests,
-                    },
-                )
-            )
     return reads, failures
 
 

@@ -173,7 +173,9 @@ def test_init_notion_creates_the_workspace_once(
     # score: one line saying so, exit 1 (docs/decisions.md, "Failed and empty reads").
     code, _, err = invoke(runner, "-c", str(config), "sync", "--no-publish")
     assert code == 1, err
-    assert err.strip().startswith("error: nothing to score: ") and len(err.splitlines()) == 1
+    lines = err.splitlines()  # the reads' progress lines, then the one error line
+    assert lines[-1].startswith("error: nothing to score: ")
+    assert all(line.startswith("read ") for line in lines[:-1]), err
 
 
 def test_reviews_published_to_notion_from_the_command_line(

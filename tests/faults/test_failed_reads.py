@@ -197,10 +197,13 @@ def test_an_empty_first_read_says_why_in_one_line(
     run = sync(world.config)
 
     assert run.code == 1, run.output
-    errors = [line for line in run.stderr.splitlines() if line.strip()]
-    assert len(errors) == 1 and errors[0].startswith("error: nothing to score: "), run.stderr
-    assert "kind label ('No such label')" in errors[0]
-    assert "undated" in errors[0] and "done_lists ('Done')" in errors[0]
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    # The read's progress line ("read trello:…: 0 records"), then one error line.
+    assert all(line.startswith("read trello:") for line in lines[:-1]), run.stderr
+    error = lines[-1]
+    assert error.startswith("error: nothing to score: "), run.stderr
+    assert "kind label ('No such label')" in error
+    assert "undated" in error and "done_lists ('Done')" in error
     assert world.reviews() == {}
     rows = store_rows(world.state)
     assert rows["records"] == {} and rows["cursors"] == {} and rows["scorecards"] == {}
