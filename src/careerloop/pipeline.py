@@ -562,9 +562,14 @@ def _failure_message(exc: Exception) -> str:
 # -- the whole loop ----------------------------------------------------------------------------
 
 
-def run_lock(config: Config, on_event: EventSink = _ignore) -> RunLock:
-    """The lock that lets one run at a time publish from a state file (no duplicate reviews)."""
-    return RunLock(config.state_path, timeout=config.workspace.lock_timeout,
+def run_lock(
+    config: Config, on_event: EventSink = _ignore, *, clock: Clock | None = None
+) -> RunLock:
+    """The lock that lets one run at a time publish from a state file (no duplicate reviews).
+
+    Its wait is timed by the run's `clock`, like the HTTP policies' waits.
+    """
+    return RunLock(config.state_path, timeout=config.workspace.lock_timeout, clock=clock,
                    on_wait=lambda holder: on_event(Event("lock.wait", {"holder": holder})))
 
 
@@ -580,7 +585,8 @@ def sync(
     """Pull every source, score the due periods and publish their reviews.
 
     The seams: `today` (default: today in the workspace time zone), `clock` (every HTTP
-    policy's) and `transport` (the wire under the policies; default: real sockets).
+    policy's and the run lock's wait) and `transport` (the wire under the policies;
+    default: real sockets).
 
     A source that fails keeps its stored records: the reviews say they use them (their
     `stale_sources`). A source that fails with nothing stored leaves nothing to score:
@@ -600,7 +606,7 @@ def sync(
     # needs no lock (it publishes nothing).
     state = Store.scratch_copy if options.dry_run else Store
     lock: AbstractContextManager[Any] = (
-        nullcontext() if options.dry_run else run_lock(config, on_event)
+        nullcontext() if options.dry_run else run_lock(config, on_event, clock=clock)
     )
     with lock, state(config.state_path) as store:
         publishers = (
@@ -669,7 +675,7 @@ def backfill(
     """
     today_ = today or today_in(config.workspace.tz)
     result = SyncReport()
-    with run_lock(config, on_event), Store(config.state_path) as store:
+    with run_lock(config, on_event, clock=clock), Store(config.state_path) as store:
         workspace = store.workspace()
         scorer = Scorer(workspace, config, today_)
         if scorer.first_activity is None:
@@ -741,7 +747,9 @@ def report(
         return review, markdown, [], []
     check_ready(config, targets)
     state = Store.scratch_copy if dry_run else Store
-    lock: AbstractContextManager[Any] = nullcontext() if dry_run else run_lock(config, on_event)
+    lock: AbstractContextManager[Any] = (
+        nullcontext() if dry_run else run_lock(config, on_event, clock=clock)
+    )
     with lock, state(config.state_path) as store:
         publishers = build_publishers(config, store, targets, clock=clock, transport=transport)
         outcomes, failures = publish_reviews(

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from careerloop.connectors.notion.publish import REVIEWS_TITLE
+from tests.fakes.fixtures import FakeClock
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 from tests.fakes.trello_api import FakeTrelloServer
 from tests.faults.worlds import (
@@ -159,7 +160,7 @@ def test_six_processes_creating_one_store_at_once_never_collide(tmp_path: Path) 
         assert rows == [("schema_version", "1")]
 
 
-# -- the lock, driven by the virtual clock (tests/faults/conftest.py) ------------------------
+# -- the lock, driven by the run's virtual clock (the `clock` seam, tests/faults/worlds.py) ----
 
 
 def _hold(state: Path) -> Any:
@@ -170,9 +171,7 @@ def _hold(state: Path) -> Any:
     return lock
 
 
-def test_a_second_run_waits_then_names_the_holder_and_exits_1(
-    tmp_path: Path, _fault_setup: Any
-) -> None:
+def test_a_second_run_waits_then_names_the_holder_and_exits_1(tmp_path: Path) -> None:
     world = local_world(tmp_path)
     holder = _hold(world.state)
     try:
@@ -186,30 +185,24 @@ def test_a_second_run_waits_then_names_the_holder_and_exits_1(
     assert f"pid {os.getpid()} on " in line
     assert "did not finish within 60 s" in line and "lock_timeout" in line
     # 60 s of waiting in polls of 0.5 s, all on the virtual clock: no real time passed.
-    assert sum(_fault_setup.slept) == pytest.approx(60.0)
+    assert sum(run.slept) == pytest.approx(60.0)
     assert world.reviews() == {}  # nothing was written while another run held the state
 
 
-def test_a_waiting_run_goes_on_once_the_holder_is_done(
-    tmp_path: Path, _fault_setup: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from careerloop.connectors import base
-
+def test_a_waiting_run_goes_on_once_the_holder_is_done(tmp_path: Path) -> None:
     world = local_world(tmp_path)
     holder = _hold(world.state)
-    waited: list[float] = []
 
-    def sleep(_self: base.Clock, seconds: float) -> None:
-        waited.append(seconds)
-        _fault_setup.offset += seconds
-        if len(waited) == 10:  # the holder finishes after 5 s
-            holder.release()
+    class HolderDoneAfter5s(FakeClock):
+        def sleep(self, seconds: float) -> None:
+            super().sleep(seconds)
+            if len(self.slept) == 10:  # the holder finishes after 5 s
+                holder.release()
 
-    monkeypatch.setattr(base.Clock, "sleep", sleep)
-    run = sync(world.config)
+    run = sync(world.config, clock=HolderDoneAfter5s())
 
     assert run.code == 0, run
-    assert sum(waited) == pytest.approx(5.0)
+    assert sum(run.slept) == pytest.approx(5.0)
     assert set(world.reviews()) == REVIEWS
     assert world.state.with_name("state.db.lock").read_text(encoding="utf-8") == ""
 

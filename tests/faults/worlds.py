@@ -50,13 +50,14 @@ class Run:
                 if line.startswith(("error:", "failed"))]
 
 
-def careerloop(config: Path, *argv: str, options: Sequence[str] = ()) -> Run:
+def careerloop(config: Path, *argv: str, options: Sequence[str] = (),
+               clock: FakeClock | None = None) -> Run:
     """`careerloop OPTIONS -c CONFIG ARGV` in-process, as a fresh process would run it.
 
-    Its seams: today is TODAY, the HTTP policies wait on a virtual clock, and the wire
-    raises a timeout fault's timeout at once.
+    Its seams: today is TODAY, the HTTP policies and the run lock wait on a virtual clock
+    (`clock`, default a new one), and the wire raises a timeout fault's timeout at once.
     """
-    clock, wire = FakeClock(), Wire()
+    clock, wire = clock or FakeClock(), Wire()
     seams = Seams(today=dt.date.fromisoformat(TODAY), clock=clock, transport=wire.transport)
     result = CliRunner().invoke(app, [*options, "-c", str(config), *argv], obj=seams)
     exc = result.exception
@@ -66,9 +67,10 @@ def careerloop(config: Path, *argv: str, options: Sequence[str] = ()) -> Run:
                list(clock.slept), result.output)
 
 
-def sync(config: Path, *args: str, options: Sequence[str] = ()) -> Run:
+def sync(config: Path, *args: str, options: Sequence[str] = (),
+         clock: FakeClock | None = None) -> Run:
     """`careerloop OPTIONS -c CONFIG sync ARGS` (see `careerloop`)."""
-    return careerloop(config, "sync", *args, options=options)
+    return careerloop(config, "sync", *args, options=options, clock=clock)
 
 
 # -- the store -------------------------------------------------------------------------------
