@@ -25,6 +25,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careerloop.config import NotionKindMapping
+from careerloop.connectors.values import parse_number
 from careerloop.errors import SourceError
 from careerloop.model import (
     Advancement,
@@ -408,31 +409,6 @@ def to_datetime(value: Value, tz: ZoneInfo) -> dt.datetime | None:
     return None
 
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_CURRENCY = "$€£¥₹₩₽₺"
-_STARS = frozenset("★⭐️")
-
-
-def _parse_number(text: str) -> float | None:
-    s = "".join(text.split())  # "1 234", non-breaking spaces
-    if not s:
-        return None
-    if set(s) <= _STARS:
-        # A star-rating select ("⭐⭐⭐⭐") scores the number of stars.
-        return float(sum(ch in "★⭐" for ch in s))
-    percent = s.endswith("%")
-    s = s.removesuffix("%").strip(_CURRENCY)
-    if _THOUSANDS.match(s):
-        s = s.replace(",", "")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
-        return None
-    number = float(s)
-    if not math.isfinite(number):
-        return None
-    # Notion shows a percent-formatted 0.75 as "75%": read it back as the number it is.
-    return number / 100 if percent else number
-
-
 def to_number(value: Value) -> float | None:
     """A number from a number, or from text like `42`, `1,234.5`, `75%` or `$1,200`.
 
@@ -443,7 +419,7 @@ def to_number(value: Value) -> float | None:
     if isinstance(value, int | float):
         return float(value) if math.isfinite(value) else None
     if isinstance(value, str):
-        return _parse_number(value)
+        return parse_number(value)
     if isinstance(value, list) and value and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in value
     ):

@@ -22,8 +22,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from careerloop.config import COLOUR_KEY, TrelloSource
-from careerloop.connectors.notion.properties import to_number
 from careerloop.connectors.trello.client import board_ref
+from careerloop.connectors.values import parse_number
 from careerloop.errors import SourceError
 from careerloop.model import (
     Advancement,
@@ -321,7 +321,7 @@ class _Card:
         if value is None or isinstance(value, float):
             return value
         # Text and dropdowns read as Notion's do: "1,234", "75%", a star rating "⭐⭐⭐⭐".
-        if isinstance(value, str) and (number := to_number(value)) is not None:
+        if isinstance(value, str) and (number := parse_number(value)) is not None:
             return number
         self.warn(
             f"{quoted(self.settings.fields[model_field])} holds {quoted(str(value))}, not a number"
