@@ -71,3 +71,15 @@ def tree(folder: Path) -> dict[str, str]:
         else hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
     }
+
+
+def use_templates(config: Path, files: dict[str, str]) -> Path:
+    """Write `files` into a templates folder beside `config` and point the config at it."""
+    folder = config.parent / "my-templates"
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[reviews]\n", '[reviews]\ntemplates = "my-templates"\n'),
+                      encoding="utf-8")
+    return folder

@@ -19,7 +19,7 @@ from careerloop.kpi.scorecard import Scorecard
 from careerloop.periods import Period
 from careerloop.report.render import RenderLimits, render_markdown
 from careerloop.report.review import Review
-from tests.bad_input.cli import assert_one_line, invoke, snapshot
+from tests.bad_input.cli import assert_one_line, invoke, snapshot, use_templates
 
 HUNGRY = {
     "string-times-huge": ("{{ 'a' * 10**10 }}", "a repeated value of 10,000,000,000"),
@@ -55,14 +55,6 @@ HUNGRY = {
 }
 
 
-def _use(config: Path, files: dict[str, str]) -> None:
-    folder = config.parent / "my-templates"
-    for name, text in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("[reviews]\n", '[reviews]\ntemplates = "my-templates"\n'),
-                      encoding="utf-8")
 
 
 @pytest.mark.parametrize("case", sorted(HUNGRY))
@@ -72,7 +64,7 @@ def test_a_resource_hungry_template_is_one_template_error(
     source, *fragments = HUNGRY[case]
     if len(fragments) == 1:
         fragments.insert(0, "monthly.md.j2 (in")
-    _use(demo, {
+    use_templates(demo, {
         "monthly.md.j2": "# {{ title }}\n" + source + "\n",
         "partials/ping.md.j2": "{% include 'partials/pong.md.j2' %}",
         "partials/pong.md.j2": "{% include 'partials/ping.md.j2' %}",
@@ -88,7 +80,7 @@ def test_a_macro_and_a_captured_block_are_not_escaped_twice(
 ) -> None:
     """What a template builds itself stays Markdown; only the data in it is escaped."""
     assert invoke(runner, "-c", str(demo), "sync", "--no-publish").code == 0
-    _use(demo, {"monthly.md.j2": (
+    use_templates(demo, {"monthly.md.j2": (
         "# {{ title }}\n\n"
         "{% macro row(k) %}| **{{ k.label }}** | {{ k | kpi_value }} |{% endmacro %}"
         "| KPI | Value |\n|---|---|\n"

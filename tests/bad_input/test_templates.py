@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.bad_input.cli import assert_one_line, invoke, snapshot
+from tests.bad_input.cli import assert_one_line, invoke, snapshot, use_templates
 
 BROKEN = {
     "syntax": ("monthly.md.j2", "# {{ title }}\n\n{% if score %}\nScore {{ score }}\n",
@@ -29,21 +29,12 @@ BROKEN = {
 }
 
 
-def _use_templates(config: Path, files: dict[str, str]) -> Path:
-    folder = config.parent / "my-templates"
-    for name, text in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text, encoding="utf-8")
-    text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("[reviews]\n", '[reviews]\ntemplates = "my-templates"\n'),
-                      encoding="utf-8")
-    return folder
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_broken_template_in_sync(runner: CliRunner, demo: Path, case: str) -> None:
     name, text, fragments = BROKEN[case]
-    _use_templates(demo, {name: text})
+    use_templates(demo, {name: text})
     run = invoke(runner, "-c", str(demo), "sync", "--period", "2026-10")
     assert_one_line(run, 1, "template", *fragments)
     reviews = demo.parent / "reviews"
@@ -54,7 +45,7 @@ def test_broken_template_in_sync(runner: CliRunner, demo: Path, case: str) -> No
 def test_broken_template_in_report(runner: CliRunner, demo: Path, case: str) -> None:
     assert invoke(runner, "-c", str(demo), "sync", "--no-publish").code == 0
     name, text, fragments = BROKEN[case]
-    _use_templates(demo, {name: text})
+    use_templates(demo, {name: text})
     state = snapshot(demo.parent / ".careerloop")
     for to in ("stdout", "local"):
         run = invoke(runner, "-c", str(demo), "report", "--period", "2026-10", "--to", to)
@@ -68,7 +59,7 @@ def test_a_broken_quarterly_template_writes_no_review_at_all(
     runner: CliRunner, demo: Path
 ) -> None:
     """One sync renders both reviews before it writes any, or the monthly one is orphaned."""
-    _use_templates(demo, {"quarterly.md.j2": "# {{ title }}\n{{ nope }}\n"})
+    use_templates(demo, {"quarterly.md.j2": "# {{ title }}\n{{ nope }}\n"})
     run = invoke(runner, "-c", str(demo), "sync")
     assert_one_line(run, 1, "quarterly.md.j2", "line 2")
     assert snapshot(demo.parent / "reviews") == {}
@@ -84,7 +75,7 @@ def test_missing_templates_folder(runner: CliRunner, demo: Path) -> None:
 
 
 def test_doctor_reports_the_broken_template_in_its_table(runner: CliRunner, demo: Path) -> None:
-    _use_templates(demo, {"monthly.md.j2": "{{ no_such_variable }}\n"})
+    use_templates(demo, {"monthly.md.j2": "{{ no_such_variable }}\n"})
     run = invoke(runner, "-c", str(demo), "doctor")
     assert run.code == 1
     assert "no_such_variable" in run.out and "FAIL" in run.out

@@ -23,17 +23,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.fakes.notion_api import FakeNotionServer
-from tests.fakes.trello_api import FakeTrelloServer
 from tests.faults.worlds import (
     NOTES_HEADING,
     World,
     careerloop,
     local_world,
-    notion_world,
     store_rows,
     sync,
-    trello_world,
+    world_for,
 )
 
 TZ = ZoneInfo("Europe/Berlin")  # the worlds' workspace time zone
@@ -45,14 +42,6 @@ READ_FAULTS = {
 }
 
 
-def _world(service: str, tmp_path: Path, request: pytest.FixtureRequest) -> World:
-    if service == "notion":
-        request.getfixturevalue("notion_token")
-        server: FakeNotionServer = request.getfixturevalue("fake_notion")
-        return notion_world(tmp_path / "world", server)
-    request.getfixturevalue("trello_env")
-    trello: FakeTrelloServer = request.getfixturevalue("fake_trello")
-    return trello_world(tmp_path / "world", trello)
 
 
 def _break_read(world: World) -> None:
@@ -87,7 +76,7 @@ def _review_texts(world: World) -> dict[str, str]:
 def test_a_failed_first_read_publishes_nothing_and_says_so_first(
     service: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    world = _world(service, tmp_path, request)
+    world = world_for(service, tmp_path, request)
     _break_read(world)
 
     run = sync(world.config)
@@ -132,7 +121,7 @@ def test_a_first_sync_with_one_source_failing_writes_no_review_file(tmp_path: Pa
 def test_a_failed_read_after_a_good_one_publishes_from_the_last_good_read(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    world = _world("trello", tmp_path, request)
+    world = world_for("trello", tmp_path, request)
     first = sync(world.config)
     assert first.code == 0, first.output
     good = _review_texts(world)
@@ -191,7 +180,7 @@ def _match_no_label(world: World) -> None:
 def test_an_empty_first_read_says_why_in_one_line(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    world = _world("trello", tmp_path, request)
+    world = world_for("trello", tmp_path, request)
     _match_no_label(world)
 
     run = sync(world.config)
@@ -212,7 +201,7 @@ def test_an_empty_first_read_says_why_in_one_line(
 def test_an_empty_read_after_a_good_one_keeps_the_stored_records(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    world = _world("trello", tmp_path, request)
+    world = world_for("trello", tmp_path, request)
     assert sync(world.config).code == 0
     before, published = store_rows(world.state), world.published()
     _match_no_label(world)

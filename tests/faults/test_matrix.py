@@ -36,6 +36,7 @@ from tests.faults.worlds import (
     store_rows,
     sync,
     trello_world,
+    world_for,
 )
 
 GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
@@ -90,14 +91,6 @@ SERVICE = {"notion": "Notion", "trello": "Trello"}
 _REFERENCES: dict[tuple[str, bool], Any] = {}
 
 
-def _world(service: str, tmp_path: Path, request: pytest.FixtureRequest) -> World:
-    if service == "notion":
-        request.getfixturevalue("notion_token")
-        server: FakeNotionServer = request.getfixturevalue("fake_notion")
-        return notion_world(tmp_path / "world", server)
-    request.getfixturevalue("trello_env")
-    trello: FakeTrelloServer = request.getfixturevalue("fake_trello")
-    return trello_world(tmp_path / "world", trello)
 
 
 def reference(service: str, edited: bool, tmp_path_factory: pytest.TempPathFactory,
@@ -176,7 +169,7 @@ def test_transient_fault(
     target, fault = TARGETS[target_name], FAULTS[fault_name]
     update = target.phase == "update"
     expected = reference(target.service, update, tmp_path_factory, monkeypatch)
-    world = _world(target.service, tmp_path, request)
+    world = world_for(target.service, tmp_path, request)
     if update:
         assert sync(world.config).code == 0
         world.edit()
@@ -204,7 +197,7 @@ def test_persistent_fault(
     target, fault = TARGETS[target_name], FAULTS[fault_name]
     edited = target.phase in ("read", "update")
     expected = reference(target.service, edited, tmp_path_factory, monkeypatch)
-    world = _world(target.service, tmp_path, request)
+    world = world_for(target.service, tmp_path, request)
     if edited:
         assert sync(world.config).code == 0
         world.edit()

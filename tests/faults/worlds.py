@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from careerloop.cli import app
@@ -343,3 +344,14 @@ def local_world(tmp_path: Path) -> World:
 
     return World("local", config, root / ".careerloop" / "state.db", edit, add_notes, published,
                  reviews, notes_of, extra={"dir": reviews_dir})
+
+
+def world_for(service: str, tmp_path: Path, request: pytest.FixtureRequest) -> World:
+    """The world of `service` ("notion" or "trello") on its fake server, credentials set."""
+    if service == "notion":
+        request.getfixturevalue("notion_token")
+        server: FakeNotionServer = request.getfixturevalue("fake_notion")
+        return notion_world(tmp_path / "world", server)
+    request.getfixturevalue("trello_env")
+    trello: FakeTrelloServer = request.getfixturevalue("fake_trello")
+    return trello_world(tmp_path / "world", trello)
