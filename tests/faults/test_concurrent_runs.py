@@ -273,8 +273,8 @@ def test_duplicate_notion_pages_are_merged_into_the_oldest_with_every_note(
     assert "Note written on the first page" in notes
     assert "Note written on the duplicate — «verbatim»" in notes
     assert "and a list item" in notes
-    assert "kept the oldest, moved 2 note block(s) into it" in run.stdout
-    assert "moved 1 duplicate(s) to the trash" in run.stdout
+    assert "kept the oldest, moved 2 note blocks into it" in run.stdout
+    assert "moved 1 duplicate to the trash" in run.stdout
 
     again = sync(world.config)  # nothing moves twice
     assert again.code == 0 and "unchanged" in again.stdout
@@ -350,7 +350,7 @@ def test_duplicate_trello_cards_are_merged_into_the_oldest_with_every_note(
     notes = world.notes_of()["Monthly review 2026-10"]
     assert "Note written on the first card" in notes
     assert "Note on the duplicate — «verbatim» ✓\n\n- item" in notes
-    assert "found 2 cards for this review: kept the oldest, moved 2 note paragraph(s)" in (
+    assert "found 2 cards for this review: kept the oldest, moved 2 note paragraphs" in (
         run.stdout)
 
     again = sync(world.config)

@@ -92,6 +92,7 @@ from careerloop.errors import (
     PublishError,
     SourceError,
 )
+from careerloop.kpi.words import plural
 from careerloop.report.charts import trend_png
 from careerloop.report.escape import secret_values
 from careerloop.report.notes import LOST_HEADING_NOTE, content_hash, split_notes
@@ -514,7 +515,7 @@ class NotionPublisher:
         repaired = ""
         if page is not None and duplicates:
             repaired = (
-                f"would merge {len(duplicates)} duplicate page(s) into the oldest"
+                f"would merge {plural(len(duplicates), 'duplicate page')} into the oldest"
                 if dry_run else self._repair(page, duplicates, where)
             )
         notes_done = [d for d in (notice, repaired) if d]
@@ -738,9 +739,9 @@ class NotionPublisher:
                 pass  # someone deleted it meanwhile
             trashed += 1
         parts = [f"found {len(duplicates) + 1} pages for this review: kept the oldest, "
-                 f"moved {moved} note block(s) into it"]
+                 f"moved {plural(moved, 'note block')} into it"]
         if trashed:
-            parts.append(f"moved {trashed} duplicate(s) to the trash")
+            parts.append(f"moved {plural(trashed, 'duplicate')} to the trash")
         if kept:
             parts.append("left " + "; ".join(kept))
         return ", ".join(parts)

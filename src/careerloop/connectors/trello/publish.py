@@ -43,6 +43,7 @@ from careerloop.config import Config, TrelloSource
 from careerloop.connectors.base import Clock, PublishAction, PublishOutcome
 from careerloop.connectors.trello.client import TrelloApi, board_ref, trello_policy
 from careerloop.errors import ConfigError, NotFound, PublishError, SourceError
+from careerloop.kpi.words import plural
 from careerloop.report.charts import trend_png
 from careerloop.report.notes import content_hash, find_notes_heading, merge_notes, split_notes
 from careerloop.report.review import Review
@@ -271,7 +272,8 @@ class TrelloPublisher:
         )
         repaired = (
             f"found {len(plan.duplicates) + 1} cards for this review: kept the oldest, "
-            f"moved {moved} note paragraph(s) into it, archived {len(plan.duplicates)}"
+            f"moved {plural(moved, 'note paragraph')} into it, "
+            f"archived {plural(len(plan.duplicates), 'duplicate')}"
             if plan.duplicates else ""
         )
         outcome = PublishOutcome(
@@ -287,7 +289,7 @@ class TrelloPublisher:
             outcome.detail = (
                 f"dry run: would be {action} ({outcome.requests} requests"
                 + (f"; {', '.join(plan.steps)}" if plan.steps else "")
-                + (f"; would merge {len(plan.duplicates)} duplicate card(s) into the oldest"
+                + (f"; would merge {plural(len(plan.duplicates), 'duplicate card')} into the oldest"
                    if plan.duplicates else "")
                 + ")"
             )
