@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test lint typecheck unit dist-check bench clean browser
+.PHONY: demo test lint typecheck unit dist-check bench clean browser complexity
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,7 @@ bench: $(DEV)
 
 clean:
 	rm -rf $(VENV) demo dist .pytest_cache .mypy_cache .ruff_cache
+
+# No function in src/ over 60 lines or cyclomatic complexity 15 (radon's figure).
+complexity: $(DEV)
+	$(BIN)/python scripts/check_complexity.py src
