@@ -75,6 +75,10 @@ PASTED_HINT = (
     "this looks like a token or credential (not shown here); tokens never go in "
     "careerloop.toml: put it in the environment variable that token_env names"
 )
+PROGRAMME_HINT = (
+    "{source} is a programme file ([programme]): use `careerloop programme sync`, "
+    "`programme rollup` or `programme matrix` with it"
+)
 MAX_CONFIG_BYTES = 1 << 20  # a real careerloop.toml is a few KB
 MAX_CONFIG_DEPTH = 8  # careerloop's deepest key, sources.notion.modules.done_values.0, is 5
 
@@ -594,8 +598,10 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
     return []
 
 
-def describe_validation_error(error: ValidationError, source: str) -> str:
-    """One line per problem, as `sources.notion.modules.title: …`."""
+def describe_validation_error(
+    error: ValidationError, source: str, model: type[BaseModel] | None = None
+) -> str:
+    """One line per problem, as `sources.notion.modules.title: …` (`model`: default Config)."""
     lines = []
     for item in error.errors():
         loc = tuple(item["loc"])
@@ -606,7 +612,7 @@ def describe_validation_error(error: ValidationError, source: str) -> str:
         elif item["type"] == "extra_forbidden":
             parent, key = loc[:-1], str(loc[-1])
             table = ".".join(str(p) for p in parent) or "top level"
-            hint = _suggest(key, _fields_at(Config, parent))
+            hint = _suggest(key, _fields_at(model or Config, parent))
             lines.append(f"{source}: unknown key {where!r} in [{table}]{hint}")
         else:
             message = str(item["msg"]).removeprefix("Value error, ")
@@ -623,7 +629,9 @@ def parse_config(data: dict[str, Any], *, source: str = "careerloop.toml",
     """
     if "base_dir" in data:
         raise ConfigError(f"{source}: unknown key 'base_dir' at the top level")
-    _refuse_tokens(data, (), source)
+    if "programme" in data:
+        raise ConfigError(PROGRAMME_HINT.format(source=source))
+    refuse_tokens(data, (), source)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -633,7 +641,7 @@ def parse_config(data: dict[str, Any], *, source: str = "careerloop.toml",
     return config
 
 
-def _refuse_tokens(value: Any, where: tuple[str, ...], source: str) -> None:
+def refuse_tokens(value: Any, where: tuple[str, ...], source: str) -> None:
     """Refuse a token pasted into any setting (or key), without showing it.
 
     Raises:
@@ -644,10 +652,10 @@ def _refuse_tokens(value: Any, where: tuple[str, ...], source: str) -> None:
             if looks_like_token(str(key)):
                 table = ".".join(where) or "the top level"
                 raise ConfigError(f"{source}: a key of {table}: {PASTED_HINT}")
-            _refuse_tokens(item, (*where, str(key)), source)
+            refuse_tokens(item, (*where, str(key)), source)
     elif isinstance(value, list):
         for number, item in enumerate(value):
-            _refuse_tokens(item, (*where, str(number)), source)
+            refuse_tokens(item, (*where, str(number)), source)
     elif isinstance(value, str) and looks_like_token(value):
         name = ".".join(where)
         hint = TOKEN_HINT if where and where[-1].endswith("_env") else PASTED_HINT
@@ -680,6 +688,15 @@ def load_config(path: Path) -> Config:
     Raises:
         ConfigError: the file is missing, not TOML, or not valid.
     """
+    return parse_config(read_toml(path), source=str(path), base_dir=path.resolve().parent)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a careerloop.toml (or programme file), before validation.
+
+    Raises:
+        ConfigError: the file is missing, unreadable, too large or deep, or not TOML.
+    """
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
@@ -706,4 +723,4 @@ def load_config(path: Path) -> Config:
         raise _too_deep(path) from None
     if _depth(data) > MAX_CONFIG_DEPTH:
         raise _too_deep(path)
-    return parse_config(data, source=str(path), base_dir=path.resolve().parent)
+    return data

@@ -138,7 +138,7 @@ def run_checks(config_path: Path, *, today: dt.date | None = None) -> list[Check
     try:
         config = load_config(config_path)
     except ConfigError as exc:
-        if "careerloop init" in str(exc):
+        if "careerloop init" in str(exc) or "careerloop programme" in str(exc):
             raise
         raise ConfigError(
             f"{exc} (fix the file, or write a fresh commented one with "

@@ -1,0 +1,1 @@
+"""Programmes: careerloop for a whole mentoring cohort (sharded sync, scorecards, rollup)."""
