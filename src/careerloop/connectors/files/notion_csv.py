@@ -37,6 +37,7 @@ from careerloop.connectors.notion.properties import (
     title_of,
     to_datetime,
 )
+from careerloop.connectors.values import name_key
 from careerloop.errors import SourceError
 from careerloop.model import DataWarning, Goal, Record, Source, Workspace, quoted
 
@@ -208,20 +209,16 @@ def _read_rows(path: Path) -> tuple[tuple[str, ...], list[dict[str, str]]]:
     return columns, rows
 
 
-def _title_key(title: str) -> str:
-    return " ".join(title.split()).casefold()
-
-
 def goal_linker(goals: Sequence[Goal], warnings: list[DataWarning], where: str) -> Linker:
     """Link a CSV relation to goals by title (case-insensitive); warn about strangers."""
     by_title: dict[str, str] = {}
     for goal in goals:
-        by_title.setdefault(_title_key(goal.title), goal.id)
+        by_title.setdefault(name_key(goal.title), goal.id)
 
     def link(relation: Relation, record_id: str) -> tuple[str, ...]:
         ids: list[str] = []
         for title in relation.titles:
-            goal_id = by_title.get(_title_key(title))
+            goal_id = by_title.get(name_key(title))
             if goal_id is None:
                 warnings.append(
                     DataWarning(

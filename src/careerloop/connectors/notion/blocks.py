@@ -31,12 +31,14 @@ import dataclasses
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
+
+from careerloop.connectors.values import plain_text
 
 __all__ = [
     "NOTION_LIMITS",
@@ -129,20 +131,6 @@ class Block:
 def count_blocks(blocks: Iterable[Block]) -> int:
     """All blocks in the trees, table rows included (they count against workspace caps)."""
     return sum(1 + count_blocks(block.children) for block in blocks)
-
-
-def plain_text(rich_text: Iterable[JSON]) -> str:
-    """The text of a rich-text array, as Notion's `plain_text` would join it."""
-    return "".join(_item_text(item) for item in rich_text)
-
-
-def _item_text(item: JSON) -> str:
-    if "plain_text" in item:
-        return str(item["plain_text"])
-    kind = item.get("type", "text")
-    if kind == "equation":
-        return str(item["equation"]["expression"])
-    return str(item.get(kind, {}).get("content", ""))
 
 
 def blocks_to_text(blocks: Iterable[Block]) -> str:
@@ -480,12 +468,6 @@ def _with_children(blocks: list[Block], children: list[Block]) -> list[Block]:
     return blocks
 
 
-def _container(kind: str, node: SyntaxTreeNode, extra: JSON | None = None) -> list[Block]:
-    """A list item or a quote: its first paragraph is its text, the rest its children."""
-    spans, children = _opening(node)
-    return _with_children(_text_blocks(kind, spans, extra), children)
-
-
 def _opening(node: SyntaxTreeNode) -> tuple[list[_Span], list[Block]]:
     """The lead text of a container node, and the blocks that follow it."""
     nodes = list(node.children)
@@ -545,28 +527,33 @@ def _heading(node: SyntaxTreeNode) -> list[Block]:
     return _text_blocks(f"heading_{level}", _spans(_inline(node)))
 
 
+def _html_block(node: SyntaxTreeNode) -> list[Block]:
+    text = _without_comments(node.content).strip()
+    return _text_blocks("paragraph", [_Span(text, _Style())]) if text else []
+
+
+_CONVERTERS: Final[dict[str, Callable[[SyntaxTreeNode], list[Block]]]] = {
+    "paragraph": lambda node: _flow(_inline(node)),
+    "heading": _heading,
+    "bullet_list": lambda node: [
+        b for item in node.children for b in _list_item(item, "bulleted_list_item")
+    ],
+    "ordered_list": lambda node: [
+        b for item in node.children for b in _list_item(item, "numbered_list_item")
+    ],
+    "blockquote": _quote,
+    "table": _table,
+    "fence": lambda node: _code(node.content, node.info),
+    "code_block": lambda node: _code(node.content, ""),
+    "hr": lambda node: [Block("divider")],
+    "html_block": _html_block,
+}
+"""Markdown node type -> its blocks; any other node gives the blocks of its children."""
+
+
 def _convert_node(node: SyntaxTreeNode) -> list[Block]:
-    kind = node.type
-    if kind == "paragraph":
-        return _flow(_inline(node))
-    if kind == "heading":
-        return _heading(node)
-    if kind == "bullet_list":
-        return [b for item in node.children for b in _list_item(item, "bulleted_list_item")]
-    if kind == "ordered_list":
-        return [b for item in node.children for b in _list_item(item, "numbered_list_item")]
-    if kind == "blockquote":
-        return _quote(node)
-    if kind == "table":
-        return _table(node)
-    if kind in ("fence", "code_block"):
-        return _code(node.content, node.info if kind == "fence" else "")
-    if kind == "hr":
-        return [Block("divider")]
-    if kind == "html_block":
-        text = _without_comments(node.content).strip()
-        return _text_blocks("paragraph", [_Span(text, _Style())]) if text else []
-    return _convert(node.children)
+    convert = _CONVERTERS.get(node.type)
+    return convert(node) if convert is not None else _convert(node.children)
 
 
 def _convert(nodes: Iterable[SyntaxTreeNode]) -> list[Block]:

@@ -24,6 +24,7 @@ from pydantic import SecretStr
 
 from careerloop.config import NotionSource, secret
 from careerloop.connectors.base import Clock, HttpPolicy, PolicyTransport, RetryPolicy
+from careerloop.connectors.values import plain_text
 from careerloop.errors import (
     AuthError,
     CareerloopError,
@@ -38,6 +39,7 @@ __all__ = [
     "NOTION_VERSION",
     "DataSource",
     "NotionApi",
+    "cursor_pages",
     "is_notion_read",
     "notion_http_client",
     "notion_policy",
@@ -126,10 +128,35 @@ class DataSource:
         return next((n for n, p in self.properties.items() if p.get("type") == "title"), None)
 
 
-def _plain(rich: Any) -> str:
-    if not isinstance(rich, list):
-        return ""
-    return "".join(str(i.get("plain_text", "")) for i in rich if isinstance(i, dict))
+def cursor_pages(
+    fetch: Callable[[str | None], dict[str, Any]], *, endpoint: str, where: str
+) -> Iterator[dict[str, Any]]:
+    """Each answer of a cursor-paged Notion endpoint, first to last.
+
+    `fetch(cursor)` asks for one page (None: the first). The read ends at an answer
+    without `has_more`, or with `has_more` but no `next_cursor` (nothing to follow: the
+    API documents the cursor as null at the end), which also ends an answer that is not
+    a list. A cursor the endpoint sent before would start the same pages again, so it
+    ends the read with an error instead of a loop.
+
+    Raises:
+        SourceError: `endpoint` (`data_sources.query`) sent a cursor a second time.
+    """
+    seen: set[str] = set()
+    cursor: str | None = None
+    while True:
+        answer = fetch(cursor)
+        yield answer
+        following = answer.get("next_cursor")
+        if not answer.get("has_more") or not following:
+            return
+        cursor = str(following)
+        if cursor in seen:
+            raise SourceError(
+                f"{where}: Notion returned the same page cursor twice (request: {endpoint}); "
+                "stopped reading rather than loop"
+            )
+        seen.add(cursor)
 
 
 class NotionApi:
@@ -309,7 +336,7 @@ class NotionApi:
                 raise
         database = self.call(where, self.sdk.databases.retrieve, ident)
         sources = [s for s in database.get("data_sources") or [] if isinstance(s, dict)]
-        title = _plain(database.get("title")) or ident
+        title = plain_text(database.get("title")) or ident
         if not sources:
             raise ConfigError(f"{where}: database {title!r} has no data source to read")
         if len(sources) > 1:
@@ -364,28 +391,26 @@ class NotionApi:
             return {"type": "array", "array": values, "function": final.get("function")}
         return final
 
+    def paginate(
+        self, where: str, method: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Each answer of an SDK list method, 100 results at a time (see `cursor_pages`)."""
+
+        def fetch(cursor: str | None) -> dict[str, Any]:
+            start = {"start_cursor": cursor} if cursor else {}
+            answer: dict[str, Any] = self.call(
+                where, method, *args, **{"page_size": 100, **kwargs, **start}
+            )
+            return answer
+
+        endpoint = _request_name(method) or str(getattr(method, "__name__", "a list request"))
+        return cursor_pages(fetch, endpoint=endpoint, where=where)
+
     def _property_pages(
         self, page_id: str, property_id: str, *, where: str
     ) -> Iterator[dict[str, Any]]:
         """The answers of the page-property endpoint, following its cursor to the end."""
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            kwargs: dict[str, Any] = {"page_size": 100}
-            if cursor:
-                kwargs["start_cursor"] = cursor
-            answer: dict[str, Any] = self.call(
-                where, self.sdk.pages.properties.retrieve, page_id, property_id, **kwargs
-            )
-            yield answer
-            if answer.get("object") != "list":
-                return
-            cursor = answer.get("next_cursor")
-            if not answer.get("has_more") or not cursor:
-                return
-            if cursor in seen:
-                raise SourceError(f"{where}: Notion repeated a page cursor; stopped reading")
-            seen.add(cursor)
+        return self.paginate(where, self.sdk.pages.properties.retrieve, page_id, property_id)
 
     def close(self) -> None:
         """Close the underlying httpx client."""
@@ -413,7 +438,7 @@ def _data_source(raw: Mapping[str, Any]) -> DataSource:
     properties = raw.get("properties") or {}
     return DataSource(
         id=str(raw["id"]),
-        name=_plain(raw.get("title")) or str(raw.get("name") or raw["id"]),
+        name=plain_text(raw.get("title")) or str(raw.get("name") or raw["id"]),
         database_id=str(database_id) if database_id else None,
         properties={str(k): dict(v) for k, v in properties.items() if isinstance(v, dict)},
     )

@@ -25,7 +25,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from careerloop.config import NotionKindMapping
-from careerloop.connectors.values import parse_number
+from careerloop.connectors.values import parse_number, plain_text
 from careerloop.errors import SourceError
 from careerloop.model import (
     Advancement,
@@ -126,7 +126,7 @@ def property_value(prop: Mapping[str, Any]) -> Value:
     raw = prop.get(kind)
     match kind:
         case "title" | "rich_text":
-            return _plain_text(raw)
+            return plain_text(raw)
         case "number":
             return _api_number(raw)
         case "select" | "status":
@@ -164,11 +164,6 @@ def property_value(prop: Mapping[str, Any]) -> Value:
             return state == "verified" if isinstance(state, str) else None
         case _:
             return None
-
-
-def _plain_text(raw: Any) -> str:
-    items = [item for item in _items(raw) if isinstance(item, dict)]
-    return "".join(str(item.get("plain_text", "")) for item in items)
 
 
 def _items(raw: Any) -> list[Any]:

@@ -110,21 +110,10 @@ def _need(goals_data_source: str | None) -> str:
     return goals_data_source
 
 
-def _plain(rich: Any) -> str:
-    if not isinstance(rich, list):
-        return ""
-    return "".join(str(i.get("plain_text", "")) for i in rich if isinstance(i, dict))
-
-
 def _existing(api: NotionApi, parent: str, where: str) -> dict[str, str]:
     """Database title -> data source id, for the databases directly under the page."""
     found: dict[str, str] = {}
-    cursor: str | None = None
-    while True:
-        kwargs: dict[str, Any] = {"page_size": 100}
-        if cursor:
-            kwargs["start_cursor"] = cursor
-        answer = api.call(where, api.sdk.blocks.children.list, parent, **kwargs)
+    for answer in api.paginate(where, api.sdk.blocks.children.list, parent):
         for block in answer.get("results") or []:
             if block.get("type") != "child_database" or block.get("in_trash"):
                 continue
@@ -134,9 +123,7 @@ def _existing(api: NotionApi, parent: str, where: str) -> dict[str, str]:
                 sources = database.get("data_sources") or []
                 if sources:
                     found[title] = str(sources[0]["id"])
-        cursor = answer.get("next_cursor")
-        if not answer.get("has_more") or not cursor:
-            return found
+    return found
 
 
 def provision_workspace(api: NotionApi, parent_page_id: str) -> dict[str, str]:

@@ -482,13 +482,9 @@ class NotionReader:
         timestamp: str,
     ) -> tuple[bool, dt.datetime | None]:
         """Read one query to its end; (hit the result cap, last timestamp seen)."""
-        seen_cursors: set[str] = set()
         last: dt.datetime | None = None
-        cursor: str | None = None
-        while True:
-            answer = api.query(
-                data_source_id, where=where, **body, **({"start_cursor": cursor} if cursor else {})
-            )
+        status: Mapping[str, Any] = {}
+        for answer in api.paginate(where, api.sdk.data_sources.query, data_source_id, **body):
             for page in answer.get("results") or []:
                 if not isinstance(page, dict) or page.get("object") != "page":
                     continue  # a query may also list child data sources
@@ -496,17 +492,8 @@ class NotionReader:
                 if page.get(timestamp):
                     moment = _timestamp(str(page[timestamp]))
                     last = moment if last is None or moment > last else last
-            cursor = answer.get("next_cursor")
-            if answer.get("has_more") and cursor:
-                if cursor in seen_cursors:
-                    raise SourceError(
-                        f"{where}: Notion returned the same page cursor twice; stopped "
-                        "reading rather than loop"
-                    )
-                seen_cursors.add(cursor)
-                continue
             status = answer.get("request_status") or {}
-            return status.get("incomplete_reason") == RESULT_CAP_REASON, last
+        return status.get("incomplete_reason") == RESULT_CAP_REASON, last
 
     def _complete_relations(
         self, api: NotionApi, page: dict[str, Any], names: set[str], where: str

@@ -24,6 +24,7 @@ from careerloop.connectors.trello.read import (
     load_export,
     read_board,
 )
+from careerloop.connectors.values import name_key as _key
 from careerloop.errors import AuthError, CareerloopError, ConfigError
 
 __all__ = ["check_trello", "check_trello_export"]
@@ -33,10 +34,6 @@ _FIX_TOKEN = (
     "response_type=token&key=<your key> and put it in {env}"
 )
 _FIX_EXPORT = "export the board from its menu (Print, export and share → Export as JSON)"
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

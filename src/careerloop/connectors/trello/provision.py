@@ -16,6 +16,7 @@ from typing import Any
 
 from careerloop.config import TrelloSource
 from careerloop.connectors.trello.client import TrelloApi, board_ref
+from careerloop.connectors.values import name_key as _key
 from careerloop.errors import AuthError, CareerloopError, SourceError
 
 __all__ = ["FIELD_TYPES", "Provisioned", "provision_board", "source_toml"]
@@ -52,10 +53,6 @@ class Provisioned:
     manual: list[str] = field(default_factory=list)  # steps the user must take by hand
     toml: str = ""  # [sources.trello] and [reviews.trello], ready for careerloop.toml
     requests: int = 0
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def _toml_string(value: str) -> str:

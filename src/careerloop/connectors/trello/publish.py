@@ -42,6 +42,7 @@ import requests.adapters
 from careerloop.config import Config, TrelloSource
 from careerloop.connectors.base import Clock, PublishAction, PublishOutcome
 from careerloop.connectors.trello.client import TrelloApi, board_ref, trello_policy
+from careerloop.connectors.values import name_key as _key
 from careerloop.errors import ConfigError, NotFound, PublishError, SourceError
 from careerloop.kpi.words import plural
 from careerloop.report.charts import trend_png
@@ -72,10 +73,6 @@ def trello_length(text: str) -> int:
 def _short_hash(data: bytes | str) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return hashlib.sha256(raw).hexdigest()[:8]
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 MOVED_NOTES = "_Notes moved here from a duplicate of this review ({where}):_"

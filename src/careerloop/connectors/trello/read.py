@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from careerloop.config import COLOUR_KEY, TrelloSource
 from careerloop.connectors.trello.client import board_ref
+from careerloop.connectors.values import name_key as _key
 from careerloop.connectors.values import parse_number
 from careerloop.errors import SourceError
 from careerloop.model import (
@@ -68,10 +69,6 @@ _UNDATED_KINDS = frozenset({"session", "application", "advancement"})
 _PLURAL = {"session": "sessions", "application": "applications", "advancement": "advancements"}
 
 FieldValue = str | float | bool
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
