@@ -51,6 +51,7 @@ __all__ = [
     "PageRow",
     "Relation",
     "Row",
+    "RowMapper",
     "Value",
     "check_properties",
     "is_empty",
@@ -123,47 +124,49 @@ def property_value(prop: Mapping[str, Any]) -> Value:
     kind = prop.get("type")
     if not isinstance(kind, str):
         return None
-    raw = prop.get(kind)
-    match kind:
-        case "title" | "rich_text":
-            return plain_text(raw)
-        case "number":
-            return _api_number(raw)
-        case "select" | "status":
-            return _name(raw)
-        case "multi_select":
-            return [n for item in _items(raw) if (n := _name(item))]
-        case "date":
-            return _api_date(raw)
-        case "checkbox":
-            return raw if isinstance(raw, bool) else None
-        case "url" | "email" | "phone_number":
-            return raw if isinstance(raw, str) and raw else None
-        case "people" | "created_by" | "last_edited_by":
-            users = raw if isinstance(raw, list) else [raw]
-            return [n for user in users if (n := _name(user))]
-        case "relation":
-            ids = tuple(str(r["id"]) for r in _items(raw) if isinstance(r, dict) and "id" in r)
-            return Relation(ids=ids, has_more=bool(prop.get("has_more")))
-        case "formula":
-            return _formula(raw)
-        case "rollup":
-            return _rollup(raw)
-        case "created_time" | "last_edited_time":
-            return _iso_value(raw) if isinstance(raw, str) else None
-        case "unique_id":
-            if not isinstance(raw, dict) or raw.get("number") is None:
-                return None
-            prefix = raw.get("prefix")
-            return f"{prefix}-{raw['number']}" if prefix else str(raw["number"])
-        case "files":
-            return [n for item in _items(raw) if (n := _name(item))]
-        case "verification":
-            # Wiki pages: `verified`, `unverified` or `expired` (no longer vetted).
-            state = raw.get("state") if isinstance(raw, dict) else None
-            return state == "verified" if isinstance(state, str) else None
-        case _:
-            return None
+    if kind == "relation":
+        return _relation(prop.get(kind), has_more=bool(prop.get("has_more")))
+    read = _VALUE_OF.get(kind)
+    return read(prop.get(kind)) if read is not None else None
+
+
+def _names(raw: Any) -> Value:
+    """The names of a list of named things (options, users, files)."""
+    return [n for item in _items(raw) if (n := _name(item))]
+
+
+def _people(raw: Any) -> Value:
+    return _names(raw if isinstance(raw, list) else [raw])
+
+
+def _checkbox(raw: Any) -> bool | None:
+    return raw if isinstance(raw, bool) else None
+
+
+def _filled_text(raw: Any) -> str | None:
+    return raw if isinstance(raw, str) and raw else None
+
+
+def _timestamp_value(raw: Any) -> dt.date | None:
+    return _iso_value(raw) if isinstance(raw, str) else None
+
+
+def _relation(raw: Any, *, has_more: bool) -> Relation:
+    ids = tuple(str(r["id"]) for r in _items(raw) if isinstance(r, dict) and "id" in r)
+    return Relation(ids=ids, has_more=has_more)
+
+
+def _unique_id(raw: Any) -> str | None:
+    if not isinstance(raw, dict) or raw.get("number") is None:
+        return None
+    prefix = raw.get("prefix")
+    return f"{prefix}-{raw['number']}" if prefix else str(raw["number"])
+
+
+def _verification(raw: Any) -> bool | None:
+    # Wiki pages: `verified`, `unverified` or `expired` (no longer vetted).
+    state = raw.get("state") if isinstance(raw, dict) else None
+    return state == "verified" if isinstance(state, str) else None
 
 
 def _items(raw: Any) -> list[Any]:
@@ -243,6 +246,32 @@ def _rollup(raw: Any) -> Value:
             return [v for v in values if not is_empty(v)]
         case _:  # "unsupported", "incomplete"
             return None
+
+
+_VALUE_OF: dict[str, Callable[[Any], Value]] = {
+    "title": plain_text,
+    "rich_text": plain_text,
+    "number": _api_number,
+    "select": _name,
+    "status": _name,
+    "multi_select": _names,
+    "date": _api_date,
+    "checkbox": _checkbox,
+    "url": _filled_text,
+    "email": _filled_text,
+    "phone_number": _filled_text,
+    "people": _people,
+    "created_by": _people,
+    "last_edited_by": _people,
+    "formula": _formula,
+    "rollup": _rollup,
+    "created_time": _timestamp_value,
+    "last_edited_time": _timestamp_value,
+    "unique_id": _unique_id,
+    "files": _names,
+    "verification": _verification,
+}
+"""API property type -> its plain value (relation, which needs `has_more`, aside)."""
 
 
 def nameless_people(prop: Mapping[str, Any]) -> bool:
@@ -703,18 +732,17 @@ class _Fields:
     def __init__(
         self,
         row: Row,
-        mapping: NotionKindMapping,
+        names: Mapping[str, str],
         *,
         tz: ZoneInfo,
         where: str,
         warnings: list[DataWarning],
     ) -> None:
         self.row = row
-        self.mapping = mapping
+        self.names = names
         self.tz = tz
         self.where = where
         self.warnings = warnings
-        self.names = mapping.property_names()
 
     def raw(self, field: str) -> Value:
         name = self.names.get(field)
@@ -833,124 +861,163 @@ def record_from_row(
     warnings: list[DataWarning],
     link_goals: Linker = notion_links,
 ) -> Record:
-    """Map one row to a record (see `_map_row`); a record no period can count is warned of."""
-    record = _map_row(
-        row, kind, mapping, tz=tz, where=where, warnings=warnings, link_goals=link_goals
-    )
-    if (warning := missing_date(record)) is not None:
-        warnings.append(warning)
-    return record
-
-
-def _map_row(
-    row: Row,
-    kind: str,
-    mapping: NotionKindMapping,
-    *,
-    tz: ZoneInfo,
-    where: str,
-    warnings: list[DataWarning],
-    link_goals: Linker,
-) -> Record:
-    """Map one row to a record of `kind` (`goal`, `module`, …) through its mapping.
-
-    `where` names the data source or file in messages; wrong-shaped values become
-    `DataWarning`s in `warnings`. Unmapped properties go to `extra` by their name.
-    A module (or milestone) without a completed (done on) date whose status is in
-    `done_values` counts as completed on its last edited date; a CSV row has none
-    unless a `Last edited time` column gives it, so its planned (due) date is used.
+    """Map one row to a record (see `RowMapper`), checking its properties first.
 
     Raises:
         SourceError: a property named explicitly in the mapping is missing.
     """
     check_properties(row.names(), mapping, where)
-    title = title_of(row, mapping)
-    # Messages name the row as a person sees it: its title, not only the table.
-    f = _Fields(row, mapping, tz=tz, where=f"{where}, {quoted(title)}", warnings=warnings)
-    common: dict[str, Any] = {
-        "id": row.record_id,
-        "source": row.source,
-        "source_id": row.source_id,
-        "title": title,
-        "url": row.url,
-        "updated_at": row.last_edited,
-        "extra": _extra(row, mapping),
-    }
-    done_values: list[str] = list(getattr(mapping, "done_values", []))
+    mapper = RowMapper(kind, mapping, tz=tz, where=where, link_goals=link_goals)
+    return mapper.record(row, warnings)
 
-    def goals() -> tuple[str, ...]:
-        relation = f.relation("goals")
-        return link_goals(relation, row.record_id) if relation is not None else ()
 
-    match kind:
-        case "goal":
-            return Goal(
-                **common,
-                horizon=f.text("horizon"),
-                target_date=f.date("target_date"),
-                done=f.is_done(done_values),
-            )
-        case "module":
-            planned = f.date("planned")
-            vetted = f.flag("vetted")
-            return Module(
-                **common,
-                planned=planned,
-                completed=f.done_date("completed", done_values, planned, "completed",
-                                      "its planned date"),
-                minutes=f.number("minutes"),
-                format=f.text("format"),
-                track=f.text("track"),
-                skills=f.strings("skills"),
-                goal_ids=goals(),
-                vetted=vetted,
-                provider=f.text("provider"),
-            )
-        case "session":
-            return Session(
-                **common,
-                date=f.date("date"),
-                mentor=f.text("mentor"),
-                feedback=f.number("feedback"),
-                insights=f.text("insights") or "",
-                action_items_done=f.count("action_items_done"),
-                action_items_total=f.count("action_items_total"),
-            )
-        case "application":
-            return Application(
-                **common,
-                date=f.date("date"),
-                skills=f.strings("skills"),
-                project=f.text("project"),
-            )
-        case "milestone":
-            due = f.date("due")
-            return Milestone(
-                **common,
-                due=due,
-                done_on=f.done_date("done_on", done_values, due, "reached", "its due date"),
-                goal_ids=goals(),
-            )
-        case "advancement":
-            advancement_kind = f.text("kind")
-            return Advancement(
-                **common,
-                date=f.date("date"),
-                kind=advancement_kind.strip().casefold() if advancement_kind else "role",
-                description=f.text("description") or "",
-                skills=f.strings("skills"),
-            )
-        case _:
+class RowMapper:
+    """Maps the rows of one table to records of `kind` (`goal`, `module`, …).
+
+    `where` names the data source or file in messages; wrong-shaped values become
+    `DataWarning`s. Unmapped properties go to `extra` by their name. A module (or
+    milestone) without a completed (done on) date whose status is in `done_values`
+    counts as completed on its last edited date; a CSV row has none unless a `Last
+    edited time` column gives it, so its planned (due) date is used.
+
+    What the mapping names is worked out once per table, not once per row; the caller
+    checks the properties (`check_properties`) once for the table's header or schema.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        mapping: NotionKindMapping,
+        *,
+        tz: ZoneInfo,
+        where: str,
+        link_goals: Linker = notion_links,
+    ) -> None:
+        build = _BUILDERS.get(kind)
+        if build is None:
             raise ValueError(f"unknown kind {kind!r}")
+        self._build = build
+        self.mapping = mapping
+        self.tz = tz
+        self.where = where
+        self.link_goals = link_goals
+        self.names = mapping.property_names()
+        self.mapped = frozenset(self.names.values())
+        self.done_values = tuple(getattr(mapping, "done_values", ()))
+
+    def record(self, row: Row, warnings: list[DataWarning]) -> Record:
+        """The record of one row; a record no period can count is warned of."""
+        title = title_of(row, self.mapping)
+        # Messages name the row as a person sees it: its title, not only the table.
+        fields = _Fields(row, self.names, tz=self.tz, where=f"{self.where}, {quoted(title)}",
+                         warnings=warnings)
+        common: dict[str, Any] = {
+            "id": row.record_id,
+            "source": row.source,
+            "source_id": row.source_id,
+            "title": title,
+            "url": row.url,
+            "updated_at": row.last_edited,
+            "extra": self._extra(row),
+        }
+        record = self._build(fields, common, self)
+        if (warning := missing_date(record)) is not None:
+            warnings.append(warning)
+        return record
+
+    def goal_ids(self, fields: _Fields) -> tuple[str, ...]:
+        """The goal record ids the row's goals relation links to."""
+        relation = fields.relation("goals")
+        return self.link_goals(relation, fields.row.record_id) if relation is not None else ()
+
+    def _extra(self, row: Row) -> dict[str, Any]:
+        title = self.mapping.title or row.title_property or ""
+        extra: dict[str, Any] = {}
+        for name in row.names():
+            if name not in self.mapped and name != title:
+                value = row.get(name)
+                extra[name] = None if is_empty(value) else json_safe(value)
+        return extra
 
 
-def _extra(row: Row, mapping: NotionKindMapping) -> dict[str, Any]:
-    mapped = set(mapping.property_names().values())
-    mapped.add(mapping.title or row.title_property or "")
-    extra: dict[str, Any] = {}
-    for name in row.names():
-        if name not in mapped:
-            value = row.get(name)
-            extra[name] = None if is_empty(value) else json_safe(value)
-    return extra
+_Builder: TypeAlias = Callable[[_Fields, dict[str, Any], RowMapper], Record]
 
+
+def _goal(f: _Fields, common: dict[str, Any], mapper: RowMapper) -> Record:
+    return Goal(
+        **common,
+        horizon=f.text("horizon"),
+        target_date=f.date("target_date"),
+        done=f.is_done(mapper.done_values),
+    )
+
+
+def _module(f: _Fields, common: dict[str, Any], mapper: RowMapper) -> Record:
+    planned = f.date("planned")
+    vetted = f.flag("vetted")
+    return Module(
+        **common,
+        planned=planned,
+        completed=f.done_date("completed", mapper.done_values, planned, "completed",
+                              "its planned date"),
+        minutes=f.number("minutes"),
+        format=f.text("format"),
+        track=f.text("track"),
+        skills=f.strings("skills"),
+        goal_ids=mapper.goal_ids(f),
+        vetted=vetted,
+        provider=f.text("provider"),
+    )
+
+
+def _session(f: _Fields, common: dict[str, Any], mapper: RowMapper) -> Record:
+    return Session(
+        **common,
+        date=f.date("date"),
+        mentor=f.text("mentor"),
+        feedback=f.number("feedback"),
+        insights=f.text("insights") or "",
+        action_items_done=f.count("action_items_done"),
+        action_items_total=f.count("action_items_total"),
+    )
+
+
+def _application(f: _Fields, common: dict[str, Any], mapper: RowMapper) -> Record:
+    return Application(
+        **common,
+        date=f.date("date"),
+        skills=f.strings("skills"),
+        project=f.text("project"),
+    )
+
+
+def _milestone(f: _Fields, common: dict[str, Any], mapper: RowMapper) -> Record:
+    due = f.date("due")
+    return Milestone(
+        **common,
+        due=due,
+        done_on=f.done_date("done_on", mapper.done_values, due, "reached", "its due date"),
+        goal_ids=mapper.goal_ids(f),
+    )
+
+
+def _advancement(f: _Fields, common: dict[str, Any], mapper: RowMapper) -> Record:
+    advancement_kind = f.text("kind")
+    return Advancement(
+        **common,
+        date=f.date("date"),
+        kind=advancement_kind.strip().casefold() if advancement_kind else "role",
+        description=f.text("description") or "",
+        skills=f.strings("skills"),
+    )
+
+
+_BUILDERS: dict[str, _Builder] = {
+    "goal": _goal,
+    "module": _module,
+    "session": _session,
+    "application": _application,
+    "milestone": _milestone,
+    "advancement": _advancement,
+}
+"""Record kind -> how a row's fields become that record."""
