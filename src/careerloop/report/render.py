@@ -1067,11 +1067,13 @@ def render_template(
     *,
     secrets: Iterable[str] = (),
     limits: RenderLimits | None = None,
+    context: dict[str, Any] | None = None,
 ) -> str:
     """The review rendered with the template file `name` (user folder first).
 
     `user_templates` is the resolved `[reviews] templates` folder (Config.path), if any;
     every value in `secrets` is redacted from the result and from any error message.
+    `context` replaces the variables of `build_context` (the programme review has its own).
 
     Raises:
         TemplateError: a template is missing, malformed, uses an undefined variable,
@@ -1080,7 +1082,7 @@ def render_template(
     """
     secrets = list(secrets)
     try:
-        text = _render(review, reviews, user_templates, name, limits)
+        text = _render(review, reviews, user_templates, name, limits, context)
     except TemplateError as exc:
         raise TemplateError(redact(str(exc), secrets)) from None
     return redact(_tidy(clean_text(text)), secrets)
@@ -1110,10 +1112,12 @@ def _render(
     user_templates: Path | None,
     name: str,
     limits: RenderLimits | None,
+    context: dict[str, Any] | None = None,
 ) -> str:
     env = make_environment(user_templates, limits)
     roots = _roots(user_templates)
-    context = build_context(review, reviews.notes_heading)
+    if context is None:
+        context = build_context(review, reviews.notes_heading)
     template: jinja2.Template | None = None
     try:
         template = env.get_template(name)
