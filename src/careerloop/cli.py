@@ -760,6 +760,12 @@ def _provision_trello(board: str, base_url: str | None, *, with_workspace: bool)
     return text
 
 
+# Last: cli_programme builds on the helpers above.
+from careerloop.cli_programme import programme_app  # noqa: E402
+
+app.add_typer(programme_app, name="programme")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
