@@ -20,7 +20,12 @@ from careerloop.kpi.engine import status_for
 from careerloop.periods import Period, today_in
 from careerloop.programme.config import ProgrammeConfig, load_programme
 from careerloop.programme.rollup import Rollup, build_rollup, previous_rollup
-from careerloop.programme.run import ParticipantRun, ProgrammeSyncOptions, sync_programme
+from careerloop.programme.run import (
+    ParticipantRun,
+    ProgrammeRun,
+    ProgrammeSyncOptions,
+    sync_programme,
+)
 from careerloop.programme.shard import matrix as shard_matrix
 from careerloop.programme.shard import parse_shard
 from careerloop.report.escape import terminal_text
@@ -120,20 +125,24 @@ def sync(
             transport=g.seams.transport,
             on_event=_events(g),
         )
-        for run in result.runs:
-            base.out.print(terminal_text(_participant_line(run)), markup=False)
-        synced = len(result.runs) - len(result.failed)
-        where = f"shard {options.shard.label}: " if options.shard else ""
-        base.out.print(
-            f"{where}{synced} of {len(result.runs)} participants synced; scorecards in "
-            f"{result.out}",
-            markup=False,
-        )
-        _show_failed(result.failed, g)
+        _show_runs(result, g)
         if not result.ok:
             raise typer.Exit(1)
 
     base._run(ctx, work)
+
+
+def _show_runs(result: ProgrammeRun, options: base.Globals) -> None:
+    """A line per participant and a total on stdout, then each failure on stderr."""
+    for run in result.runs:
+        base.out.print(terminal_text(_participant_line(run)), markup=False)
+    synced = len(result.runs) - len(result.failed)
+    where = f"shard {result.shard.label}: " if result.shard else ""
+    base.out.print(
+        f"{where}{synced} of {len(result.runs)} participants synced; scorecards in {result.out}",
+        markup=False,
+    )
+    _show_failed(result.failed, options)
 
 
 def _show_failed(failed: list[ParticipantRun], options: base.Globals) -> None:
