@@ -5,7 +5,7 @@ Like cli.py, this module prints and exits; the work is in careerloop.programme.
 
 from __future__ import annotations
 
-import importlib
+import datetime as dt
 import json
 import threading
 from pathlib import Path
@@ -216,26 +216,40 @@ def rollup(
             base.out.print_json(json.dumps(result.as_json()))
             return
         previous = previous_rollup(programme, chosen, sources)
-        _publish_review(programme, result, previous, to=to, dry_run=dry_run)
+        _publish_review(ctx, programme, result, previous, to=to, dry_run=dry_run, today=today)
 
     base._run(ctx, work)
 
 
 def _publish_review(
+    ctx: typer.Context,
     programme: ProgrammeConfig,
     result: Rollup,
     previous: Rollup | None,
     *,
     to: str | None,
     dry_run: bool,
+    today: dt.date,
 ) -> None:
     """Publish (or print, with --to stdout) the programme review."""
     # Imported here: the review needs the templates, which --json and sync do not.
-    review = importlib.import_module("careerloop.programme.review")
+    from careerloop.programme.review import publish_programme_review, render_programme_review
+
     if to == "stdout":
-        base.out.print(review.render_programme_review(programme, result, previous), markup=False)
+        text = render_programme_review(programme, result, previous, today=today)
+        base.out.print(text, markup=False)
         return
-    outcomes = review.publish_programme_review(programme, result, previous, to=to, dry_run=dry_run)
+    seams = base._globals(ctx).seams
+    outcomes = publish_programme_review(
+        programme,
+        result,
+        previous,
+        to=to,
+        dry_run=dry_run,
+        today=today,
+        clock=seams.clock,
+        transport=seams.transport,
+    )
     for outcome in outcomes:
         base.out.print(terminal_text(_outcome_line(outcome, dry_run)), markup=False)
 
