@@ -218,6 +218,13 @@ def test_the_markdown_tells_the_lead_what_to_do_and_about_whom(plain: ProgrammeC
         "- **Ask the mentors of the mentee with a stalled goal to agree the next step or a "
         "new date in their next session.** Stalled goal: 1 participant (33% of those synced).",
     ]
+    # mentor_cadence is on track for 0 of 2 (0%, under half): a programme action too,
+    # with its change since September (1 of 3: 33%)
+    assert (
+        "- **Bring mentor sessions vs planned up across the cohort: ask the mentors to agree "
+        "one step for it in this month's sessions.** Mentor sessions vs planned: on track for "
+        "0 of 2 (0%), ▼ 33 pts since 2026-09."
+    ) in lines
     assert "| quentin | 44 | Mentor sessions vs planned | Mentor gap |" in lines
     assert "Median 63.5, middle half 53.75 to 73.25, over 2 participants with a score." in lines
     assert "| 🟡 75–89 | 1 | ████████████████████ |" in lines
@@ -236,7 +243,11 @@ def test_without_a_previous_period_there_is_no_trend_and_no_pitfall_says_so(
     text = render_programme_review(plain, october(pitfalls={}, attention=()), None, today=TODAY)
     assert "since" not in text.splitlines()[2]
     assert "| Modules completed vs planned | 1 of 2 (50%) | – |" in text
-    assert "No pitfall came up in any participant's period" in text
+    assert "- **Bring mentor sessions vs planned up across" in text  # 0% on track
+    assert "No pitfall came up" not in text
+    calm = october(pitfalls={}, attention=(), kpis={"module_completion": KpiCounts(on_track=2)})
+    text = render_programme_review(plain, calm, None, today=TODAY)
+    assert "No pitfall came up and every KPI is on track for most participants" in text
     assert "No participant is off track this period." in text
 
 
@@ -263,7 +274,11 @@ def test_the_page_carries_the_cohort_for_the_publishers(plain: ProgrammeConfig) 
     assert [(p.label, p.score) for p in page.trend] == [("2026-09", 58), ("2026-10", 64)]
     shares = {k: r.value for k, r in page.scorecard.kpis.items()}
     assert shares == {"module_completion_on_track": 50, "mentor_cadence_on_track": 0}
-    assert page.scorecard.actions[0].pitfall == "mentor-gap"
+    assert [(a.pitfall, a.kpis) for a in page.scorecard.actions] == [
+        ("mentor-gap", []),
+        ("stalled-goal", []),
+        (None, ["mentor_cadence"]),
+    ]
 
 
 # -- pseudonyms -----------------------------------------------------------------------------

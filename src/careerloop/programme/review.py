@@ -50,6 +50,7 @@ PSEUDONYM_DIGITS = 4  # hex digits of a pseudonym; more only where two would col
 SCORE_BANDS: tuple[tuple[int, int], ...] = ((90, 100), (75, 89), (60, 74), (40, 59), (0, 39))
 BAR_WIDTH = 20  # characters of the longest distribution bar
 ATTENTION_ROWS = 50  # participants listed by name; the rest are counted
+WEAK_SHARE = 50  # a KPI on track for fewer than this % of the cohort gets a programme action
 UP, DOWN, SAME = "▲", "▼", "="
 
 # What the programme does about each pitfall, for the participants whose period has it:
@@ -155,6 +156,7 @@ class KpiRow:
     change: int | None
     trend: str
     median: str
+    action: str = ""  # what the programme does when the KPI is weak across the cohort
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +193,7 @@ class ProgrammeView:
     bands: tuple[ScoreBand, ...]
     kpis: tuple[KpiRow, ...]
     pitfalls: tuple[PitfallRow, ...]
+    weak_kpis: tuple[KpiRow, ...]
     attention: tuple[AttentionRow, ...]
     more_attention: int
     participants: int
@@ -240,10 +243,11 @@ def kpi_rows(rollup: Rollup, previous: Rollup | None) -> tuple[KpiRow, ...]:
     for key, counts in rollup.kpis.items():
         share = share_on_track(counts)
         before = share_on_track(previous.kpis.get(key)) if previous else None
+        label = LABELS.get(key, key.replace("_", " ").capitalize())
         rows.append(
             KpiRow(
                 key=key,
-                label=LABELS.get(key, key.replace("_", " ").capitalize()),
+                label=label,
                 on_track=counts.on_track,
                 rated=counts.on_track + counts.at_risk + counts.off_track,
                 at_risk=counts.at_risk,
@@ -254,9 +258,23 @@ def kpi_rows(rollup: Rollup, previous: Rollup | None) -> tuple[KpiRow, ...]:
                 change=None if share is None or before is None else share - before,
                 trend=trend_text(share, before),
                 median=format_value(counts.median, key),
+                action=kpi_action(label) if share is not None and share < WEAK_SHARE else "",
             )
         )
     return tuple(rows)
+
+
+def kpi_action(label: str) -> str:
+    """What the programme does about a KPI most participants are not on track for."""
+    return (
+        f"Bring {label.lower()} up across the cohort: ask the mentors to agree one step for "
+        "it in this month's sessions"
+    )
+
+
+def weak_kpis(rows: Iterable[KpiRow]) -> tuple[KpiRow, ...]:
+    """The KPIs with a programme action (on track for under half the cohort), weakest first."""
+    return tuple(sorted((row for row in rows if row.action), key=lambda row: row.share or 0))
 
 
 def pitfall_name(code: str) -> str:
@@ -322,6 +340,7 @@ def build_view(
     score = rollup.score
     before = previous.score if previous else None
     attention = attention_rows(rollup)
+    rows = kpi_rows(rollup, previous)
     return ProgrammeView(
         programme=programme.name,
         period=rollup.period,
@@ -332,8 +351,9 @@ def build_view(
         ),
         status=status_for(round_half_up(score.median) if score else None),
         bands=score_bands(rollup.scores.values()),
-        kpis=kpi_rows(rollup, previous),
+        kpis=rows,
         pitfalls=pitfall_rows(rollup),
+        weak_kpis=weak_kpis(rows),
         attention=attention[:ATTENTION_ROWS],
         more_attention=max(0, len(attention) - ATTENTION_ROWS),
         participants=rollup.participants,
@@ -390,6 +410,9 @@ def _cohort_scorecard(view: ProgrammeView) -> Scorecard:
             pitfall=row.code,
         )
         for row in view.pitfalls
+    ] + [
+        Action(text=row.action, why=f"on track for {row.on_track} of {row.rated}", kpis=[row.key])
+        for row in view.weak_kpis
     ]
     return Scorecard(
         period=view.period, score=median, status=view.status, kpis=kpis, actions=actions
