@@ -67,6 +67,8 @@ def _events(options: base.Globals) -> pipeline.EventSink:
 
 def _participant_line(run: ParticipantRun) -> str:
     """`ana: 2026-10 score 81/100 (on track); 2 reviews written`."""
+    if not run.scores and run.error is not None:
+        return f"{run.name}: not synced (its error is listed at the end)"
     cards = ", ".join(
         f"{label} score {'–' if score is None else f'{score}/100'}"
         f" ({status_label(status_for(score))})"
