@@ -12,6 +12,7 @@ MODULES = [
     "benchmarks.bench_notion",
     "benchmarks.bench_notion_publish",
     "benchmarks.bench_trello",
+    "benchmarks.bench_programme",
 ]
 
 
