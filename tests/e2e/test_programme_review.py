@@ -68,8 +68,7 @@ def programme(
         encoding="utf-8",
     )
     loaded = load_programme(tmp_path / "programme.toml")
-    reviews = loaded.review_config.reviews.model_dump() | {"targets": [target]}
-    reviews[target] = reviews[target] | sources.pop("reviews", {})
+    reviews = {"targets": [target], target: sources.pop("reviews", {})}
     config = parse_config(
         {"workspace": {"timezone": "UTC"}, "sources": sources, "reviews": reviews},
         base_dir=tmp_path,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from careerloop.errors import PublishError
+from careerloop.errors import ConfigError, PublishError
 from careerloop.kpi import pitfalls as pitfall_module
 from careerloop.periods import Period
 from careerloop.programme.config import ProgrammeConfig, load_programme
@@ -41,7 +41,7 @@ NAMES = ("quentin", "wilhelmina", "zebedee", "ottoline")  # words no review text
 
 def programme_file(tmp_path: Path, *, anonymise: bool = False, extra: str = "") -> ProgrammeConfig:
     people = tmp_path / "people"
-    people.mkdir(exist_ok=True)
+    people.mkdir(parents=True, exist_ok=True)
     for name in NAMES:
         (people / f"{name}.toml").write_text("", encoding="utf-8")
     (tmp_path / "programme.toml").write_text(
@@ -433,3 +433,20 @@ def test_a_target_that_fails_is_one_error_naming_it(tmp_path: Path) -> None:
     message = str(raised.value)
     assert message.startswith("programme review 2026-10-monthly: local: ")
     assert "\n" not in message and message.endswith("(nothing published)")
+
+
+def test_the_programme_reviews_trello_board_is_a_key_of_its_reviews(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without = programme_file(tmp_path / "without")
+    with pytest.raises(ConfigError, match=r"^programme\.reviews\.trello: set board"):
+        publish_programme_review(without, october(), None, to="trello", dry_run=True, today=TODAY)
+    board = '[programme.reviews.trello]\nboard = "CaReEr01"\nlist = "Programme reviews"\n'
+    item = programme_file(tmp_path / "with", extra=board)
+    trello = item.review_config.sources.trello
+    assert trello is not None and trello.board == "CaReEr01"
+    assert item.review_config.reviews.trello.list == "Programme reviews"
+    # The Trello target is ready but for its credentials, the programme's own.
+    monkeypatch.delenv("TRELLO_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="TRELLO_API_KEY"):
+        publish_programme_review(item, october(), None, to="trello", dry_run=True, today=TODAY)

@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from careerloop.config import (
     Config,
     ReviewsConfig,
+    SourcesConfig,
+    TrelloReviews,
+    TrelloSource,
     WorkspaceConfig,
     describe_validation_error,
     read_toml,
@@ -33,6 +36,19 @@ class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ProgrammeTrelloReviews(TrelloReviews):
+    """`[programme.reviews.trello]`: the list, and the board it is on (a personal config
+    names the board in [sources.trello], which a programme file has not)."""
+
+    board: str | None = None
+
+
+class ProgrammeReviews(ReviewsConfig):
+    """`[programme.reviews]`: the keys of `[reviews]`, the Trello board included."""
+
+    trello: ProgrammeTrelloReviews = Field(default_factory=ProgrammeTrelloReviews)
+
+
 class ProgrammeTable(_Table):
     """`[programme]`."""
 
@@ -40,7 +56,7 @@ class ProgrammeTable(_Table):
     participants: list[str] = Field(min_length=1)
     workers: int = Field(default=DEFAULT_WORKERS, ge=1)
     anonymise: bool = False
-    reviews: ReviewsConfig = Field(default_factory=ReviewsConfig)
+    reviews: ProgrammeReviews = Field(default_factory=ProgrammeReviews)
 
     @field_validator("participants")
     @classmethod
@@ -118,7 +134,12 @@ def load_programme(path: Path) -> ProgrammeConfig:
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, source, ProgrammeFile)) from None
     base_dir = path.resolve().parent
-    review_config = Config(workspace=parsed.workspace, reviews=parsed.programme.reviews)
+    board = parsed.programme.reviews.trello.board
+    # The Trello publisher finds its board and credentials where a personal config has them.
+    sources = SourcesConfig(trello=TrelloSource(board=board)) if board else SourcesConfig()
+    review_config = Config(
+        workspace=parsed.workspace, reviews=parsed.programme.reviews, sources=sources
+    )
     review_config = review_config.model_copy(update={"base_dir": base_dir})
     return ProgrammeConfig(
         path=path,

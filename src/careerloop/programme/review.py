@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from careerloop.config import Config
 from careerloop.connectors.base import Clock, Publisher, PublishOutcome, Transport
-from careerloop.errors import CareerloopError, PublishError
+from careerloop.errors import CareerloopError, ConfigError, PublishError
 from careerloop.kpi.engine import round_half_up, status_for
 from careerloop.kpi.metrics import LABELS
 from careerloop.kpi.scorecard import Action, KpiResult, Scorecard, Status
@@ -118,7 +118,7 @@ def anonymise(rollup: Rollup, names: Mapping[str, str]) -> Rollup:
         rollup,
         failed=tuple(sorted(names[name] for name in rollup.failed)),
         attention=tuple(attention),
-        scores={names[name]: score for name, score in sorted(rollup.scores.items())},
+        scores=dict(sorted((names[name], score) for name, score in rollup.scores.items())),
     )
 
 
@@ -530,6 +530,11 @@ def publish_programme_review(
     markdown = _render(config, view, page)
     if not targets:
         return []
+    if "trello" in targets and config.sources.trello is None:
+        raise ConfigError(
+            "programme.reviews.trello: set board (the board whose Reviews list gets the "
+            "programme review cards) to publish to trello"
+        )
     check_ready(config, targets)
     state = Store.scratch_copy if dry_run else Store
     with state(config.state_path) as store:
