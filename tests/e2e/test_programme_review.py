@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from careerloop.config import parse_config
 from careerloop.periods import Period
 from careerloop.programme.config import ProgrammeConfig, load_programme
-from careerloop.programme.review import publish_programme_review
+from careerloop.programme.review import pseudonyms, publish_programme_review
 from careerloop.programme.rollup import Attention, KpiCounts, Quartiles, Rollup
+from tests.e2e.cli import TODAY as CLI_TODAY
+from tests.e2e.cli import invoke
+from tests.e2e.programme import write_programme
 from tests.fakes.fixtures import FakeClock
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 from tests.fakes.trello_api import FakeTrello, FakeTrelloServer
@@ -256,3 +260,70 @@ def test_an_anonymised_review_sends_no_name_to_trello(
     (card,) = review_cards(fake, board)
     assert names_sent([card["name"], card["desc"]]) == []
     assert "| Participant " in card["desc"]
+
+
+# -- the CLI, on the offline exports ---------------------------------------------------------
+
+
+COHORT = ("quentin", "wilhelmina", "zebedee", "ottoline")
+LAPSED = "zebedee"  # the plan stopped in the summer: off track in October
+
+
+def synced_cohort(runner: CliRunner, root: Path, *, extra: str = "") -> Path:
+    """The cohort synced for September and for what is due (October, Q3), no reviews."""
+    path = write_programme(
+        root, COHORT, dt.date.fromisoformat(CLI_TODAY), lapsed=[LAPSED], extra=extra
+    )
+    for more in (["--period", "2026-09"], []):
+        code, _, err = invoke(runner, "-c", str(path), "programme", "sync", "--no-publish", *more)
+        assert code == 0, err
+    return path
+
+
+def test_programme_rollup_publishes_the_review_once_with_the_trend_since_september(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = synced_cohort(runner, tmp_path / "cohort")
+    code, out, err = invoke(runner, "-c", str(path), "programme", "rollup")
+    assert code == 0, err
+    review = tmp_path / "cohort" / "programme-reviews" / "2026-10-monthly.md"
+    assert out.strip() == f"2026-10-monthly created on local: {review}"
+    text = review.read_text(encoding="utf-8")
+    assert "- **Synced:** 4 of 4 participants" in text
+    assert "| KPI | On track | Since 2026-09 |" in text
+    attention = text.split("## Participants needing attention")[1].split("##")[0]
+    assert f"| {LAPSED} | 0 |" in attention  # the lapsed plan scores 0 in October
+    code, summary, _ = invoke(runner, "-c", str(path), "programme", "rollup", "--json")
+    rollup_json = json.loads(summary)
+    assert [a["participant"] for a in rollup_json["attention"]] == [LAPSED]
+
+    before = review.stat().st_mtime_ns
+    code, out, err = invoke(runner, "-c", str(path), "programme", "rollup")
+    assert code == 0, err
+    assert out.strip() == f"2026-10-monthly unchanged on local: {review}"
+    assert review.stat().st_mtime_ns == before
+
+
+def test_an_anonymised_programme_publishes_no_name_in_any_file_and_the_same_pseudonyms(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = synced_cohort(runner, tmp_path / "cohort", extra="anonymise = true")
+    folder = tmp_path / "cohort" / "programme-reviews"
+    code, _, err = invoke(runner, "-c", str(path), "programme", "rollup")
+    assert code == 0, err
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    assert [p.name for p in files] == ["2026-10-monthly.html", "2026-10-monthly.md", "index.html"]
+    for file in files:
+        text = file.read_text(encoding="utf-8").casefold()
+        assert [name for name in COHORT if name in text] == [], file.name
+    code, printed, _ = invoke(runner, "-c", str(path), "programme", "rollup", "--to", "stdout")
+    assert [name for name in COHORT if name in printed.casefold()] == []
+    lapsed = pseudonyms(COHORT, "Product mentoring 2026")[LAPSED]
+    assert f"| {lapsed} | 0 |" in printed
+
+    # Another run derives the same pseudonyms from the names: the review is unchanged.
+    snapshot = {p.name: p.read_bytes() for p in files}
+    code, out, err = invoke(runner, "-c", str(path), "programme", "rollup")
+    assert code == 0, err
+    assert "unchanged on local" in out
+    assert {p.name: p.read_bytes() for p in files} == snapshot
