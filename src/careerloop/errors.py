@@ -15,6 +15,18 @@ The whole tree::
     │                            from a newer careerloop, or held by another run
     └── TemplateError            a review template failed to load or render
 
+Three private exceptions are signals inside one module; none escapes it::
+
+    jinja2.exceptions.SecurityError
+    └── _Exhausted               report/render.py: a render limit was reached; it leaves
+                                 as a TemplateError naming the file and line
+    Exception
+    └── _CutBody                 connectors/base.py: an answer's JSON body was cut short;
+                                 only counted in `RequestStats.errors`, never raised
+    requests.ConnectionError
+    └── _NotConnected            connectors/trello/client.py: the connection was never
+                                 made, so the HTTP policy may resend even a write
+
 Messages are one readable line: what failed, where, and what to do. They never carry a
 token: connectors build them from ids and names, never from URLs with credentials.
 """

@@ -14,9 +14,12 @@ import errno
 import fcntl
 import functools
 import json
+import operator
 import os
 import socket
 import sqlite3
+import types
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +35,6 @@ __all__ = [
     "LedgerEntry",
     "RunLock",
     "Store",
-    "StoreError",
     "check_state",
     "lock_path",
     "record_from_json",
@@ -87,9 +89,6 @@ CREATE TABLE IF NOT EXISTS ledger (
 );
 """
 
-_DATE_FIELDS = frozenset(
-    {"target_date", "planned", "completed", "date", "due", "done_on"}
-)
 
 
 @dataclass(slots=True, frozen=True)
@@ -115,6 +114,12 @@ class LedgerEntry:
     published_at: dt.datetime
 
 
+def _record_row(origin: str, record: Record) -> tuple[str, str, str, str, str | None, str]:
+    """The `records` row of a record."""
+    updated = record.updated_at.isoformat() if record.updated_at else None
+    return (record.id, record.source, origin, kind_of(record), updated, record_to_json(record))
+
+
 def record_to_json(record: Record) -> str:
     """Serialise a record (dates as ISO strings, tuples as lists)."""
 
@@ -129,17 +134,69 @@ def record_to_json(record: Record) -> str:
 
 def record_from_json(kind: str, text: str) -> Record:
     """Rebuild a record stored by `record_to_json`."""
+    cls = KINDS[kind]
     data: dict[str, Any] = json.loads(text)
-    for name, value in data.items():
+    for name, decoded in _decoded_fields(cls).items():
+        value = data.get(name)
+        if value is not None:
+            data[name] = _DECODE[decoded](value)
+    return cls(**data)
+
+
+# JSON holds these as text or lists; the field's annotated type says which comes back.
+_DECODE: dict[type, Callable[[Any], Any]] = {
+    dt.datetime: dt.datetime.fromisoformat,
+    dt.date: dt.date.fromisoformat,
+    tuple: tuple,
+}
+
+
+_DECODED_FIELDS: dict[type[Record], dict[str, type]] = {}
+
+
+def _decoded_fields(cls: type[Record]) -> dict[str, type]:
+    """The fields of a record class that JSON cannot hold as they are, with their type.
+
+    Read from the dataclass's annotations (`dt.date | None` is a date field), so a new
+    date or tuple field in the model needs no change here.
+    """
+    if (known := _DECODED_FIELDS.get(cls)) is not None:
+        return known
+    found: dict[str, type] = {}
+    for name, hint in typing.get_type_hints(cls).items():
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        for option in typing.get_args(hint) if union else (hint,):
+            base = typing.get_origin(option) or option
+            if base in _DECODE:
+                found[name] = base
+    _DECODED_FIELDS[cls] = found
+    return found
+
+
+def survives_json(record: Record) -> bool:
+    """Whether `record_from_json(record_to_json(record))` gives back an equal record.
+
+    True for what the connectors build; False e.g. for a list in a tuple field, a datetime
+    in a date field, or a tuple or a date inside `extra`. (A datetime in a named zone comes
+    back with its offset only: equal, and only the store reads `updated_at`.)
+    """
+    for name, decoded in _decoded_fields(type(record)).items():
+        value = getattr(record, name)
         if value is None:
             continue
-        if name in _DATE_FIELDS:
-            data[name] = dt.date.fromisoformat(value)
-        elif name == "updated_at":
-            data[name] = dt.datetime.fromisoformat(value)
-        elif isinstance(value, list):
-            data[name] = tuple(value)
-    return KINDS[kind](**data)
+        if type(value) is not decoded:
+            return False
+    return _json_native(record.extra)
+
+
+def _json_native(value: Any) -> bool:
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if type(value) is list:
+        return all(_json_native(v) for v in value)
+    if type(value) is dict:
+        return all(type(k) is str and _json_native(v) for k, v in value.items())
+    return False
 
 
 def _now() -> dt.datetime:
@@ -415,6 +472,8 @@ class Store:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        # Records of full reads saved through this store, by origin (see `workspace`).
+        self._decoded: dict[str, list[Record]] = {}
         memory = str(path) == ":memory:"
         if not memory:
             _prepare_folder(self.path)
@@ -542,61 +601,75 @@ class Store:
         incremental read upserts the changed records and removes `deleted_ids`.
         Returns the number of records written.
         """
-        now = _now().isoformat()
-        rows = [
-            (
-                r.id,
-                r.source,
-                origin,
-                kind_of(r),
-                r.updated_at.isoformat() if r.updated_at else None,
-                record_to_json(r),
-            )
-            for r in records
-        ]
+        given = list(records)
+        deleted = [(i,) for i in deleted_ids]
+        rows = [_record_row(origin, r) for r in given]
         with self.transaction() as db:
             if full:
                 db.execute("DELETE FROM records WHERE origin = ?", (origin,))
                 db.execute("DELETE FROM warnings WHERE origin = ?", (origin,))
-            db.executemany(
-                "DELETE FROM records WHERE id = ?", [(i,) for i in deleted_ids]
-            )
+            db.executemany("DELETE FROM records WHERE id = ?", deleted)
             db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
-            if not full:
-                db.executemany(
-                    "DELETE FROM warnings WHERE origin = ? AND record_id = ?",
-                    [(origin, row[0]) for row in rows],
-                )
-                # A warning about the whole origin comes again with each read: keep one.
-                db.executemany(
-                    "DELETE FROM warnings WHERE origin = ? AND record_id = ? AND message = ?",
-                    [(origin, w.record_id, w.message) for w in warnings],
-                )
-            db.executemany(
-                "INSERT INTO warnings VALUES (?, ?, ?)",
+            self._save_warnings(origin, [row[0] for row in rows], list(warnings), full=full)
+            self._save_cursor(origin, cursor, full=full)
+        self._keep_decoded(origin, given, full=full, changed=bool(rows or deleted))
+        return len(rows)
+
+    def _save_warnings(
+        self, origin: str, record_ids: list[str], warnings: list[DataWarning], *, full: bool
+    ) -> None:
+        """Replace the warnings of the records just written (a full read: of the origin)."""
+        if not full:
+            self._db.executemany(
+                "DELETE FROM warnings WHERE origin = ? AND record_id = ?",
+                [(origin, record_id) for record_id in record_ids],
+            )
+            # A warning about the whole origin comes again with each read: keep one.
+            self._db.executemany(
+                "DELETE FROM warnings WHERE origin = ? AND record_id = ? AND message = ?",
                 [(origin, w.record_id, w.message) for w in warnings],
             )
-            previous = self.cursor(origin)
-            full_read_at = now if full else (
-                previous.full_read_at.isoformat() if previous and previous.full_read_at else None
-            )
-            db.execute(
-                "INSERT OR REPLACE INTO cursors VALUES (?, ?, ?, ?)",
-                (origin, cursor, full_read_at, now),
-            )
-        return len(rows)
+        self._db.executemany(
+            "INSERT INTO warnings VALUES (?, ?, ?)",
+            [(origin, w.record_id, w.message) for w in warnings],
+        )
+
+    def _save_cursor(self, origin: str, cursor: str | None, *, full: bool) -> None:
+        now = _now().isoformat()
+        previous = self.cursor(origin)
+        full_read_at = now if full else (
+            previous.full_read_at.isoformat() if previous and previous.full_read_at else None
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO cursors VALUES (?, ?, ?, ?)",
+            (origin, cursor, full_read_at, now),
+        )
+
+    def _keep_decoded(self, origin: str, records: list[Record], *, full: bool,
+                      changed: bool) -> None:
+        """Keep the records of a full read for `workspace()`, when JSON would give them back
+        equal; an incremental read that changed the origin makes them stale."""
+        if full and all(survives_json(r) for r in records):
+            self._decoded[origin] = records
+        elif full or changed:
+            self._decoded.pop(origin, None)
 
     @_guarded
     def workspace(self) -> Workspace:
-        """Every stored record as one workspace."""
+        """Every stored record as one workspace, in the order of their ids.
+
+        The records this store saved from a full read come as they were given instead of
+        being decoded from their JSON again (a third of a large re-sync), as long as the
+        database holds as many records for their origin as were saved.
+        """
+        kept = self._intact_origins()
+        records = self._decode_records(exclude=kept)
+        if kept:
+            records.extend(r for origin in kept for r in self._decoded[origin])
+            records.sort(key=operator.attrgetter("id"))  # as SQLite orders TEXT: by code point
         workspace = Workspace()
-        for kind, data in self._db.execute("SELECT kind, data FROM records ORDER BY id"):
-            try:
-                workspace.add(record_from_json(kind, data))
-            except (ValueError, TypeError, KeyError) as exc:  # edited or damaged by hand
-                raise StoreError(describe_sqlite_error(
-                    sqlite3.DatabaseError(f"malformed record: {type(exc).__name__}"),
-                    self.path)) from None
+        for record in records:
+            workspace.add(record)
         workspace.warnings.extend(
             DataWarning(record_id=rid, message=msg)
             for rid, msg in self._db.execute(
@@ -604,6 +677,28 @@ class Store:
             )
         )
         return workspace
+
+    def _intact_origins(self) -> list[str]:
+        """Origins whose kept records are still exactly what the database holds.
+
+        A record that another origin took over (same id) or that a read deleted lowers the
+        count, and then the origin is decoded from the database like any other.
+        """
+        if not self._decoded:
+            return []
+        counts = dict(self._db.execute("SELECT origin, COUNT(*) FROM records GROUP BY origin"))
+        return sorted(o for o, records in self._decoded.items() if counts.get(o) == len(records))
+
+    def _decode_records(self, *, exclude: list[str]) -> list[Record]:
+        marks = ", ".join("?" * len(exclude))
+        query = f"SELECT kind, data FROM records WHERE origin NOT IN ({marks}) ORDER BY id"
+        try:
+            return [record_from_json(kind, data) for kind, data in self._db.execute(query, exclude)]
+        except (ValueError, TypeError, KeyError) as exc:  # edited or damaged by hand
+            raise StoreError(describe_sqlite_error(
+                sqlite3.DatabaseError(f"malformed record: {type(exc).__name__}"),
+                self.path)) from None
+
 
     @_guarded
     def record_ids(self, origin: str) -> set[str]:
