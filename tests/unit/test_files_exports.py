@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ def pull(config: Config, *, full: bool = False) -> list[Any]:
 
 def stored_rows(config: Config) -> list[tuple[int, str]]:
     """(rowid, id) of every stored record: a rewritten row gets a new rowid."""
-    with sqlite3.connect(config.state_path) as db:
+    with closing(sqlite3.connect(config.state_path)) as db:
         return [(int(r), str(i)) for r, i in db.execute("SELECT rowid, id FROM records")]
 
 

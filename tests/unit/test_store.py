@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -81,7 +82,7 @@ def one_of_each() -> list[Record]:
 
 
 def max_rowid(path: Path) -> int:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         return int(db.execute("SELECT COALESCE(MAX(rowid), 0) FROM records").fetchone()[0])
 
 
