@@ -115,7 +115,7 @@ def run() -> list[tuple[str, str]]:
                 full_requests, full_wall = runs[0][1], runs[0][2]
                 quiet_requests, quiet_wall = runs[1][1], runs[1][2]
                 rows.append((
-                    "a full re-read on every run instead (other sync tools)",
+                    "a full re-read on every run instead (a full-refresh sync)",
                     f"{full_requests / quiet_requests:.1f}× the requests and "
                     f"{full_wall / quiet_wall:.1f}× the time of a no-change incremental sync",
                 ))
