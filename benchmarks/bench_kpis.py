@@ -10,7 +10,7 @@ import time
 
 from careerloop import pipeline
 from careerloop.config import Config, KpisConfig
-from careerloop.kpi.engine import build_scorecards
+from careerloop.kpi.engine import WorkspaceIndex, build_scorecard
 from careerloop.model import Application, Goal, Milestone, Module, Session, Workspace
 from careerloop.periods import Period
 from careerloop.store import Store
@@ -63,6 +63,14 @@ def generate(records: int = RECORDS, seed: int = 7) -> Workspace:
                              done_on=due if rng.random() < 0.7 else None,
                              goal_ids=(rng.choice(goals).id,)))
     return ws
+
+
+def build_scorecards(ws: Workspace, periods: list[Period], settings: KpisConfig,
+                     today: dt.date) -> None:
+    """Score the periods over one index, as the pipeline's Scorer does."""
+    index = WorkspaceIndex(ws)
+    for period in periods:
+        build_scorecard(ws, period, settings, today, index=index)
 
 
 def run() -> list[tuple[str, str]]:

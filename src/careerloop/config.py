@@ -28,19 +28,10 @@ from pydantic import (
 )
 
 from careerloop.errors import ConfigError
+from careerloop.kpi import catalog
 
-KPI_KEYS: tuple[str, ...] = (
-    "module_completion",
-    "mentor_feedback",
-    "skills_applied",
-    "advancements",
-    "learning_consistency",
-    "mentor_cadence",
-    "goal_alignment",
-    "insights_documented",
-    "milestones_on_time",
-    "learning_minutes",
-)
+KPI_KEYS: tuple[str, ...] = catalog.keys()
+"""The KPIs of the shipped catalogue (kpi/catalog.py), in its order."""
 
 MODEL_KINDS: tuple[str, ...] = (
     "goal",
@@ -384,16 +375,8 @@ class PitfallThresholds(_Section):
     stalled_goal_lookback_days: int = 30
 
 
-DEFAULT_TARGETS: dict[str, float] = {
-    "module_completion": 0.8,
-    "mentor_feedback": 75.0,
-    "learning_consistency": 0.6,
-    "mentor_cadence": 1.0,
-    "goal_alignment": 0.9,
-    "insights_documented": 0.8,
-    "milestones_on_time": 0.8,
-}
-"""Default targets; `skills_applied` defaults to 1 per month of the period (see kpi)."""
+DEFAULT_TARGETS: dict[str, float] = catalog.default_targets()
+"""The shipped default targets (kpi/catalog.py); counts' targets are per month."""
 
 
 class KpisConfig(_Section):
@@ -417,9 +400,10 @@ class KpisConfig(_Section):
     @field_validator("targets", "weights")
     @classmethod
     def _known_kpis(cls, value: dict[str, Any]) -> dict[str, Any]:
+        known = catalog.keys()  # read now: a test may extend the catalogue
         for key in value:
-            if key not in KPI_KEYS:
-                raise ValueError(f"unknown KPI {key!r}{_suggest(key, KPI_KEYS)}")
+            if key not in known:
+                raise ValueError(f"unknown KPI {key!r}{_suggest(key, known)}")
         return value
 
     def weight(self, key: str) -> float:

@@ -13,7 +13,6 @@ from careerloop.kpi.engine import (
     WorkspaceIndex,
     accelerate_and_revisit,
     build_scorecard,
-    build_scorecards,
     period_score,
     round_half_up,
     score_for,
@@ -397,9 +396,10 @@ def test_goal_progress_at_the_end_of_the_period() -> None:
 # --- many periods, one index ------------------------------------------------------------
 
 
-def test_build_scorecards_matches_one_by_one() -> None:
+def test_scorecards_over_one_index_match_one_by_one() -> None:
     data = workspace(*OCTOBER)
-    cards = build_scorecards(data, [SEP, OCT, Q4], SETTINGS, TODAY)
+    index = WorkspaceIndex(data)
+    cards = [build_scorecard(data, p, SETTINGS, TODAY, index=index) for p in (SEP, OCT, Q4)]
     assert [card.period.label for card in cards] == ["2026-09", "2026-10", "2026-Q4"]
     for card in cards:
         alone = build_scorecard(data, card.period, SETTINGS, TODAY)

@@ -2,9 +2,10 @@
 
 An action says what to do and, after a colon, the figures that call for it; `why` says
 why it matters; `items` are the records concerned. A pitfall's action answers the KPIs
-the pitfall rests on (`PITFALL_KPIS`), and KPIs that one action answers get no action of
-their own. Ranking: off track before at risk, then the heaviest KPI weight, then the
-largest gap to the target (100 − score), then the engine's KPI order.
+the pitfall rests on (the catalogue's `pitfalls` column), and KPIs that one action
+answers get no action of their own. Ranking: off track before at risk, then the heaviest
+KPI weight, then the largest gap to the target (100 − score), then the engine's KPI
+order.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from careerloop.config import KpisConfig
+from careerloop.kpi import catalog
 from careerloop.kpi.metrics import WorkspaceIndex, scored_end
 from careerloop.kpi.scorecard import Action, KpiResult, Pitfall, Status
 from careerloop.kpi.words import (
@@ -33,17 +35,6 @@ from careerloop.model import Module
 from careerloop.periods import Period
 
 WEAK = ("off_track", "at_risk")
-
-PITFALL_KPIS: dict[str, tuple[str, ...]] = {
-    "unaligned-learning": ("goal_alignment",),
-    "undocumented-insights": ("insights_documented",),
-    "mentor-gap": ("mentor_cadence",),
-    "skipped-checkins": ("mentor_cadence",),
-    "overload-without-application": ("skills_applied",),
-    "unvetted-content": (),
-    "stalled-goal": (),
-}
-"""The KPIs a pitfall's action answers."""
 
 # KPIs answered together: when both are weak, the first one's action carries the second.
 MERGED: tuple[tuple[str, str], ...] = (("learning_consistency", "module_completion"),)
@@ -154,13 +145,15 @@ WHY: dict[str, str] = {
 }
 
 PITFALL_WHY: dict[str, str] = {
-    "mentor-gap": "Without a recent session nobody checks the plan against what happens.",
-    "skipped-checkins": "A long gap between sessions lets small problems grow for weeks.",
-    "overload-without-application": "Modules piled up without practice are mostly forgotten.",
-    "unvetted-content": "Unvetted content can teach the wrong thing confidently.",
-    "stalled-goal": "A goal due soon with no recent work will slip unless something moves now.",
-    "unaligned-learning": WHY["goal_alignment"],
-    "undocumented-insights": WHY["insights_documented"],
+    catalog.MENTOR_GAP: "Without a recent session nobody checks the plan against what happens.",
+    catalog.SKIPPED_CHECKINS: "A long gap between sessions lets small problems grow for weeks.",
+    catalog.OVERLOAD_WITHOUT_APPLICATION: "Modules piled up without practice are mostly "
+    "forgotten.",
+    catalog.UNVETTED_CONTENT: "Unvetted content can teach the wrong thing confidently.",
+    catalog.STALLED_GOAL: "A goal due soon with no recent work will slip unless something "
+    "moves now.",
+    catalog.UNALIGNED_LEARNING: WHY["goal_alignment"],
+    catalog.UNDOCUMENTED_INSIGHTS: WHY["insights_documented"],
 }
 
 
@@ -363,29 +356,29 @@ BUILDERS: dict[str, Callable[[ActionContext], tuple[str, list[str]]]] = {
 def _pitfall_text(ctx: ActionContext, pitfall: Pitfall) -> str:
     """The imperative of a pitfall without a weak KPI of its own to speak for it."""
     match pitfall.code:
-        case "mentor-gap":
+        case catalog.MENTOR_GAP:
             return f"Book the next session with {ctx.mentor()} now and keep a recurring slot"
-        case "skipped-checkins":
+        case catalog.SKIPPED_CHECKINS:
             every = plain_number(round(30 / ctx.settings.sessions_per_month))
             return f"Put the mentor sessions on a recurring slot every {every} days"
-        case "overload-without-application":
+        case catalog.OVERLOAD_WITHOUT_APPLICATION:
             candidate = _unapplied_skill(ctx)
             skill = f", such as {candidate[0]}," if candidate else ""
             return f"Use one skill from these modules{skill} in a live project before " \
                 "starting new ones"
-        case "unvetted-content":
+        case catalog.UNVETTED_CONTENT:
             providers = sorted({m.provider for m in ctx.completed()
                                 if m.vetted is False and m.provider})
             names = f" ({join_words(providers[:3])})" if providers else ""
             return f"Ask {ctx.mentor()} to vet the sources{names} before you spend more time " \
                 "on them"
-        case "stalled-goal":
+        case catalog.STALLED_GOAL:
             first = quote(pitfall.items[0]) if pitfall.items else "the goals due soon"
             return f"Schedule a module or a milestone for {first} this week, or move its " \
                 "target date"
-        case "unaligned-learning":
+        case catalog.UNALIGNED_LEARNING:
             return _goal_alignment(ctx)[0]
-        case "undocumented-insights":
+        case catalog.UNDOCUMENTED_INSIGHTS:
             return _insights_documented(ctx)[0]
     return pitfall.advice.rstrip(".") or f"Deal with {pitfall.code.replace('-', ' ')}"
 
@@ -402,6 +395,48 @@ def _ranked(actions: list[Action]) -> list[Action]:
     return [action for _, action in indexed]
 
 
+def _rank_fields(ctx: ActionContext, keys: Sequence[str]) -> tuple[Status, float, int]:
+    """Status, weight and gap of an action answering `keys` (weak KPIs)."""
+    statuses = [ctx.kpis[k].status for k in keys]
+    status: Status = "off_track" if "off_track" in statuses else "at_risk"
+    weight = max((ctx.settings.weight(k) for k in keys), default=1.0)
+    gap = max((100 - (ctx.kpis[k].score or 0) for k in keys), default=0)
+    return status, weight, gap
+
+
+def _pitfall_action(ctx: ActionContext, pitfall: Pitfall, answers: Sequence[str],
+                    weak: Sequence[str]) -> Action:
+    """The action of a pitfall, answering its weak KPIs (`answers`: the KPIs it rests on)."""
+    keys = [k for k in answers if k in weak]
+    status, weight, gap = _rank_fields(ctx, keys)
+    if pitfall.severity == "critical" or not keys:
+        status = "off_track" if pitfall.severity == "critical" else "at_risk"
+    evidence = "; ".join(ctx.evidence(k) for k in keys) or _lower_first(
+        pitfall.message.rstrip(".")
+    )
+    return Action(
+        text=f"{_pitfall_text(ctx, pitfall)}: {evidence}",
+        why=WHY.get(keys[0], "") if keys else PITFALL_WHY.get(pitfall.code, pitfall.advice),
+        kpis=keys, pitfall=pitfall.code, items=list(pitfall.items),
+        status=status, weight=weight, gap=gap,
+    )
+
+
+def _kpi_action(ctx: ActionContext, keys: Sequence[str]) -> Action:
+    """The action of a weak KPI (`keys[0]`) and of the KPIs merged into it."""
+    key = keys[0]
+    text, items = BUILDERS.get(key, _generic(key))(ctx)
+    for other in keys[1:]:
+        items = items + BUILDERS.get(other, _generic(other))(ctx)[1]
+    status, weight, gap = _rank_fields(ctx, keys)
+    return Action(
+        text=f"{text}: {'; '.join(ctx.evidence(k) for k in keys)}",
+        why=" ".join(WHY.get(k, "") for k in keys).strip() or ctx.kpis[key].label,
+        kpis=list(keys), pitfall=None, items=items,
+        status=status, weight=weight, gap=gap,
+    )
+
+
 def plan_actions(index: WorkspaceIndex, period: Period, today: dt.date,
                  kpis: Mapping[str, KpiResult], pitfalls: Sequence[Pitfall],
                  settings: KpisConfig) -> list[Action]:
@@ -409,54 +444,14 @@ def plan_actions(index: WorkspaceIndex, period: Period, today: dt.date,
     ctx = ActionContext(index, period, scored_end(period, today), period.end >= today,
                         kpis, settings)
     weak = [key for key, kpi in kpis.items() if kpi.status in WEAK]
-    answered: set[str] = set()
-    actions: list[Action] = []
-
-    def rank_fields(keys: Sequence[str]) -> tuple[Status, float, int]:
-        statuses = [kpis[k].status for k in keys]
-        status: Status = "off_track" if "off_track" in statuses else "at_risk"
-        weight = max((settings.weight(k) for k in keys), default=1.0)
-        gap = max((100 - (kpis[k].score or 0) for k in keys), default=0)
-        return status, weight, gap
-
-    for pitfall in pitfalls:
-        keys = [k for k in PITFALL_KPIS.get(pitfall.code, ()) if k in weak]
-        answered.update(keys)
-        status, weight, gap = rank_fields(keys)
-        if not keys:
-            status = "off_track" if pitfall.severity == "critical" else "at_risk"
-        evidence = "; ".join(ctx.evidence(k) for k in keys) or _lower_first(
-            pitfall.message.rstrip(".")
-        )
-        actions.append(
-            Action(
-                text=f"{_pitfall_text(ctx, pitfall)}: {evidence}",
-                why=WHY.get(keys[0], "") if keys else PITFALL_WHY.get(pitfall.code, pitfall.advice),
-                kpis=keys, pitfall=pitfall.code, items=list(pitfall.items),
-                status="off_track" if pitfall.severity == "critical" else status,
-                weight=weight, gap=gap,
-            )
-        )
-
+    answers = catalog.pitfall_kpis()
+    actions = [_pitfall_action(ctx, p, answers.get(p.code, ()), weak) for p in pitfalls]
+    answered = {key for action in actions for key in action.kpis}
     merged_into = {second: first for first, second in MERGED if first in weak and second in weak}
     for key in weak:
         if key in answered or key in merged_into:
             continue
-        keys = [key, *(other for other, first in merged_into.items() if first == key
-                       and other not in answered)]
-        text, items = BUILDERS.get(key, _generic(key))(ctx)
-        extra_items: list[str] = []
-        for other in keys[1:]:
-            extra_items += BUILDERS.get(other, _generic(other))(ctx)[1]
-        status, weight, gap = rank_fields(keys)
-        evidence = "; ".join(ctx.evidence(k) for k in keys)
-        actions.append(
-            Action(
-                text=f"{text}: {evidence}",
-                why=" ".join(WHY.get(k, "") for k in keys).strip() or kpis[key].label,
-                kpis=keys, pitfall=None, items=items + extra_items,
-                status=status, weight=weight, gap=gap,
-            )
-        )
+        merged = [other for other, first in merged_into.items()
+                  if first == key and other not in answered]
+        actions.append(_kpi_action(ctx, [key, *merged]))
     return _ranked(actions)
-

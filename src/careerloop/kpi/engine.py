@@ -8,34 +8,41 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from careerloop.config import DEFAULT_TARGETS, KpisConfig
+from careerloop.config import KpisConfig
 from careerloop.errors import PeriodError
 from careerloop.kpi import written
 from careerloop.kpi.actions import plan_actions
 from careerloop.kpi.coming import coming_up, coming_window
 from careerloop.kpi.metrics import (
-    METRICS,
     Detail,
     Metric,
     WorkspaceIndex,
     count_goal_completions,
     elapsed_share,
     feedback_warnings,
+    metrics,
     scored_end,
 )
 from careerloop.kpi.pace import due_soon, goal_pace, is_long, short_goals
 from careerloop.kpi.pitfalls import detect_pitfalls
 from careerloop.kpi.refine import refinements
-from careerloop.kpi.scorecard import GoalProgress, KpiResult, Scorecard, Status, TrackRow
+from careerloop.kpi.scorecard import (
+    GoalPace,
+    GoalProgress,
+    KpiResult,
+    Scorecard,
+    Status,
+    TrackRow,
+)
 from careerloop.model import Workspace
 from careerloop.periods import Period
 
 __all__ = [
     "WorkspaceIndex",
     "build_scorecard",
-    "build_scorecards",
     "period_score",
     "round_half_up",
     "score_for",
@@ -61,10 +68,8 @@ def target_for(metric: Metric, period: Period, settings: KpisConfig,
     """
     if metric.key in settings.targets:
         configured = settings.targets[metric.key]  # None in the file removes the target
-    elif metric.key == "skills_applied":
-        configured = 1.0
     else:
-        configured = DEFAULT_TARGETS.get(metric.key)
+        configured = metric.kpi.target
     if configured is None:
         return None
     if not metric.per_month_target:
@@ -79,13 +84,15 @@ def not_due_yet(metric: Metric, value: float | None, target: float | None,
     and none came.
 
     Early in a running month one skill or one session cannot be "late" yet: such a KPI
-    gets no score rather than a 0.
+    gets no score rather than a 0. A KPI that pro-rates itself (catalogue `pro_rated_by`)
+    is judged on its own expected and counted detail fields.
     """
     if not running:
         return False
-    if metric.key == "mentor_cadence":
-        expected = detail.get("expected")
-        return isinstance(expected, int | float) and expected < 1 and not detail.get("sessions")
+    if metric.kpi.pro_rated_by is not None:
+        expected_field, counted_field = metric.kpi.pro_rated_by
+        expected = detail.get(expected_field)
+        return isinstance(expected, int | float) and expected < 1 and not detail.get(counted_field)
     return metric.per_month_target and target is not None and 0 < target < 1 and value == 0
 
 
@@ -135,7 +142,9 @@ def _delta(value: float | None, previous: float | None) -> float | None:
 def compute_values(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                    today: dt.date) -> dict[str, tuple[float | None, Detail]]:
     """Every KPI's (value, detail) for the period."""
-    return {metric.key: metric.compute(index, period, settings, today) for metric in METRICS}
+    return {
+        metric.key: metric.compute(index, period, settings, today) for metric in metrics()
+    }
 
 
 TRACK_WINDOW_MONTHS = 3
@@ -268,38 +277,22 @@ def goal_progress(index: WorkspaceIndex, period: Period) -> list[GoalProgress]:
     return progress
 
 
-def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
-                    today: dt.date, *, index: WorkspaceIndex | None = None) -> Scorecard:
-    """Score one period.
-
-    Pass `index` (built from this same workspace) to score many periods without
-    re-indexing; `build_scorecards` does that for you.
-
-    Raises:
-        PeriodError: the period starts after today.
-    """
-    if period.start > today:
-        raise PeriodError(
-            f"period {period} starts on {period.start}, after today ({today}): "
-            "choose a period that has started"
-        )
-    if index is None:
-        index = WorkspaceIndex(workspace)
-    elif index.workspace is not workspace:
-        raise ValueError("the index was built from another workspace")
-
+def score_kpis(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+               today: dt.date) -> dict[str, KpiResult]:
+    """Every KPI of the period scored against its target, with the change since the
+    period before (none for a period that ended before the plan's first dated record)."""
     current = compute_values(index, period, settings, today)
     before_period = period.previous()
-    # No comparison with a period that ended before the plan's first dated record.
     first = index.first_date
     compare = first is not None and before_period.end >= first
     previous = compute_values(index, before_period, settings, today) if compare else {}
+    running = period.end >= today
     kpis: dict[str, KpiResult] = {}
-    for metric in METRICS:
+    for metric in metrics():
         value, detail = current[metric.key]
         before = previous[metric.key][0] if compare else None
         target = target_for(metric, period, settings, today)
-        due = not not_due_yet(metric, value, target, detail, period.end >= today)
+        due = not not_due_yet(metric, value, target, detail, running)
         score = score_for(value, target) if due else None
         kpis[metric.key] = KpiResult(
             key=metric.key,
@@ -312,22 +305,94 @@ def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
             delta=_delta(value, before),
             detail=detail,
         )
+    return kpis
 
+
+@dataclass(frozen=True, slots=True)
+class TrackPlaces:
+    """The rolling track table and the tracks to accelerate and revisit, with for how
+    many periods in a row each held its place."""
+
+    rows: list[TrackRow]
+    accelerate: str | None
+    accelerate_periods: int
+    revisit: str | None
+    revisit_periods: int
+
+
+def places_of(index: WorkspaceIndex, period: Period, today: dt.date) -> TrackPlaces:
+    """The track places of a period and their streaks."""
+    rows, accelerate, revisit = track_places(index, period, today)
+    return TrackPlaces(
+        rows=rows,
+        accelerate=accelerate,
+        accelerate_periods=place_streak(index, period, today, 1, accelerate),
+        revisit=revisit,
+        revisit_periods=place_streak(index, period, today, 2, revisit),
+    )
+
+
+def _indexed(workspace: Workspace, period: Period, today: dt.date,
+             index: WorkspaceIndex | None) -> WorkspaceIndex:
+    """The index to score with, once the period is known to have started."""
+    if period.start > today:
+        raise PeriodError(
+            f"period {period} starts on {period.start}, after today ({today}): "
+            "choose a period that has started"
+        )
+    if index is None:
+        return WorkspaceIndex(workspace)
+    if index.workspace is not workspace:
+        raise ValueError("the index was built from another workspace")
+    return index
+
+
+def _warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig,
+              today: dt.date) -> list[str]:
+    """The workspace's data warnings and the period's feedback warnings, each once."""
+    warnings = [warning.message for warning in index.workspace.warnings]
+    warnings += feedback_warnings(index, period, settings, today)
+    return list(dict.fromkeys(warnings))
+
+
+def _long_goals(index: WorkspaceIndex, period: Period,
+                settings: KpisConfig) -> list[GoalProgress]:
+    long_ids = {goal.id for goal in index.goals if is_long(goal, settings.goal_horizons)}
+    return [g for g in goal_progress(index, period) if g.id in long_ids]
+
+
+def _refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
+                 kpis: Mapping[str, KpiResult], paces: list[GoalPace],
+                 places: TrackPlaces) -> list[str]:
+    # Only quarterly reviews show the checklist; a month is spared its look-back.
+    if period.kind != "quarter":
+        return []
+    following = period.next()
+    planned_next = index.modules_by_planned.count_between(following.start, following.end)
+    tracks = (places.accelerate, places.accelerate_periods, places.revisit,
+              places.revisit_periods)
+    return refinements(index, period, settings, today, kpis, paces, tracks, planned_next)
+
+
+def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
+                    today: dt.date, *, index: WorkspaceIndex | None = None) -> Scorecard:
+    """Score one period.
+
+    Pass `index` (built from this same workspace) to score many periods without
+    re-indexing.
+
+    Raises:
+        PeriodError: the period starts after today.
+    """
+    index = _indexed(workspace, period, today, index)
+    kpis = score_kpis(index, period, settings, today)
     as_of = scored_end(period, today)
     total = period_score(kpis, settings)
-    tracks, accelerate, revisit = track_places(index, period, today)
+    places = places_of(index, period, today)
     values = {key: result.value for key, result in kpis.items()}
     statuses = {key: result.status for key, result in kpis.items()}
     pitfalls = detect_pitfalls(index, period, settings, today, values, statuses)
-    warnings = [warning.message for warning in workspace.warnings]
-    warnings += feedback_warnings(index, period, settings, today)
-    horizons = settings.goal_horizons
-    paces = goal_pace(index, period, as_of, horizons)
-    long_ids = {goal.id for goal in index.goals if is_long(goal, horizons)}
-    accelerate_periods = place_streak(index, period, today, 1, accelerate)
-    revisit_periods = place_streak(index, period, today, 2, revisit)
-    following = period.next()
-    planned_next = index.modules_by_planned.count_between(following.start, following.end)
+    paces = goal_pace(index, period, as_of, settings.goal_horizons)
     coming_from, coming_to = coming_window(period, today)
     return Scorecard(
         period=period,
@@ -335,11 +400,11 @@ def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
         status=status_for(total),
         kpis=kpis,
         pitfalls=pitfalls,
-        tracks=tracks,
-        accelerate=accelerate,
-        revisit=revisit,
-        goals=[g for g in goal_progress(index, period) if g.id in long_ids],
-        warnings=list(dict.fromkeys(warnings)),  # each message once, in order
+        tracks=places.rows,
+        accelerate=places.accelerate,
+        revisit=places.revisit,
+        goals=_long_goals(index, period, settings),
+        warnings=_warnings(index, period, settings, today),
         running=period.end >= today,
         as_of=as_of,
         actions=plan_actions(index, period, today, kpis, pitfalls, settings),
@@ -353,27 +418,10 @@ def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
         milestones_missed=written.milestones_missed(index, period.start, as_of),
         goal_pace=paces,
         goals_due_soon=due_soon(paces, as_of),
-        short_goals=short_goals(index, period, as_of, horizons),
+        short_goals=short_goals(index, period, as_of, settings.goal_horizons),
         track_window=track_window(period, today),
-        accelerate_periods=accelerate_periods,
-        revisit_periods=revisit_periods,
-        # Only quarterly reviews show the checklist; a month is spared its look-back.
-        refinements=refinements(
-            index, period, settings, today, kpis, paces,
-            (accelerate, accelerate_periods, revisit, revisit_periods), planned_next,
-        ) if period.kind == "quarter" else [],
+        accelerate_periods=places.accelerate_periods,
+        revisit_periods=places.revisit_periods,
+        refinements=_refinements(index, period, settings, today, kpis, paces, places),
         feedback_scale=settings.feedback_scale,
     )
-
-
-def build_scorecards(workspace: Workspace, periods: Iterable[Period], settings: KpisConfig,
-                     today: dt.date) -> list[Scorecard]:
-    """Score many periods over one index of the workspace.
-
-    Raises:
-        PeriodError: a period starts after today.
-    """
-    index = WorkspaceIndex(workspace)
-    return [
-        build_scorecard(workspace, period, settings, today, index=index) for period in periods
-    ]

@@ -1,8 +1,9 @@
 """One small pure function per KPI, over an index of the workspace built once.
 
 Every metric has the same shape, `(index, period, settings, today) -> (value, detail)`,
-so the engine can list them in `METRICS` and adding a KPI is adding a function, a row in
-`METRICS` and a row in docs/kpis.md. The exact definitions live in docs/kpis.md.
+so the engine can list them: adding a KPI is adding a function (listed in `FUNCTIONS`), a
+row in `catalog.KPIS` and a row in docs/kpis.md. The exact definitions live in
+docs/kpis.md.
 
 A running period is scored as of today: every metric reads records up to `scored_end`
 (E, or today while the period runs), so nothing dated after today counts.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from careerloop.config import KpisConfig
+from careerloop.kpi import catalog
 from careerloop.model import (
     Advancement,
     Application,
@@ -91,6 +93,77 @@ def _first_dates(pairs: Iterable[tuple[str, dt.date]]) -> dict[str, dt.date]:
     return first
 
 
+SkillKey = Callable[[str], str]
+
+
+def _first_applications(
+    applications: DatedList[Application], key_of: SkillKey
+) -> tuple[dict[str, dt.date], dict[str, str]]:
+    """Skill key -> the date of its first application, and the spelling used there."""
+    first: dict[str, dt.date] = {}
+    names: dict[str, str] = {}
+    for day, application in zip(applications.dates, applications.items, strict=True):
+        for name in application.skills:  # oldest first: the first one stays
+            key = key_of(name)
+            if key and key not in first:
+                first[key] = day
+                names[key] = " ".join(name.split())
+    return first, names
+
+
+def _track_firsts(
+    completed: Iterable[tuple[dt.date, Module]], key_of: SkillKey
+) -> tuple[dict[str, str], dict[str, dict[str, dt.date]]]:
+    """Track key -> display name, and per track the first completion of each skill."""
+    names: dict[str, str] = {}
+    firsts: dict[str, dict[str, dt.date]] = {}
+    for day, module in completed:
+        if module.track is None or not (track := key_of(module.track)):
+            continue
+        names.setdefault(track, " ".join(module.track.split()))
+        skills = firsts.setdefault(track, {})
+        for name in module.skills:
+            if key := key_of(name):
+                skills.setdefault(key, day)  # oldest first: the first date stays
+    return names, firsts
+
+
+def _goal_completions(completed: Iterable[tuple[dt.date, Module]]) -> dict[str, list[dt.date]]:
+    """Goal id -> the completion dates of its modules, in the order given."""
+    completions: dict[str, list[dt.date]] = {}
+    for day, module in completed:
+        for goal_id in module.goal_ids:
+            completions.setdefault(goal_id, []).append(day)
+    return completions
+
+
+def _goal_milestones(milestones: Iterable[Milestone]) -> dict[str, list[Milestone]]:
+    """Goal id -> its milestones."""
+    found: dict[str, list[Milestone]] = {}
+    for milestone in milestones:
+        for goal_id in milestone.goal_ids:
+            found.setdefault(goal_id, []).append(milestone)
+    return found
+
+
+def _goal_starts(workspace: Workspace) -> dict[str, dt.date]:
+    """Goal id -> the earliest date of a module or milestone linked to it."""
+    linked: list[tuple[tuple[str, ...], tuple[dt.date | None, ...]]] = [
+        (m.goal_ids, (m.planned, m.completed)) for m in workspace.modules
+    ]
+    linked += [(m.goal_ids, (m.due, m.done_on)) for m in workspace.milestones]
+    starts: dict[str, dt.date] = {}
+    for goal_ids, dates in linked:
+        known = [d for d in dates if d is not None]
+        if not known:
+            continue
+        earliest = min(known)
+        for goal_id in goal_ids:
+            if goal_id not in starts or earliest < starts[goal_id]:
+                starts[goal_id] = earliest
+    return starts
+
+
 class WorkspaceIndex:
     """The workspace sorted and pre-aggregated once, read by every metric and period.
 
@@ -102,7 +175,6 @@ class WorkspaceIndex:
         self.workspace = workspace
         # Skill names repeat across thousands of records: normalise each spelling once.
         self._skill_keys: dict[str, str] = {}
-        key_of = self.skill_key
         self.goals: list[Goal] = list(workspace.goals)
         self.modules_by_planned = DatedList(workspace.modules, lambda m: m.planned)
         self.modules_by_completed = DatedList(workspace.modules, lambda m: m.completed)
@@ -116,70 +188,31 @@ class WorkspaceIndex:
         self.memo: dict[tuple[str, Period, dt.date], Any] = {}
 
         # Skill key -> the spelling used at its first application, and that date.
-        self.skill_names: dict[str, str] = {}
-        first_application: dict[str, dt.date] = {}
-        for day, application in zip(self.applications.dates, self.applications.items,
-                                    strict=True):  # oldest first
-            for name in application.skills:
-                key = key_of(name)
-                if key and key not in first_application:
-                    first_application[key] = day
-                    self.skill_names[key] = " ".join(name.split())
-        self.first_application = first_application
+        self.first_application, self.skill_names = _first_applications(
+            self.applications, self.skill_key
+        )
+        first_application = self.first_application
         self.first_applications = DatedList(
             first_application, lambda key: first_application[key]
         )
-
-        # A competency is "new" from the first day a module or application shows it.
         completed = list(
             zip(self.modules_by_completed.dates, self.modules_by_completed.items, strict=True)
         )
+        # A competency is "new" from the first day a module or application shows it.
         self.first_acquired = _first_dates(
             [
-                *((key_of(name), day) for day, module in completed for name in module.skills),
+                *((self.skill_key(name), day) for day, module in completed
+                  for name in module.skills),
                 *first_application.items(),
             ]
         )
-
         # Track key -> display name, and per track the first completion of each skill.
-        self.track_names: dict[str, str] = {}
-        self.track_skill_first: dict[str, dict[str, dt.date]] = {}
-        for day, module in completed:
-            if module.track is None or not (track := key_of(module.track)):
-                continue
-            self.track_names.setdefault(track, " ".join(module.track.split()))
-            skills = self.track_skill_first.setdefault(track, {})
-            for name in module.skills:
-                if key := key_of(name):
-                    skills.setdefault(key, day)  # oldest first: the first date stays
-
-        # Goal id -> completion dates of its modules, and its milestones.
-        completions: dict[str, list[dt.date]] = {}
-        for day, module in completed:
-            for goal_id in module.goal_ids:
-                completions.setdefault(goal_id, []).append(day)
-        self.goal_completions = completions  # each list is sorted: modules come in order
-        milestones: dict[str, list[Milestone]] = {}
-        for milestone in workspace.milestones:
-            for goal_id in milestone.goal_ids:
-                milestones.setdefault(goal_id, []).append(milestone)
-        self.goal_milestones = milestones
-
+        self.track_names, self.track_skill_first = _track_firsts(completed, self.skill_key)
+        # Goal id -> completion dates of its modules (sorted: modules come in order).
+        self.goal_completions = _goal_completions(completed)
+        self.goal_milestones = _goal_milestones(workspace.milestones)
         # Goal id -> the earliest date of a record linked to it: when work on it began.
-        goal_start: dict[str, dt.date] = {}
-        linked: list[tuple[tuple[str, ...], tuple[dt.date | None, ...]]] = [
-            (m.goal_ids, (m.planned, m.completed)) for m in workspace.modules
-        ]
-        linked += [(m.goal_ids, (m.due, m.done_on)) for m in workspace.milestones]
-        for goal_ids, dates in linked:
-            known = [d for d in dates if d is not None]
-            if not known or not goal_ids:
-                continue
-            earliest = min(known)
-            for goal_id in goal_ids:
-                if goal_id not in goal_start or earliest < goal_start[goal_id]:
-                    goal_start[goal_id] = earliest
-        self.goal_start = goal_start
+        self.goal_start = _goal_starts(workspace)
 
     def skill_key(self, name: str) -> str:
         """`model.skill_key`, remembered per spelling (tracks group the same way)."""
@@ -393,33 +426,63 @@ def learning_minutes(index: WorkspaceIndex, period: Period, settings: KpisConfig
 
 MetricFn = Callable[[WorkspaceIndex, Period, KpisConfig, dt.date], MetricValue]
 
+FUNCTIONS: dict[str, MetricFn] = {
+    "module_completion": module_completion,
+    "mentor_feedback": mentor_feedback,
+    "skills_applied": skills_applied,
+    "advancements": advancements,
+    "learning_consistency": learning_consistency,
+    "mentor_cadence": mentor_cadence,
+    "goal_alignment": goal_alignment,
+    "insights_documented": insights_documented,
+    "milestones_on_time": milestones_on_time,
+    "learning_minutes": learning_minutes,
+}
+"""KPI key -> the function that measures it; every key of the catalogue has one."""
+
 
 @dataclass(frozen=True, slots=True)
 class Metric:
-    """A KPI as the engine lists it."""
+    """A KPI as the engine lists it: its catalogue row and the function that measures it."""
 
-    key: str
-    label: str
+    kpi: catalog.Kpi
     compute: MetricFn
-    # Counts grow with the period: a target for them is per month (see docs/kpis.md).
-    per_month_target: bool = False
+
+    @property
+    def key(self) -> str:
+        """The KPI's key."""
+        return self.kpi.key
+
+    @property
+    def label(self) -> str:
+        """The KPI's label."""
+        return self.kpi.label
+
+    @property
+    def per_month_target(self) -> bool:
+        """Whether the target is per month (counts grow with the period)."""
+        return self.kpi.per_month
 
 
-METRICS: tuple[Metric, ...] = (
-    Metric("module_completion", "Modules completed vs planned", module_completion),
-    Metric("mentor_feedback", "Mentor feedback quality", mentor_feedback),
-    Metric("skills_applied", "New skills applied in live projects", skills_applied, True),
-    Metric("advancements", "Advancements linked to new competencies", advancements, True),
-    Metric("learning_consistency", "Days with learning vs weekdays", learning_consistency),
-    Metric("mentor_cadence", "Mentor sessions vs planned", mentor_cadence),
-    Metric("goal_alignment", "Learning linked to a goal", goal_alignment),
-    Metric("insights_documented", "Mentor insights documented", insights_documented),
-    Metric("milestones_on_time", "Milestones reached on time", milestones_on_time),
-    Metric("learning_minutes", "Minutes of learning", learning_minutes, True),
-)
-"""Every KPI, in the order of config.KPI_KEYS."""
+def metric_of(kpi: catalog.Kpi) -> Metric:
+    """The catalogue row with its function."""
+    return Metric(kpi, FUNCTIONS[kpi.key])
 
-LABELS: dict[str, str] = {metric.key: metric.label for metric in METRICS}
+
+def metrics() -> tuple[Metric, ...]:
+    """Every KPI of the catalogue with its function, in catalogue order (read per call, so
+    an extended catalogue is scored too)."""
+    return tuple(metric_of(kpi) for kpi in catalog.KPIS)
+
+
+def find_metric(key: str) -> Metric | None:
+    """The metric of `key`; None for a key the catalogue does not know."""
+    kpi = catalog.find(key)
+    return metric_of(kpi) if kpi else None
+
+
+METRICS: tuple[Metric, ...] = metrics()
+"""Every shipped KPI, in the order of config.KPI_KEYS."""
 
 
 def feedback_warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig,

@@ -42,46 +42,50 @@ def _pace(done: bool, reached: int, total: int, elapsed: float | None) -> Pace:
     return "on_pace" if reached / total >= elapsed else "behind"
 
 
+def _elapsed(start: dt.date | None, target: dt.date | None, as_of: dt.date) -> float | None:
+    """The share of the time from the goal's first linked record to its target date that
+    has passed by `as_of` (0 to 1); None without both dates."""
+    if target is None or start is None:
+        return None
+    span = (target - start).days
+    return 1.0 if span <= 0 else min(max((as_of - start).days / span, 0.0), 1.0)
+
+
+def _row(index: WorkspaceIndex, period: Period, as_of: dt.date, goal: Goal) -> GoalPace:
+    milestones = sorted(index.goal_milestones.get(goal.id, []),
+                        key=lambda m: (m.due is None, m.due or as_of, m.title.casefold()))
+    reached: list[Milestone] = []
+    upcoming: list[Milestone] = []
+    for m in milestones:
+        (reached if m.done_on is not None and m.done_on <= as_of else upcoming).append(m)
+    target = goal.target_date
+    elapsed = _elapsed(index.goal_start.get(goal.id), target, as_of)
+    following = upcoming[0] if upcoming else None
+    return GoalPace(
+        id=goal.id,
+        title=goal.title or goal.id,
+        horizon=goal.horizon,
+        target_date=target,
+        done=goal.done,
+        milestones_done=len(reached),
+        milestones_total=len(milestones),
+        next_milestone=(following.title or following.id) if following else None,
+        next_due=following.due if following else None,
+        days_left=(target - as_of).days if target is not None else None,
+        elapsed=elapsed,
+        pace=_pace(goal.done, len(reached), len(milestones), elapsed),
+        modules_in_period=count_goal_completions(index, goal.id, period.start, as_of),
+        modules_completed=count_goal_completions(index, goal.id, dt.date.min, as_of),
+    )
+
+
 def goal_pace(index: WorkspaceIndex, period: Period, as_of: dt.date,
               horizons: Iterable[str]) -> list[GoalPace]:
     """Each long-horizon goal as of `as_of`, by target date."""
     long_goals = [g for g in index.goals if is_long(g, horizons)]
     long_goals.sort(key=lambda g: (g.target_date is None, g.target_date or as_of,
                                    g.title.casefold()))
-    rows = []
-    for goal in long_goals:
-        milestones = sorted(index.goal_milestones.get(goal.id, []),
-                            key=lambda m: (m.due is None, m.due or as_of, m.title.casefold()))
-        reached: list[Milestone] = []
-        upcoming: list[Milestone] = []
-        for m in milestones:
-            (reached if m.done_on is not None and m.done_on <= as_of else upcoming).append(m)
-        target = goal.target_date
-        start = index.goal_start.get(goal.id)
-        elapsed: float | None = None
-        if target is not None and start is not None:
-            span = (target - start).days
-            elapsed = 1.0 if span <= 0 else min(max((as_of - start).days / span, 0.0), 1.0)
-        following = upcoming[0] if upcoming else None
-        rows.append(
-            GoalPace(
-                id=goal.id,
-                title=goal.title or goal.id,
-                horizon=goal.horizon,
-                target_date=target,
-                done=goal.done,
-                milestones_done=len(reached),
-                milestones_total=len(milestones),
-                next_milestone=(following.title or following.id) if following else None,
-                next_due=following.due if following else None,
-                days_left=(target - as_of).days if target is not None else None,
-                elapsed=elapsed,
-                pace=_pace(goal.done, len(reached), len(milestones), elapsed),
-                modules_in_period=count_goal_completions(index, goal.id, period.start, as_of),
-                modules_completed=count_goal_completions(index, goal.id, dt.date.min, as_of),
-            )
-        )
-    return rows
+    return [_row(index, period, as_of, goal) for goal in long_goals]
 
 
 def due_soon(rows: Iterable[GoalPace], as_of: dt.date) -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from careerloop.config import KpisConfig
+from careerloop.kpi import catalog
 from careerloop.kpi.metrics import WorkspaceIndex, count_goal_completions, whole
 from careerloop.kpi.scorecard import Pitfall, Severity, Status
 from careerloop.kpi.words import plural
@@ -80,7 +81,7 @@ def unaligned_learning(ctx: PitfallContext) -> Pitfall | None:
     loose = [m for m in ctx.completed() if not m.goal_ids]
     total = len(ctx.completed())
     return Pitfall(
-        code="unaligned-learning",
+        code=catalog.UNALIGNED_LEARNING,
         severity=ctx.severity("goal_alignment"),
         message=(
             f"Only {total - len(loose)} of {total} modules completed in {ctx.period} are "
@@ -99,7 +100,7 @@ def overload_without_application(ctx: PitfallContext) -> Pitfall | None:
     if len(completed) < limit or applied:
         return None
     return Pitfall(
-        code="overload-without-application",
+        code=catalog.OVERLOAD_WITHOUT_APPLICATION,
         severity="warning",
         message=(
             f"{len(completed)} modules were completed in {ctx.period} but no skill was "
@@ -137,7 +138,7 @@ def mentor_gap(ctx: PitfallContext) -> Pitfall | None:
         reasons.append(f"only {sessions} of {expected} planned sessions in {ctx.period}")
     both = len(reasons) == 2
     return Pitfall(
-        code="mentor-gap",
+        code=catalog.MENTOR_GAP,
         severity="critical" if both or ctx.severity("mentor_cadence") == "critical" else "warning",
         message=_sentence(" and ".join(reasons)),
         items=[_name(last[1])] if last else [],
@@ -160,7 +161,7 @@ def skipped_checkins(ctx: PitfallContext) -> Pitfall | None:
     if not gaps:
         return None
     return Pitfall(
-        code="skipped-checkins",
+        code=catalog.SKIPPED_CHECKINS,
         severity="warning",
         message=(
             f"{plural(len(gaps), 'gap')} between mentor sessions "
@@ -181,7 +182,7 @@ def undocumented_insights(ctx: PitfallContext) -> Pitfall | None:
     sessions = ctx.sessions()
     blank = [s for s in sessions if not s.insights.strip()]
     return Pitfall(
-        code="undocumented-insights",
+        code=catalog.UNDOCUMENTED_INSIGHTS,
         severity=ctx.severity("insights_documented"),
         message=(
             f"Only {len(sessions) - len(blank)} of {len(sessions)} mentor sessions in "
@@ -200,7 +201,7 @@ def unvetted_content(ctx: PitfallContext) -> Pitfall | None:
     if not completed or len(unvetted) / len(completed) <= share:
         return None
     return Pitfall(
-        code="unvetted-content",
+        code=catalog.UNVETTED_CONTENT,
         severity="warning",
         message=(
             f"{len(unvetted)} of {len(completed)} modules completed in {ctx.period} came "
@@ -230,7 +231,7 @@ def stalled_goal(ctx: PitfallContext) -> Pitfall | None:
     if not stalled:
         return None
     return Pitfall(
-        code="stalled-goal",
+        code=catalog.STALLED_GOAL,
         severity="warning",
         message=(
             f"{plural(len(stalled), 'goal')} due by {horizon} had no module completed and no "

@@ -11,20 +11,22 @@ import math
 from collections.abc import Mapping, Sequence
 
 from careerloop.config import KpisConfig
-from careerloop.kpi.metrics import METRICS, WorkspaceIndex
+from careerloop.kpi.metrics import WorkspaceIndex, find_metric
 from careerloop.kpi.scorecard import GoalPace, KpiResult
 from careerloop.kpi.words import day, format_value, plain_number, plural, quote, round_to
 from careerloop.periods import Period
 
 LOOKBACK_MONTHS = 12
-_METRIC = {metric.key: metric for metric in METRICS}
 
 
 def months_below(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
                  key: str, target: float) -> list[tuple[Period, float, dict[str, object]]]:
     """The (month, value, detail) of the consecutive months, ending with the period's last
     month, in which the KPI stayed below `target`, newest first."""
-    compute = _METRIC[key].compute
+    metric = find_metric(key)
+    if metric is None:
+        return []
+    compute = metric.compute
     month = Period.containing(min(period.end, today), "month")
     found: list[tuple[Period, float, dict[str, object]]] = []
     first = index.first_date
@@ -83,21 +85,25 @@ def _count(detail: Mapping[str, object], name: str) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
-                kpis: Mapping[str, KpiResult], goals: Sequence[GoalPace],
-                tracks: tuple[str | None, int, str | None, int],
-                planned_next: int) -> list[str]:
-    """The checklist: KPIs below target for months, goals behind pace, tracks, next plan."""
+def _kpi_items(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
+               kpis: Mapping[str, KpiResult]) -> list[str]:
+    """An item for each weak ratio KPI that has stayed below its target for 2+ months."""
     items: list[str] = []
     for key, kpi in kpis.items():
         if kpi.status not in ("at_risk", "off_track") or kpi.target is None:
             continue
-        metric = _METRIC.get(key)
+        metric = find_metric(key)
         if metric is None or metric.per_month_target:
             continue  # counts: the actions already say what to do
         history = months_below(index, period, settings, today, key, kpi.target)
         if len(history) >= 2:
             items.append(_ratio_item(index, today, key, kpi.label, kpi.target, history))
+    return items
+
+
+def _goal_items(goals: Sequence[GoalPace]) -> list[str]:
+    """An item for each goal behind pace or without milestones."""
+    items: list[str] = []
     for goal in goals:
         if goal.pace == "behind":
             gone = plain_number(float(round_to((goal.elapsed or 0) * 100)))
@@ -111,12 +117,18 @@ def refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, tod
             )
         elif goal.pace == "no_milestones":
             items.append(f"Give {quote(goal.title)} milestones, so its pace can be tracked")
+    return items
+
+
+def _track_items(period: Period, tracks: tuple[str | None, int, str | None, int]) -> list[str]:
+    """The tracks to give more time and to rework, with how long they held the place."""
     accelerate, accelerate_periods, revisit, revisit_periods = tracks
     unit = "month" if period.kind == "month" else "quarter"
 
     def held(periods: int) -> str:
         return f"for {plural(periods, unit)} in a row" if periods > 1 else f"this {unit}"
 
+    items: list[str] = []
     if accelerate:
         items.append(
             f"Give {accelerate} more of the next {unit}: it has turned learning into practice "
@@ -127,8 +139,18 @@ def refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, tod
             f"Rework or retire the {revisit} track: it has turned the least learning into "
             f"practice {held(revisit_periods)}"
         )
-    items.append(
-        f"Plan the modules and dates of {period.next()}: {plural(planned_next, 'module')} "
-        f"{'is' if planned_next == 1 else 'are'} planned so far"
-    )
     return items
+
+
+def refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
+                kpis: Mapping[str, KpiResult], goals: Sequence[GoalPace],
+                tracks: tuple[str | None, int, str | None, int],
+                planned_next: int) -> list[str]:
+    """The checklist: KPIs below target for months, goals behind pace, tracks, next plan."""
+    return [
+        *_kpi_items(index, period, settings, today, kpis),
+        *_goal_items(goals),
+        *_track_items(period, tracks),
+        f"Plan the modules and dates of {period.next()}: {plural(planned_next, 'module')} "
+        f"{'is' if planned_next == 1 else 'are'} planned so far",
+    ]

@@ -9,21 +9,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-# KPIs whose value is a ratio (shown as a percentage) or a duration; the rest are counts
-# unless listed. Unknown keys fall back to a plain number so new KPIs still render.
-RATIO_KPIS = frozenset(
-    {
-        "module_completion",
-        "learning_consistency",
-        "mentor_cadence",
-        "goal_alignment",
-        "insights_documented",
-        "milestones_on_time",
-    }
-)
-SCORE_KPIS = frozenset({"mentor_feedback"})
-MINUTE_KPIS = frozenset({"learning_minutes"})
-COUNT_KPIS = frozenset({"skills_applied", "advancements"})
+from careerloop.kpi import catalog
 
 MINUS = "\u2212"
 
@@ -60,16 +46,20 @@ def format_minutes(minutes: float | None) -> str:
 
 
 def format_value(value: float | None, key: str) -> str:
-    """A KPI value as a person reads it: 75%, 82/100, 3 h 20 min, 4."""
+    """A KPI value as a person reads it, by its catalogue unit: 75%, 82/100, 3 h 20 min, 4.
+
+    A key the catalogue does not know reads as a plain number.
+    """
     if value is None:
         return "–"
-    if key in RATIO_KPIS:
+    unit = catalog.unit(key)
+    if unit == "ratio":
         return f"{round_to(value * 100)}%"
-    if key in SCORE_KPIS:
+    if unit == "score":
         return f"{round_to(value)}/100"
-    if key in MINUTE_KPIS:
+    if unit == "minutes":
         return format_minutes(value)
-    if key in COUNT_KPIS:
+    if unit == "count":
         return plain_number(float(round_to(value, 1)))
     return plain_number(value)
 

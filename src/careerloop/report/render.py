@@ -35,13 +35,10 @@ from jinja2.visitor import NodeTransformer
 
 from careerloop.config import ReviewsConfig
 from careerloop.errors import CareerloopError, TemplateError
+from careerloop.kpi import catalog
 from careerloop.kpi.scorecard import Action, ComingItem, KpiResult, Pitfall, Scorecard
 from careerloop.kpi.words import (
-    COUNT_KPIS,
     MINUS,
-    MINUTE_KPIS,
-    RATIO_KPIS,
-    SCORE_KPIS,
     day,
     format_minutes,
     format_value,
@@ -57,10 +54,6 @@ from careerloop.report.escape import Markdown, clean_text, escape_markdown, reda
 from careerloop.report.review import Review
 
 __all__ = [
-    "COUNT_KPIS",
-    "MINUTE_KPIS",
-    "RATIO_KPIS",
-    "SCORE_KPIS",
     "JailedEnvironment",
     "JailedLoader",
     "MonthRow",
@@ -103,16 +96,18 @@ _plain = plain_number
 
 
 def format_delta(delta: float | None, key: str) -> str:
-    """A signed change: +25 pts for ratios, +5 for feedback, +1 h 5 min; `` for None."""
+    """A signed change by the KPI's catalogue unit: +25 pts for ratios, +5 for feedback and
+    counts, +1 h 5 min; `` for None."""
     if delta is None:
         return ""
     sign = "+" if delta > 0 else MINUS if delta < 0 else "±"
     size = abs(delta)
-    if key in RATIO_KPIS:
+    unit = catalog.unit(key)
+    if unit == "ratio":
         return f"{sign}{_round(size * 100)} pts"
-    if key in SCORE_KPIS or key in COUNT_KPIS:
+    if unit in ("score", "count"):
         return f"{sign}{_round(size)}"
-    if key in MINUTE_KPIS:
+    if unit == "minutes":
         return f"{sign}{format_minutes(size)}"
     return f"{sign}{_plain(size)}"
 

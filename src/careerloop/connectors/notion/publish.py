@@ -92,11 +92,12 @@ from careerloop.errors import (
     PublishError,
     SourceError,
 )
+from careerloop.kpi import catalog
 from careerloop.kpi.words import plural
 from careerloop.report.charts import trend_png
 from careerloop.report.escape import secret_values
 from careerloop.report.notes import LOST_HEADING_NOTE, content_hash, split_notes
-from careerloop.report.render import RATIO_KPIS, render_template, status_label
+from careerloop.report.render import render_template, status_label
 from careerloop.report.review import Review, TrendPoint
 from careerloop.store import Store
 
@@ -162,7 +163,7 @@ def _kpi_columns(review: Review) -> dict[str, tuple[str, float | None]]:
 
 
 def _number_schema(key: str) -> JSON:
-    return {"number": {"format": "percent" if key in RATIO_KPIS else "number"}}
+    return {"number": {"format": catalog.number_format(key)}}
 
 
 def reviews_schema(review: Review) -> JSON:
