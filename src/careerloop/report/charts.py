@@ -93,17 +93,10 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> str:
-    """A self-contained SVG of the period scores on a 0-100 axis."""
-    layout = _Layout(WIDTH, HEIGHT)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}" '
-        'font-family="system-ui, sans-serif" font-size="11">',
-        f"<title>{escape(title)}</title>",
-        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-    ]
+def _bands_and_grid(layout: _Layout) -> list[str]:
+    """The status bands, the grid lines with their labels, the thresholds and the axis."""
     x0, x1 = _LEFT, WIDTH - _RIGHT
+    parts = []
     for low, high, fill in _BANDS:
         top, bottom = layout.y(high), layout.y(low)
         parts.append(
@@ -134,7 +127,13 @@ def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> st
         f'<line x1="{x0}" y1="{_num(layout.y(0))}" x2="{x0}" y2="{_num(layout.y(100))}" '
         f'stroke="{_AXIS}" stroke-width="1"/>'
     )
+    return parts
+
+
+def _score_line(points: Sequence[TrendPoint], layout: _Layout) -> list[str]:
+    """A polyline per run of scored periods ("No scores yet" when there is none)."""
     count = len(points)
+    parts = []
     if not any(p.score is not None for p in points):
         parts.append(
             f'<text x="{WIDTH / 2:.0f}" y="{HEIGHT / 2:.0f}" text-anchor="middle" '
@@ -148,6 +147,13 @@ def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> st
             f'<polyline points="{coords}" fill="none" stroke="{_LINE}" stroke-width="2" '
             'stroke-linejoin="round"/>'
         )
+    return parts
+
+
+def _period_marks(points: Sequence[TrendPoint], layout: _Layout) -> list[str]:
+    """Each period's axis label, and its dot and score when it has one."""
+    count = len(points)
+    parts = []
     for index, point in enumerate(points):
         x = _num(layout.x(index, count))
         parts.append(
@@ -165,7 +171,23 @@ def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> st
             f'<text x="{x}" y="{_num(y_pos - 9)}" text-anchor="middle" fill="{_TEXT}" '
             f'font-weight="600">{point.score}</text>'
         )
-    parts.append("</svg>")
+    return parts
+
+
+def trend_svg(points: Sequence[TrendPoint], *, title: str = "Score trend") -> str:
+    """A self-contained SVG of the period scores on a 0-100 axis."""
+    layout = _Layout(WIDTH, HEIGHT)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}" '
+        'font-family="system-ui, sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        *_bands_and_grid(layout),
+        *_score_line(points, layout),
+        *_period_marks(points, layout),
+        "</svg>",
+    ]
     return "\n".join(parts)
 
 

@@ -36,7 +36,7 @@ from jinja2.visitor import NodeTransformer
 from careerloop.config import ReviewsConfig
 from careerloop.errors import CareerloopError, TemplateError
 from careerloop.kpi import catalog
-from careerloop.kpi.scorecard import Action, ComingItem, KpiResult, Pitfall, Scorecard
+from careerloop.kpi.scorecard import Action, ComingItem, KpiResult, Scorecard
 from careerloop.kpi.words import (
     MINUS,
     day,
@@ -215,23 +215,27 @@ def _met_target(kpi: KpiResult) -> bool:
 WENT_WELL_LINES = 5
 
 
-def _went_well(scorecard: Scorecard) -> list[str]:
-    """KPIs that met their target, first-time skills, advancements, milestones reached."""
-    items: list[str] = []
+def _first_skills(scorecard: Scorecard) -> list[str]:
+    """`Skills applied for the first time: …` when the period had any."""
     skills = scorecard.kpis.get("skills_applied")
-    names = [inline(s) for s in (skills.detail.get("skills", []) if skills else [])
-             if str(s).strip()]
-    if names:
-        items.append("Skills applied for the first time: " + ", ".join(names))
-    for note in scorecard.advancement_notes:
-        items.append(f"{inline(note.title)} ({day(note.date)})")
+    named = skills.detail.get("skills", []) if skills else []
+    names = [inline(s) for s in named if str(s).strip()]
+    return ["Skills applied for the first time: " + ", ".join(names)] if names else []
+
+
+def _milestones_reached(scorecard: Scorecard) -> list[str]:
+    """`Milestones reached: “A”, “B” and “C” and 2 more` when any was reached."""
     reached = scorecard.milestones_reached
-    if reached:
-        titles = join_words([quote(m.title) for m in reached[:3]])
-        more = f" and {plural(len(reached) - 3, 'more')}" if len(reached) > 3 else ""
-        items.append(f"Milestone{'s' if len(reached) > 1 else ''} reached: {titles}{more}")
+    if not reached:
+        return []
+    titles = join_words([quote(m.title) for m in reached[:3]])
+    more = f" and {plural(len(reached) - 3, 'more')}" if len(reached) > 3 else ""
+    return [f"Milestone{'s' if len(reached) > 1 else ''} reached: {titles}{more}"]
+
+
+def _targets_met(scorecard: Scorecard, room: int) -> list[str]:
+    """A line per KPI at or above its target, the ones past `room` folded into one."""
     met = [k for k in scorecard.kpis.values() if _met_target(k)]
-    room = max(WENT_WELL_LINES - len(items), 0)
     lines = [
         f"{kpi.label}: {format_value(kpi.value, kpi.key)} "
         f"(target {format_value(kpi.target, kpi.key)})"
@@ -241,7 +245,18 @@ def _went_well(scorecard: Scorecard) -> list[str]:
         shown = lines[: room - 1]
         rest = [k.label.lower() for k in met[room - 1:]]
         lines = [*shown, "Also at or above target: " + join_words(rest)]
-    return (lines[:room] + items)[:WENT_WELL_LINES]
+    return lines[:room]
+
+
+def _went_well(scorecard: Scorecard) -> list[str]:
+    """KPIs that met their target, first-time skills, advancements, milestones reached."""
+    items = [
+        *_first_skills(scorecard),
+        *(f"{inline(note.title)} ({day(note.date)})" for note in scorecard.advancement_notes),
+        *_milestones_reached(scorecard),
+    ]
+    room = max(WENT_WELL_LINES - len(items), 0)
+    return (_targets_met(scorecard, room) + items)[:WENT_WELL_LINES]
 
 
 def _open_action_items(scorecard: Scorecard) -> int | None:
@@ -254,47 +269,71 @@ def _open_action_items(scorecard: Scorecard) -> int | None:
 QUESTIONS_MIN, QUESTIONS_MAX = 3, 5
 
 
-def _discussion(scorecard: Scorecard) -> list[str]:
-    """3-5 questions for the mentor from this period's insights, open items and weak KPIs.
+def _insight_question(scorecard: Scorecard) -> list[str]:
+    # The takeaways are quoted under "In your words": refer to them, do not repeat them.
+    insights = scorecard.insights
+    if not insights:
+        return []
+    dates = join_words([day(i.date) for i in insights[-3:]])
+    if len(insights) > 1:
+        return [f"Which takeaway of {dates} has changed how you work, and which has not yet?"]
+    return [f"Has the takeaway of {dates} changed how you work yet?"]
 
-    They ask, where the actions tell: nothing here repeats an action's sentence.
-    """
-    points: list[str] = []
-    if scorecard.insights:
-        # The takeaways are quoted under "In your words": refer to them, do not repeat them.
-        dates = join_words([day(i.date) for i in scorecard.insights[-3:]])
-        which = "Which takeaway" if len(scorecard.insights) > 1 else "Has the takeaway"
-        ending = (" has changed how you work, and which has not yet?"
-                  if len(scorecard.insights) > 1 else " changed how you work yet?")
-        points.append(f"{which} of {dates}{ending}")
-    if scorecard.open_items:
-        total = sum(item.open for item in scorecard.open_items)
-        sessions = len(scorecard.open_items)
-        points.append(
-            f"{plural(total, 'action item')} from {plural(sessions, 'session')} "
-            f"{'is' if total == 1 else 'are'} still open: which still matter, and which can go?"
-        )
+
+def _open_items_question(scorecard: Scorecard) -> list[str]:
+    if not scorecard.open_items:
+        return []
+    total = sum(item.open for item in scorecard.open_items)
+    sessions = len(scorecard.open_items)
+    return [
+        f"{plural(total, 'action item')} from {plural(sessions, 'session')} "
+        f"{'is' if total == 1 else 'are'} still open: which still matter, and which can go?"
+    ]
+
+
+def _weak_kpi_questions(scorecard: Scorecard) -> list[str]:
+    """A question for each of the two weakest KPIs (off track first, lowest score first)."""
     weak = sorted(
         (k for k in scorecard.kpis.values() if k.status in ("off_track", "at_risk")),
         key=lambda k: (k.status != "off_track", k.score or 0),
     )
-    for kpi in weak[:2]:
-        points.append(
-            f"{kpi.label} is at {format_value(kpi.value, kpi.key)} against "
-            f"{format_value(kpi.target, kpi.key)}: what gets in the way?"
-        )
+    return [
+        f"{kpi.label} is at {format_value(kpi.value, kpi.key)} against "
+        f"{format_value(kpi.target, kpi.key)}: what gets in the way?"
+        for kpi in weak[:2]
+    ]
+
+
+def _plan_questions(scorecard: Scorecard) -> list[str]:
+    points: list[str] = []
     behind = [g for g in scorecard.goal_pace if g.pace == "behind"]
     if behind:
         points.append(f"{quote(behind[0].title)} is behind pace: what would unblock the next "
                       "milestone?")
     if scorecard.revisit:
         points.append(f"Is the {inline(scorecard.revisit)} track still worth the time it takes?")
-    fillers = [
-        "Which skill should I apply next, and on which project?",
-        "What should the next period focus on, given where the goals stand?",
-        "What would you do differently in my place this month?",
+    return points
+
+
+DISCUSSION_FILLERS = (
+    "Which skill should I apply next, and on which project?",
+    "What should the next period focus on, given where the goals stand?",
+    "What would you do differently in my place this month?",
+)
+
+
+def _discussion(scorecard: Scorecard) -> list[str]:
+    """3-5 questions for the mentor from this period's insights, open items and weak KPIs.
+
+    They ask, where the actions tell: nothing here repeats an action's sentence.
+    """
+    points = [
+        *_insight_question(scorecard),
+        *_open_items_question(scorecard),
+        *_weak_kpi_questions(scorecard),
+        *_plan_questions(scorecard),
     ]
-    for filler in fillers:
+    for filler in DISCUSSION_FILLERS:
         if len(points) >= QUESTIONS_MIN:
             break
         points.append(filler)
@@ -416,13 +455,17 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
     goal_pace (GoalPace list), short_goals, show_goals, accelerate_periods,
     revisit_periods, track_window (start and end, ISO), status_legend, feedback_legend.
     """
+    return {
+        **_review_fields(review, notes_heading),
+        **_score_fields(review),
+        **_advice_fields(review),
+        **_plan_fields(review),
+    }
+
+
+def _review_fields(review: Review, notes_heading: str) -> dict[str, Any]:
+    """What the review is: its kind, title, period, dates and notes heading."""
     card = review.scorecard
-    kpis = list(card.kpis.values())
-    pitfalls: list[Pitfall] = sorted(
-        card.pitfalls, key=lambda p: _SEVERITY_ORDER.get(p.severity, 3)
-    )
-    actions = _actions(card)
-    window = card.track_window
     return {
         "review": review,
         "scorecard": card,
@@ -434,13 +477,21 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
         "draft": review.draft,
         "generated_on": review.generated_on.isoformat(),
         "notes_heading": Markdown(notes_heading),  # config, matched as written
+    }
+
+
+def _score_fields(review: Review) -> dict[str, Any]:
+    """The score, the KPIs, pitfalls, tracks, goals, warnings, trend and months."""
+    card = review.scorecard
+    kpis = list(card.kpis.values())
+    return {
         "score": card.score,
         "status": card.status,
         "kpis": kpis,
         "kpi": dict(card.kpis),
         "on_track": len(_on_track(card)),
         "targeted": sum(1 for k in kpis if k.target is not None),
-        "pitfalls": pitfalls,
+        "pitfalls": sorted(card.pitfalls, key=lambda p: _SEVERITY_ORDER.get(p.severity, 3)),
         "tracks": list(card.tracks),
         "accelerate": card.accelerate,
         "revisit": card.revisit,
@@ -451,12 +502,28 @@ def build_context(review: Review, notes_heading: str) -> dict[str, Any]:
         "months": list(review.months),
         "month_labels": [m.period.label for m in review.months],
         "month_rows": _month_rows(review) if review.months else [],
+    }
+
+
+def _advice_fields(review: Review) -> dict[str, Any]:
+    """What went well, the questions, the checklist and the ranked actions."""
+    card = review.scorecard
+    actions = _actions(card)
+    return {
         "went_well": _went_well(card),
         "discussion": _discussion(card),
         "checklist": _checklist(review) if review.kind == "quarterly" else [],
         "actions": actions,
         "top_actions": actions[:TOP_ACTIONS],
         "more_actions": actions[TOP_ACTIONS:],
+    }
+
+
+def _plan_fields(review: Review) -> dict[str, Any]:
+    """What is coming up, the written notes, the goals' pace and the legends."""
+    card = review.scorecard
+    window = card.track_window
+    return {
         "coming_up": list(card.coming_up),
         "coming_lines": _coming_lines(card),
         "coming_from": card.coming_from.isoformat() if card.coming_from else None,
@@ -619,26 +686,43 @@ _BRACE_SPEC = re.compile(r"\{[^{}]*:([^{}]*)\}|\{[^{}]*\{")
 _DIGITS = re.compile(r"\d+")
 
 
-def _check_format(budget: _Budget, fmt: str, args: Any, *, braces: bool) -> None:
-    """Refuse a format string whose field widths would make a huge string."""
+def _brace_widths(fmt: str) -> tuple[list[int], bool]:
+    """The numbers in `{…:spec}` fields, and whether a width comes from a nested field."""
     numbers: list[int] = []
     star = False
-    if braces:
-        for match in _BRACE_SPEC.finditer(fmt):
-            numbers += [int(d) for d in _DIGITS.findall(match.group(1) or "")]
-            star = star or match.group(1) is None  # a nested {width} field
+    for match in _BRACE_SPEC.finditer(fmt):
+        numbers += [int(d) for d in _DIGITS.findall(match.group(1) or "")]
+        star = star or match.group(1) is None  # a nested {width} field
+    return numbers, star
+
+
+def _percent_widths(fmt: str) -> tuple[list[int], bool]:
+    """The widths and precisions of `%` fields, and whether one is `*` (from the args)."""
+    numbers: list[int] = []
+    star = False
+    for match in _PERCENT_SPEC.finditer(fmt):
+        for part in match.groups():
+            if part == "*":
+                star = True
+            elif part:
+                numbers.append(int(part))
+    return numbers, star
+
+
+def _int_args(args: Any) -> list[int]:
+    """The integers among format arguments (a mapping's values, a sequence, or one value)."""
+    if isinstance(args, dict):
+        values = list(args.values())
     else:
-        for match in _PERCENT_SPEC.finditer(fmt):
-            for part in match.groups():
-                if part == "*":
-                    star = True
-                elif part:
-                    numbers.append(int(part))
+        values = list(args) if isinstance(args, (list, tuple)) else [args]
+    return [abs(v) for v in values if isinstance(v, int)]
+
+
+def _check_format(budget: _Budget, fmt: str, args: Any, *, braces: bool) -> None:
+    """Refuse a format string whose field widths would make a huge string."""
+    numbers, star = _brace_widths(fmt) if braces else _percent_widths(fmt)
     if star:
-        values = args.values() if isinstance(args, dict) else (
-            args if isinstance(args, (list, tuple)) else [args]
-        )
-        numbers += [abs(v) for v in values if isinstance(v, int)]
+        numbers += _int_args(args)
     for number in numbers:
         budget.refuse_size(number, "a formatted field")
 
@@ -681,32 +765,60 @@ def _check_string_method(budget: _Budget, method: Any, args: Sequence[Any]) -> N
         _check_format(budget, text, list(args), braces=True)
 
 
+FilterCheck = Callable[["_Budget", Any, list[Any], dict[str, Any]], None]
+
+
+def _arg(rest: list[Any], kwargs: dict[str, Any], index: int, key: str) -> Any:
+    """A filter argument given by position or by keyword (None when absent)."""
+    return rest[index] if len(rest) > index else kwargs.get(key)
+
+
+def _replace_filter(budget: _Budget, value: Any, rest: list[Any], kwargs: dict[str, Any]) -> None:
+    if len(rest) >= 2:
+        _check_replace(budget, str(value), rest[0], rest[1], _arg(rest, kwargs, 2, "count") or -1)
+
+
+def _format_filter(budget: _Budget, value: Any, rest: list[Any], kwargs: dict[str, Any]) -> None:
+    if isinstance(value, str):
+        _check_format(budget, value, rest or kwargs, braces=False)
+
+
+def _wordwrap_filter(budget: _Budget, value: Any, rest: list[Any],
+                     kwargs: dict[str, Any]) -> None:
+    wrap = _arg(rest, kwargs, 2, "wrapstring")
+    width = _arg(rest, kwargs, 0, "width")
+    if isinstance(wrap, str) and isinstance(width, int) and isinstance(value, str):
+        budget.refuse_size(len(value) * (1 + len(wrap) // max(width, 1)), "a wrapped string")
+
+
+_FILTER_CHECKS: dict[str, FilterCheck] = {
+    "center": lambda budget, value, rest, kwargs: _check_width(
+        budget, value, _arg(rest, kwargs, 0, "width")
+    ),
+    "indent": lambda budget, value, rest, kwargs: _check_width(
+        budget, value, _arg(rest, kwargs, 0, "width"), per_line=True
+    ),
+    "replace": _replace_filter,
+    "format": _format_filter,
+    "batch": lambda budget, value, rest, kwargs: _check_width(
+        budget, None, _arg(rest, kwargs, 0, "linecount")
+    ),
+    "slice": lambda budget, value, rest, kwargs: _check_width(
+        budget, None, _arg(rest, kwargs, 0, "slices")
+    ),
+    "tojson": lambda budget, value, rest, kwargs: _check_width(
+        budget, None, _arg(rest, kwargs, 0, "indent")
+    ),
+    "wordwrap": _wordwrap_filter,
+}
+"""Built-in filters whose arguments could make a huge value, and the check of each."""
+
+
 def _check_filter(budget: _Budget, name: str, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
     """Refuse built-in filter uses whose arguments would make a huge value."""
-    if not args:
-        return
-    value, rest = args[0], list(args[1:])
-
-    def arg(index: int, key: str) -> Any:
-        return rest[index] if len(rest) > index else kwargs.get(key)
-
-    if name == "center":
-        _check_width(budget, value, arg(0, "width"))
-    elif name == "indent":
-        _check_width(budget, value, arg(0, "width"), per_line=True)
-    elif name == "replace" and len(rest) >= 2:
-        _check_replace(budget, str(value), rest[0], rest[1], arg(2, "count") or -1)
-    elif name == "format" and isinstance(value, str):
-        _check_format(budget, value, rest or kwargs, braces=False)
-    elif name in ("batch", "slice"):
-        _check_width(budget, None, arg(0, "linecount" if name == "batch" else "slices"))
-    elif name == "tojson":
-        _check_width(budget, None, arg(0, "indent"))
-    elif name == "wordwrap":
-        wrap = arg(2, "wrapstring")
-        width = arg(0, "width")
-        if isinstance(wrap, str) and isinstance(width, int) and isinstance(value, str):
-            budget.refuse_size(len(value) * (1 + len(wrap) // max(width, 1)), "a wrapped string")
+    check = _FILTER_CHECKS.get(name)
+    if check is not None and args:
+        check(budget, args[0], list(args[1:]), kwargs)
 
 
 class _GuardedTemplate(jinja2.Template):
@@ -838,6 +950,25 @@ def _guarded_filter(env: JailedEnvironment, name: str, func: Callable[..., Any])
     return guarded
 
 
+def _check_power(budget: _Budget, left: Any, right: Any) -> None:
+    """Refuse `left ** right` when the result would have more bits than allowed."""
+    bits = budget.limits.int_bits
+    if not (isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0):
+        return
+    if right > bits or (abs(left).bit_length() - 1) * right > bits:
+        raise _Exhausted(f"{left} ** {right} has more than {bits:,} bits")
+
+
+def _check_product(budget: _Budget, left: Any, right: Any) -> None:
+    """Refuse a repeated sequence or an integer product larger than allowed."""
+    for seq, times in ((left, right), (right, left)):
+        if _sized(seq) is not None and isinstance(times, int):
+            budget.refuse_size(_weight(seq) * max(times, 0), "a repeated value")
+    if isinstance(left, int) and isinstance(right, int):
+        if left.bit_length() + right.bit_length() > budget.limits.int_bits + 1:
+            raise _Exhausted(f"a product of more than {budget.limits.int_bits:,} bits")
+
+
 class JailedEnvironment(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with limits on time, size, arithmetic and include depth.
 
@@ -891,20 +1022,9 @@ class JailedEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         budget = self.budget
         if operator == "**":
-            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
-                if right > budget.limits.int_bits or (
-                    (abs(left).bit_length() - 1) * right > budget.limits.int_bits
-                ):
-                    raise _Exhausted(
-                        f"{left} ** {right} has more than {budget.limits.int_bits:,} bits"
-                    )
+            _check_power(budget, left, right)
         elif operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if _sized(seq) is not None and isinstance(times, int):
-                    budget.refuse_size(_weight(seq) * max(times, 0), "a repeated value")
-            if isinstance(left, int) and isinstance(right, int):
-                if left.bit_length() + right.bit_length() > budget.limits.int_bits + 1:
-                    raise _Exhausted(f"a product of more than {budget.limits.int_bits:,} bits")
+            _check_product(budget, left, right)
         elif operator == "+":
             left_size, right_size = _sized(left), _sized(right)
             if left_size is not None and right_size is not None:
