@@ -30,7 +30,7 @@ from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import DataWarning, Workspace
 from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import redact, secret_values
-from careerloop.report.render import render_markdown, render_template
+from careerloop.report.render import Renderer, render_markdown
 from careerloop.report.review import Review, ReviewKind, StaleSource, TrendPoint
 from careerloop.store import RunLock, Store
 
@@ -491,13 +491,12 @@ def publish_reviews(
         on_event(Event("review.failed", {**fields, "error": message}))
 
     try:
-        rendered = [
-            (r, render_markdown(r, config.reviews, user_templates, secrets=secrets))
-            for r in reviews
-        ]
+        # One environment for the run: each template is compiled once, not once a review.
+        renderer = Renderer(config.reviews, user_templates, secrets=secrets)
+        rendered = [(r, renderer.markdown(r)) for r in reviews]
         for name in _extra_templates(config, publishers):
             for review in reviews:
-                render_template(review, config.reviews, user_templates, name, secrets=secrets)
+                renderer.render(review, name)
         for review, markdown in rendered:
             for publisher in publishers:
                 try:

@@ -484,6 +484,9 @@ def find_metric(key: str) -> Metric | None:
 METRICS: tuple[Metric, ...] = metrics()
 """Every shipped KPI, in the order of config.KPI_KEYS."""
 
+LABELS: dict[str, str] = {kpi.key: kpi.label for kpi in catalog.KPIS}
+"""KPI key -> label, of the shipped catalogue."""
+
 
 def feedback_warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig,
                       today: dt.date | None = None) -> list[str]:

@@ -58,6 +58,7 @@ __all__ = [
     "JailedLoader",
     "MonthRow",
     "RenderLimits",
+    "Renderer",
     "build_context",
     "format_delta",
     "format_minutes",
@@ -1174,6 +1175,93 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}"
 
 
+class Renderer:
+    """Renders every review and template of one run with one jailed environment.
+
+    Jinja compiles a template once per environment, so one environment per run (not one
+    per review) parses each template and partial once. Every rendering starts with a
+    fresh budget, so the limits hold per rendering as before.
+
+    Raises:
+        TemplateError: the `[reviews] templates` folder does not exist.
+    """
+
+    def __init__(
+        self,
+        reviews: ReviewsConfig,
+        user_templates: Path | None,
+        *,
+        secrets: Iterable[str] = (),
+        limits: RenderLimits | None = None,
+    ) -> None:
+        self.reviews = reviews
+        self.secrets = list(secrets)
+        self.roots = _roots(user_templates)
+        try:
+            self.environment = make_environment(user_templates, limits)
+        except TemplateError as exc:
+            raise TemplateError(redact(str(exc), self.secrets)) from None
+
+    def render(self, review: Review, name: str, *, context: dict[str, Any] | None = None) -> str:
+        """The review rendered with the template file `name` (user folder first), secrets
+        redacted; `context` replaces the variables of `build_context` (the programme
+        review has its own).
+
+        Raises:
+            TemplateError: a template is missing, malformed, uses an undefined variable,
+                tries something the sandbox forbids or runs past a limit; the message
+                names the file and line.
+        """
+        try:
+            text = self._render(review, name, context)
+        except TemplateError as exc:
+            raise TemplateError(redact(str(exc), self.secrets)) from None
+        return redact(_tidy(clean_text(text)), self.secrets)
+
+    def markdown(self, review: Review) -> str:
+        """The review's Markdown from `monthly.md.j2` or `quarterly.md.j2`."""
+        return self.render(review, f"{review.kind}.md.j2")
+
+    def _render(self, review: Review, name: str, context: dict[str, Any] | None) -> str:
+        env, roots = self.environment, self.roots
+        env.start()
+        if context is None:
+            context = build_context(review, self.reviews.notes_heading)
+        template: jinja2.Template | None = None
+        try:
+            template = env.get_template(name)
+            return "".join(template.generate(context))
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(
+                f"template {exc.name} not found in {', '.join(str(r) for r in roots)}"
+            ) from None
+        except jinja2.TemplateSyntaxError as exc:
+            where = _where(exc.filename, exc.name, roots)
+            raise TemplateError(
+                f"template {where}, line {exc.lineno}: {_describe(exc)}"
+            ) from None
+        except _RENDER_ERRORS as exc:
+            filename, line = _template_frame(exc)
+            if filename is None and template is not None:
+                filename = template.filename  # stopped between two chunks of its output
+            where = _where(filename, name, roots)
+            at = f", line {line}" if line else ""
+            raise TemplateError(f"template {where}{at}: {_describe(exc)}") from None
+
+
+# What a template's rendering may raise: each becomes a TemplateError naming file and line.
+_RENDER_ERRORS = (
+    jinja2.TemplateError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    LookupError,
+    ArithmeticError,
+    RecursionError,
+    MemoryError,
+)
+
+
 def render_template(
     review: Review,
     reviews: ReviewsConfig,
@@ -1184,7 +1272,8 @@ def render_template(
     limits: RenderLimits | None = None,
     context: dict[str, Any] | None = None,
 ) -> str:
-    """The review rendered with the template file `name` (user folder first).
+    """The review rendered with the template file `name` (user folder first), by a
+    `Renderer` of its own; a run rendering several reviews keeps one Renderer instead.
 
     `user_templates` is the resolved `[reviews] templates` folder (Config.path), if any;
     every value in `secrets` is redacted from the result and from any error message.
@@ -1195,12 +1284,8 @@ def render_template(
             tries something the sandbox forbids or runs past a limit; the message names
             the file and line.
     """
-    secrets = list(secrets)
-    try:
-        text = _render(review, reviews, user_templates, name, limits, context)
-    except TemplateError as exc:
-        raise TemplateError(redact(str(exc), secrets)) from None
-    return redact(_tidy(clean_text(text)), secrets)
+    renderer = Renderer(reviews, user_templates, secrets=secrets, limits=limits)
+    return renderer.render(review, name, context=context)
 
 
 def render_markdown(
@@ -1219,47 +1304,6 @@ def render_markdown(
     return render_template(
         review, reviews, user_templates, f"{review.kind}.md.j2", secrets=secrets, limits=limits
     )
-
-
-def _render(
-    review: Review,
-    reviews: ReviewsConfig,
-    user_templates: Path | None,
-    name: str,
-    limits: RenderLimits | None,
-    context: dict[str, Any] | None = None,
-) -> str:
-    env = make_environment(user_templates, limits)
-    roots = _roots(user_templates)
-    if context is None:
-        context = build_context(review, reviews.notes_heading)
-    template: jinja2.Template | None = None
-    try:
-        template = env.get_template(name)
-        return "".join(template.generate(context))
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateError(
-            f"template {exc.name} not found in {', '.join(str(r) for r in roots)}"
-        ) from None
-    except jinja2.TemplateSyntaxError as exc:
-        where = _where(exc.filename, exc.name, roots)
-        raise TemplateError(f"template {where}, line {exc.lineno}: {_describe(exc)}") from None
-    except (
-        jinja2.TemplateError,
-        TypeError,
-        ValueError,
-        AttributeError,
-        LookupError,
-        ArithmeticError,
-        RecursionError,
-        MemoryError,
-    ) as exc:
-        filename, line = _template_frame(exc)
-        if filename is None and template is not None:
-            filename = template.filename  # stopped between two chunks of its output
-        where = _where(filename, name, roots)
-        at = f", line {line}" if line else ""
-        raise TemplateError(f"template {where}{at}: {_describe(exc)}") from None
 
 
 def _tidy(text: str) -> str:
