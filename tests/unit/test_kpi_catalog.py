@@ -162,3 +162,13 @@ def test_an_added_kpi_uses_its_default_target() -> None:
     assert card.kpis["vetted_share"].target == 0.5
     assert (card.kpis["vetted_share"].score, card.kpis["vetted_share"].status) == (
         100, "on_track")
+
+
+def test_docs_kpis_has_one_row_per_kpi_with_its_unit() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "kpis.md"
+    text = docs.read_text(encoding="utf-8")
+    table = text[text.index("| key | value | unit | target | detail |"):].split("\n\n")[0]
+    rows = [line.split("|") for line in table.splitlines() if line.startswith("| `")]
+    documented = {cells[1].strip().strip("`"): cells[3].strip() for cells in rows}
+    assert len(rows) == len(documented) == len(catalog.KPIS)
+    assert documented == {kpi.key: kpi.unit for kpi in catalog.KPIS}
