@@ -109,6 +109,7 @@ def test_svg_shows_the_status_bands_and_the_60_and_90_lines() -> None:
 
 
 def test_quarter_labels_stay_as_they_are() -> None:
-    texts = [t.text for t in ET.fromstring(trend_svg([TrendPoint("2026-Q3", 80)])).iter(
-        f"{SVG}text")]
+    texts = [
+        t.text for t in ET.fromstring(trend_svg([TrendPoint("2026-Q3", 80)])).iter(f"{SVG}text")
+    ]
     assert "2026-Q3" in texts

@@ -68,6 +68,4 @@ def test_redact_finds_the_secret_escaped_too() -> None:
 
 def test_the_html_page_shows_an_image_as_a_link() -> None:
     html = markdown_to_html("![chart](http://h/c.png) and ![local](c.png)\n")
-    assert html == (
-        '<p><a href="http://h/c.png">chart</a> and <a href="c.png">local</a></p>\n'
-    )
+    assert html == ('<p><a href="http://h/c.png">chart</a> and <a href="c.png">local</a></p>\n')

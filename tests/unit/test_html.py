@@ -13,7 +13,7 @@ from careerloop.report.review import TrendPoint
 
 
 def test_raw_html_is_text_and_images_become_links() -> None:
-    html = markdown_to_html('A <script>alert(1)</script> note\n\n![chart](https://x.test/c.png)\n')
+    html = markdown_to_html("A <script>alert(1)</script> note\n\n![chart](https://x.test/c.png)\n")
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<a href="https://x.test/c.png">chart</a>' in html
@@ -38,17 +38,25 @@ def test_the_banner_says_the_status_in_words() -> None:
 
 
 def test_a_review_page_puts_banner_and_chart_right_after_the_title() -> None:
-    page = review_html("# Monthly review 2026-10\n\nBody text\n", title="Monthly review 2026-10",
-                       trend=[TrendPoint("2026-09", 60), TrendPoint("2026-10", 78)],
-                       status="at_risk", score=78)
+    page = review_html(
+        "# Monthly review 2026-10\n\nBody text\n",
+        title="Monthly review 2026-10",
+        trend=[TrendPoint("2026-09", 60), TrendPoint("2026-10", 78)],
+        status="at_risk",
+        score=78,
+    )
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Monthly review 2026-10</title>" in page
-    title, banner, chart, body = (page.index("</h1>"), page.index('class="banner'),
-                                  page.index('<figure class="trend">'),
-                                  page.index("<p>Body text"))
+    title, banner, chart, body = (
+        page.index("</h1>"),
+        page.index('class="banner'),
+        page.index('<figure class="trend">'),
+        page.index("<p>Body text"),
+    )
     assert title < banner < chart < body
     assert "<script" not in page and "http://" not in page.replace(
-        'xmlns="http://www.w3.org/2000/svg"', "")  # it fetches nothing
+        'xmlns="http://www.w3.org/2000/svg"', ""
+    )  # it fetches nothing
 
 
 def test_a_page_without_trend_or_status_is_the_review_alone() -> None:
@@ -60,18 +68,38 @@ def test_a_page_without_trend_or_status_is_the_review_alone() -> None:
 
 def test_the_index_lists_each_kind_newest_first() -> None:
     entries = [
-        IndexEntry(period="2026-09", kind="monthly", score=60, status="off_track",
-                   html="2026-09-monthly.html", md="2026-09-monthly.md", action="Book <it>"),
-        IndexEntry(period="2026-10", kind="monthly", score=None, status=None,
-                   html="2026-10-monthly.html", md="2026-10-monthly.md", action=""),
-        IndexEntry(period="2026-Q3", kind="quarterly", score=70, status="at_risk",
-                   html="2026-Q3-quarterly.html", md="2026-Q3-quarterly.md"),
+        IndexEntry(
+            period="2026-09",
+            kind="monthly",
+            score=60,
+            status="off_track",
+            html="2026-09-monthly.html",
+            md="2026-09-monthly.md",
+            action="Book <it>",
+        ),
+        IndexEntry(
+            period="2026-10",
+            kind="monthly",
+            score=None,
+            status=None,
+            html="2026-10-monthly.html",
+            md="2026-10-monthly.md",
+            action="",
+        ),
+        IndexEntry(
+            period="2026-Q3",
+            kind="quarterly",
+            score=70,
+            status="at_risk",
+            html="2026-Q3-quarterly.html",
+            md="2026-Q3-quarterly.md",
+        ),
     ]
     page = index_html(entries)
     assert page.index("<h2>Monthly</h2>") < page.index("<h2>Quarterly</h2>")
     assert page.index("<td>2026-10</td>") < page.index("<td>2026-09</td>")
-    assert "<td>2026-10</td><td>–</td><td>–</td><td class=\"action\">keep the rhythm</td>" in page
-    assert "<td>60/100</td><td>🔴 off track</td><td class=\"action\">Book &lt;it&gt;</td>" in page
+    assert '<td>2026-10</td><td>–</td><td>–</td><td class="action">keep the rhythm</td>' in page
+    assert '<td>60/100</td><td>🔴 off track</td><td class="action">Book &lt;it&gt;</td>' in page
     # A review recorded without an action column shows a dash.
-    assert "<td>70/100</td><td>🟡 at risk</td><td class=\"action\">–</td>" in page
+    assert '<td>70/100</td><td>🟡 at risk</td><td class="action">–</td>' in page
     assert '<p class="muted">No reviews yet.</p>' in index_html([])

@@ -39,44 +39,90 @@ def workspace(*records: Record) -> Workspace:
     return result
 
 
-def module(id: str, *, planned: dt.date | None = None, completed: dt.date | None = None,
-           minutes: float | None = None, track: str | None = None,
-           skills: tuple[str, ...] = (), goals: tuple[str, ...] = ()) -> Module:
-    return Module(id=id, source="file", source_id=id, title=id, planned=planned,
-                  completed=completed, minutes=minutes, track=track, skills=skills,
-                  goal_ids=goals)
+def module(
+    id: str,
+    *,
+    planned: dt.date | None = None,
+    completed: dt.date | None = None,
+    minutes: float | None = None,
+    track: str | None = None,
+    skills: tuple[str, ...] = (),
+    goals: tuple[str, ...] = (),
+) -> Module:
+    return Module(
+        id=id,
+        source="file",
+        source_id=id,
+        title=id,
+        planned=planned,
+        completed=completed,
+        minutes=minutes,
+        track=track,
+        skills=skills,
+        goal_ids=goals,
+    )
 
 
-def session(id: str, day: dt.date, *, feedback: float | None = None, insights: str = "",
-            mentor: str | None = "Priya") -> Session:
-    return Session(id=id, source="file", source_id=id, title=id, date=day, feedback=feedback,
-                   insights=insights, mentor=mentor)
+def session(
+    id: str,
+    day: dt.date,
+    *,
+    feedback: float | None = None,
+    insights: str = "",
+    mentor: str | None = "Priya",
+) -> Session:
+    return Session(
+        id=id,
+        source="file",
+        source_id=id,
+        title=id,
+        date=day,
+        feedback=feedback,
+        insights=insights,
+        mentor=mentor,
+    )
 
 
 def application(id: str, day: dt.date, *skills: str) -> Application:
     return Application(id=id, source="file", source_id=id, date=day, skills=skills)
 
 
-def goal(id: str, target: dt.date | None, *, horizon: str | None = "6m",
-         done: bool = False) -> Goal:
-    return Goal(id=id, source="file", source_id=id, title=id, horizon=horizon,
-                target_date=target, done=done)
+def goal(
+    id: str, target: dt.date | None, *, horizon: str | None = "6m", done: bool = False
+) -> Goal:
+    return Goal(
+        id=id, source="file", source_id=id, title=id, horizon=horizon, target_date=target, done=done
+    )
 
 
-def milestone(id: str, due: dt.date, done_on: dt.date | None = None,
-              goals: tuple[str, ...] = ()) -> Milestone:
-    return Milestone(id=id, source="file", source_id=id, title=id, due=due, done_on=done_on,
-                     goal_ids=goals)
+def milestone(
+    id: str, due: dt.date, done_on: dt.date | None = None, goals: tuple[str, ...] = ()
+) -> Milestone:
+    return Milestone(
+        id=id, source="file", source_id=id, title=id, due=due, done_on=done_on, goal_ids=goals
+    )
 
 
 # --- actions ----------------------------------------------------------------------------
 
 # October 2026 has 22 weekdays (Thu 1, Fri 2, then four full weeks to Fri 30).
 WEAK_OCTOBER = (
-    module("m1", planned=D(2026, 10, 5), completed=D(2026, 10, 5), minutes=10,
-           skills=("SQL",), goals=("g",)),
-    module("m2", planned=D(2026, 10, 6), completed=D(2026, 10, 6), minutes=20,
-           skills=("Figma",), goals=("g",)),
+    module(
+        "m1",
+        planned=D(2026, 10, 5),
+        completed=D(2026, 10, 5),
+        minutes=10,
+        skills=("SQL",),
+        goals=("g",),
+    ),
+    module(
+        "m2",
+        planned=D(2026, 10, 6),
+        completed=D(2026, 10, 6),
+        minutes=20,
+        skills=("Figma",),
+        goals=("g",),
+    ),
     module("m3", planned=D(2026, 10, 20), goals=("g",)),
     module("m4", planned=D(2026, 10, 21), goals=("g",)),
     module("m5", planned=D(2026, 10, 22), goals=("g",)),
@@ -90,9 +136,12 @@ def test_actions_answer_every_weak_kpi_ranked_and_merged() -> None:
     statuses = {k: card.kpis[k].status for k in card.kpis}
     # module_completion 2 / 5 = 0.4 -> score 50; learning_consistency 2 / 22 = 0.09 ->
     # score 15; skills_applied 0 of 1 -> 0: all off track. insights 1 / 2 -> 63: at risk.
-    assert (statuses["module_completion"], statuses["learning_consistency"],
-            statuses["skills_applied"], statuses["insights_documented"]) == (
-        "off_track", "off_track", "off_track", "at_risk")
+    assert (
+        statuses["module_completion"],
+        statuses["learning_consistency"],
+        statuses["skills_applied"],
+        statuses["insights_documented"],
+    ) == ("off_track", "off_track", "off_track", "at_risk")
     assert card.pitfalls == []  # 50% documented is not below the 0.5 pitfall threshold
     assert [a.kpis for a in card.actions] == [
         ["skills_applied"],  # off track, weight 1, gap 100
@@ -101,8 +150,9 @@ def test_actions_answer_every_weak_kpi_ranked_and_merged() -> None:
     ]
     skills, rhythm, insights = card.actions
     # Figma (Oct 6) is the most recently learned skill never applied.
-    assert skills.text == ("Use Figma in a live project next month: 0 new skills applied in "
-                           "2026-10 (target 1)")
+    assert skills.text == (
+        "Use Figma in a live project next month: 0 new skills applied in 2026-10 (target 1)"
+    )
     # gap 0.6 - 2/22 = 0.51 of 5 weekdays -> 3 slots; median module 20 min; the three
     # weekdays without learning (Mon 5 and Tue 6 had some) are Wed, Thu and Fri.
     assert rhythm.text == (
@@ -113,8 +163,9 @@ def test_actions_answer_every_weak_kpi_ranked_and_merged() -> None:
     assert rhythm.items == ["m3", "m4", "m5"]  # the modules left open
     assert rhythm.pitfall is None
     assert insights.items == ["s2"]
-    assert insights.text.endswith("1 of 2 mentor sessions have their insights written down "
-                                  "(50%, target 80%)")
+    assert insights.text.endswith(
+        "1 of 2 mentor sessions have their insights written down (50%, target 80%)"
+    )
 
 
 def test_weight_ranks_before_the_size_of_the_gap() -> None:
@@ -122,7 +173,10 @@ def test_weight_ranks_before_the_size_of_the_gap() -> None:
     card = build_scorecard(workspace(*WEAK_OCTOBER), OCT, settings, D(2026, 11, 5))
     # The merged action carries module_completion's weight 2: it now comes first.
     assert [a.kpis[0] for a in card.actions] == [
-        "learning_consistency", "skills_applied", "insights_documented"]
+        "learning_consistency",
+        "skills_applied",
+        "insights_documented",
+    ]
 
 
 def test_a_pitfall_on_an_off_track_kpi_is_critical_and_answers_it() -> None:
@@ -130,7 +184,8 @@ def test_a_pitfall_on_an_off_track_kpi_is_critical_and_answers_it() -> None:
         module("m", planned=D(2026, 10, 5), completed=D(2026, 10, 5), goals=("g",)),
         *(module(f"day{n}", completed=D(2026, 10, n), goals=("g",)) for n in range(6, 20)),
         application("a", D(2026, 10, 8), "SQL"),
-        session("s1", D(2026, 10, 7)), session("s2", D(2026, 10, 21)),
+        session("s1", D(2026, 10, 7)),
+        session("s2", D(2026, 10, 21)),
     )
     card = build_scorecard(data, OCT, SETTINGS, D(2026, 11, 5))
     # 0 of 2 sessions documented: 0% -> off track, so the pitfall is critical, not a warning.
@@ -146,8 +201,11 @@ def test_a_pitfall_on_an_off_track_kpi_is_critical_and_answers_it() -> None:
 
 
 def test_a_pitfall_never_fires_while_its_kpi_is_on_track() -> None:
-    sessions = [session("s1", D(2026, 10, 2), insights="Noted."), session("s2", D(2026, 10, 9)),
-                session("s3", D(2026, 10, 20))]
+    sessions = [
+        session("s1", D(2026, 10, 2), insights="Noted."),
+        session("s2", D(2026, 10, 9)),
+        session("s3", D(2026, 10, 20)),
+    ]
     # 1 of 3 documented = 0.33, below the 0.5 threshold; with a target of 0.3 it is on track.
     settings = KpisConfig(targets={"insights_documented": 0.3})
     card = build_scorecard(workspace(*sessions), OCT, settings, D(2026, 11, 5))
@@ -157,8 +215,17 @@ def test_a_pitfall_never_fires_while_its_kpi_is_on_track() -> None:
 
 def test_no_action_when_nothing_is_weak() -> None:
     data = workspace(
-        *(module(f"m{n}", planned=D(2026, 10, n), completed=D(2026, 10, n), goals=("g",),
-                 skills=(f"S{n}",)) for n in range(1, 32) if D(2026, 10, n).weekday() < 5),
+        *(
+            module(
+                f"m{n}",
+                planned=D(2026, 10, n),
+                completed=D(2026, 10, n),
+                goals=("g",),
+                skills=(f"S{n}",),
+            )
+            for n in range(1, 32)
+            if D(2026, 10, n).weekday() < 5
+        ),
         application("a", D(2026, 10, 8), "S1"),
         session("s1", D(2026, 10, 7), feedback=5, insights="Fine."),
         session("s2", D(2026, 10, 21), feedback=5, insights="Fine."),
@@ -169,12 +236,16 @@ def test_no_action_when_nothing_is_weak() -> None:
 
 
 def test_actions_and_coming_up_in_the_json() -> None:
-    card = build_scorecard(workspace(*WEAK_OCTOBER, session("next", D(2026, 11, 4))), OCT,
-                           SETTINGS, D(2026, 11, 5))
+    card = build_scorecard(
+        workspace(*WEAK_OCTOBER, session("next", D(2026, 11, 4))), OCT, SETTINGS, D(2026, 11, 5)
+    )
     document = json.loads(json.dumps(card.to_json()))
     assert document["actions"][0] == {
-        "text": card.actions[0].text, "why": card.actions[0].why,
-        "kpis": ["skills_applied"], "pitfall": None, "items": ["m2"],
+        "text": card.actions[0].text,
+        "why": card.actions[0].why,
+        "kpis": ["skills_applied"],
+        "pitfall": None,
+        "items": ["m2"],
     }
     assert document["coming_up"] == [{"date": "2026-11-04", "kind": "session", "title": "next"}]
     assert document["warnings"] == []
@@ -183,14 +254,17 @@ def test_actions_and_coming_up_in_the_json() -> None:
 # --- coming up --------------------------------------------------------------------------
 
 COMING = (
-    session("on-E", D(2026, 10, 31)), session("first-day", D(2026, 11, 1)),
-    session("last-day", D(2026, 11, 30)), session("day-31", D(2026, 12, 1)),
+    session("on-E", D(2026, 10, 31)),
+    session("first-day", D(2026, 11, 1)),
+    session("last-day", D(2026, 11, 30)),
+    session("day-31", D(2026, 12, 1)),
     module("open", planned=D(2026, 11, 3)),
     module("done-early", planned=D(2026, 11, 4), completed=D(2026, 10, 30)),
     module("done-after-E", planned=D(2026, 11, 5), completed=D(2026, 11, 10)),
     milestone("ms-open", D(2026, 11, 15)),
     milestone("ms-done", D(2026, 11, 16), done_on=D(2026, 10, 20)),
-    goal("goal-due", D(2026, 11, 30)), goal("goal-done", D(2026, 11, 20), done=True),
+    goal("goal-due", D(2026, 11, 30)),
+    goal("goal-done", D(2026, 11, 20), done=True),
     goal("goal-later", D(2026, 12, 5)),
 )
 
@@ -201,8 +275,12 @@ def test_coming_up_is_the_30_days_after_the_period() -> None:
     # goal-done); done-after-E was still open at E.
     assert (card.coming_from, card.coming_to) == (D(2026, 11, 1), D(2026, 11, 30))
     assert [(c.date.day, c.kind, c.title) for c in card.coming_up] == [
-        (1, "session", "first-day"), (3, "module", "open"), (5, "module", "done-after-E"),
-        (15, "milestone", "ms-open"), (30, "session", "last-day"), (30, "goal", "goal-due"),
+        (1, "session", "first-day"),
+        (3, "module", "open"),
+        (5, "module", "done-after-E"),
+        (15, "milestone", "ms-open"),
+        (30, "session", "last-day"),
+        (30, "goal", "goal-due"),
     ]
 
 
@@ -210,7 +288,9 @@ def test_coming_up_of_a_running_period_starts_after_today() -> None:
     card = build_scorecard(workspace(*COMING), NOV, SETTINGS, D(2026, 11, 20))
     # Today Nov 20: Nov 21 .. Dec 20.
     assert [(c.date.isoformat(), c.title) for c in card.coming_up] == [
-        ("2026-11-30", "last-day"), ("2026-11-30", "goal-due"), ("2026-12-01", "day-31"),
+        ("2026-11-30", "last-day"),
+        ("2026-11-30", "goal-due"),
+        ("2026-12-01", "day-31"),
         ("2026-12-05", "goal-later"),
     ]
 
@@ -230,8 +310,7 @@ def test_goal_pace_milestones_against_time_gone() -> None:
         milestone("lead-1", D(2026, 9, 1), D(2026, 9, 1), ("lead",)),
         milestone("lead-2", D(2026, 11, 1), D(2026, 10, 15), ("lead",)),
         milestone("lead-3", D(2026, 12, 20), None, ("lead",)),
-        *(goal(f"sprint-{n}", D(2026, 10, 10 + n), horizon="sprint", done=n < 2)
-          for n in range(3)),
+        *(goal(f"sprint-{n}", D(2026, 10, 10 + n), horizon="sprint", done=n < 2) for n in range(3)),
         goal("old-sprint", D(2026, 7, 10), horizon="sprint"),
     )
     card = build_scorecard(data, OCT, SETTINGS, D(2026, 11, 5))
@@ -252,12 +331,16 @@ def test_goal_pace_milestones_against_time_gone() -> None:
     # Sprint goals due in October: sprint-0, -1 done, sprint-2 not; old-sprint is July's.
     assert card.short_goals is not None
     assert (card.short_goals.label, card.short_goals.done, card.short_goals.due) == (
-        "sprint goals", 2, 3)
+        "sprint goals",
+        2,
+        3,
+    )
 
 
 def test_a_goal_due_within_60_days_is_due_soon() -> None:
-    data = workspace(goal("lead", D(2026, 12, 30)), module("m", planned=D(2026, 10, 1),
-                                                         goals=("lead",)))
+    data = workspace(
+        goal("lead", D(2026, 12, 30)), module("m", planned=D(2026, 10, 1), goals=("lead",))
+    )
     card = build_scorecard(data, OCT, SETTINGS, D(2026, 11, 5))
     assert card.goals_due_soon is True  # Dec 30 is 60 days after Oct 31
     (row,) = card.goal_pace
@@ -281,8 +364,10 @@ TRACKS = (
     module("c1", completed=D(2026, 9, 5), minutes=25, track="C", skills=("W",)),
     module("c2", completed=D(2026, 9, 6), minutes=25, track="C", skills=("W",)),
     # D: 3 modules, 60 min, Z applied once: 1 an hour.
-    *(module(f"d{n}", completed=D(2026, 10, n), minutes=20, track="D", skills=("Z",))
-      for n in (1, 2, 3)),
+    *(
+        module(f"d{n}", completed=D(2026, 10, n), minutes=20, track="D", skills=("Z",))
+        for n in (1, 2, 3)
+    ),
     application("z", D(2026, 10, 10), "Z"),
 )
 
@@ -290,8 +375,9 @@ TRACKS = (
 def test_tracks_over_three_months_with_a_minimum_sample() -> None:
     card = build_scorecard(workspace(*TRACKS), NOV, SETTINGS, D(2026, 12, 5))
     assert card.track_window == (D(2026, 9, 1), D(2026, 11, 30))
-    rates = {row.track: (row.modules, row.minutes, row.applications, row.per_hour)
-             for row in card.tracks}
+    rates = {
+        row.track: (row.modules, row.minutes, row.applications, row.per_hour) for row in card.tracks
+    }
     assert rates == {
         "A": (2, 60, 2, 2.0),  # a1, a2; x-oct, x-nov over 1 h
         "B": (1, 20, 3, 9.0),  # 3 / (20 / 60)
@@ -327,7 +413,8 @@ DECEMBER = (
     module("m1", planned=D(2026, 12, 1), completed=D(2026, 12, 1)),
     module("m2", planned=D(2026, 12, 14), completed=D(2026, 12, 14)),
     module("m3", planned=D(2026, 12, 20)),
-    session("s1", D(2026, 12, 10)), session("s2", D(2026, 12, 24)),
+    session("s1", D(2026, 12, 10)),
+    session("s2", D(2026, 12, 24)),
     application("a1", D(2026, 12, 28), "SQL"),
 )
 
@@ -388,8 +475,9 @@ def test_a_running_month_on_its_last_day() -> None:
 
 
 def test_refinement_says_how_long_a_kpi_stayed_below_target() -> None:
-    data = workspace(*(module(f"m{m}", completed=D(2026, m, 1 if m != 8 else 3))
-                       for m in (7, 8, 9)))
+    data = workspace(
+        *(module(f"m{m}", completed=D(2026, m, 1 if m != 8 else 3)) for m in (7, 8, 9))
+    )
     card = build_scorecard(data, Q3, SETTINGS, D(2026, 11, 5))
     # One learning day a month: Jul 1/23, Aug 1/21, Sep 1/22, mean 0.0455; June ended
     # before the first record. To reach 0.6 at that rate: 1 x 0.6 / 0.0455 = 13.2 -> 14.
@@ -397,5 +485,7 @@ def test_refinement_says_how_long_a_kpi_stayed_below_target() -> None:
         "Days with learning vs weekdays has been below 60% for 3 months at about 1 module "
         "a month: lower the target to 0.1 or plan 14 modules a month"
     )
-    assert card.refinements[-1] == "Plan the modules and dates of 2026-Q4: 0 modules are " \
+    assert (
+        card.refinements[-1] == "Plan the modules and dates of 2026-Q4: 0 modules are "
         "planned so far"
+    )

@@ -46,13 +46,22 @@ def test_the_default_targets_come_from_the_rows() -> None:
         "milestones_on_time": 0.8,
     }
     assert [k.key for k in catalog.KPIS if k.per_month] == [
-        "skills_applied", "advancements", "learning_minutes"]
+        "skills_applied",
+        "advancements",
+        "learning_minutes",
+    ]
 
 
 def test_units_drive_the_notion_number_formats() -> None:
     percent = [key for key in catalog.keys() if catalog.number_format(key) == "percent"]
-    assert percent == ["module_completion", "learning_consistency", "mentor_cadence",
-                       "goal_alignment", "insights_documented", "milestones_on_time"]
+    assert percent == [
+        "module_completion",
+        "learning_consistency",
+        "mentor_cadence",
+        "goal_alignment",
+        "insights_documented",
+        "milestones_on_time",
+    ]
     assert catalog.number_format("mentor_feedback") == "number"  # a score out of 100
     assert catalog.number_format("learning_minutes") == "number"
     assert catalog.number_format("unknown") == "number"
@@ -78,7 +87,8 @@ def test_every_detector_reports_a_catalogued_code() -> None:
     codes = [
         node.value.attr
         for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.keyword) and node.arg == "code"
+        if isinstance(node, ast.keyword)
+        and node.arg == "code"
         and isinstance(node.value, ast.Attribute)
     ]
     assert len(codes) == len(pitfalls.DETECTORS) == len(catalog.PITFALL_CODES)
@@ -89,9 +99,14 @@ def test_the_catalogue_imports_only_the_standard_library() -> None:
     tree = ast.parse(Path(catalog.__file__).read_text(encoding="utf-8"))
     imported = {
         alias.name.split(".")[0]
-        for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
-    } | {node.module.split(".")[0] for node in ast.walk(tree)
-         if isinstance(node, ast.ImportFrom) and node.module}
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
     assert imported == {"__future__", "dataclasses", "typing"}
 
 
@@ -100,8 +115,9 @@ def test_the_catalogue_imports_only_the_standard_library() -> None:
 VETTED = catalog.Kpi("vetted_share", "Vetted content share", "ratio", 0.5)
 
 
-def vetted_share(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                 today: dt.date) -> MetricValue:
+def vetted_share(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Share of the modules completed in P whose content was vetted."""
     completed = index.modules_completed(period.start, scored_end(period, today))
     vetted = sum(1 for m in completed if m.vetted)
@@ -117,12 +133,25 @@ def with_vetted_share(monkeypatch: pytest.MonkeyPatch) -> None:
 def _plan() -> Workspace:
     ws = Workspace()
     # September: 1 of 2 modules vetted (0.5). October: 2 of 3 vetted (2/3).
-    rows = [(dt.date(2026, 9, 8), True), (dt.date(2026, 9, 9), False),
-            (dt.date(2026, 10, 6), True), (dt.date(2026, 10, 7), True),
-            (dt.date(2026, 10, 8), False)]
+    rows = [
+        (dt.date(2026, 9, 8), True),
+        (dt.date(2026, 9, 9), False),
+        (dt.date(2026, 10, 6), True),
+        (dt.date(2026, 10, 7), True),
+        (dt.date(2026, 10, 8), False),
+    ]
     for n, (day, vetted) in enumerate(rows):
-        ws.add(Module(id=f"m{n}", source="file", source_id=f"m{n}", title=f"M{n}",
-                      planned=day, completed=day, vetted=vetted))
+        ws.add(
+            Module(
+                id=f"m{n}",
+                source="file",
+                source_id=f"m{n}",
+                title=f"M{n}",
+                planned=day,
+                completed=day,
+                vetted=vetted,
+            )
+        )
     return ws
 
 
@@ -160,14 +189,13 @@ def test_an_added_kpi_uses_its_default_target() -> None:
     card = build_scorecard(_plan(), OCT, KpisConfig(), TODAY)
     # The row's default 0.5: 2/3 meets it, so the score is 100, on track.
     assert card.kpis["vetted_share"].target == 0.5
-    assert (card.kpis["vetted_share"].score, card.kpis["vetted_share"].status) == (
-        100, "on_track")
+    assert (card.kpis["vetted_share"].score, card.kpis["vetted_share"].status) == (100, "on_track")
 
 
 def test_docs_kpis_has_one_row_per_kpi_with_its_unit() -> None:
     docs = Path(__file__).resolve().parents[2] / "docs" / "kpis.md"
     text = docs.read_text(encoding="utf-8")
-    table = text[text.index("| key | value | unit | target | detail |"):].split("\n\n")[0]
+    table = text[text.index("| key | value | unit | target | detail |") :].split("\n\n")[0]
     rows = [line.split("|") for line in table.splitlines() if line.startswith("| `")]
     documented = {cells[1].strip().strip("`"): cells[3].strip() for cells in rows}
     assert len(rows) == len(documented) == len(catalog.KPIS)

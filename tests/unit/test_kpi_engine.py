@@ -52,18 +52,34 @@ def workspace(*records: Record) -> Workspace:
     return result
 
 
-def module(id: str, *, planned: dt.date | None = None, completed: dt.date | None = None,
-           minutes: float | None = None, track: str | None = None,
-           skills: tuple[str, ...] = (), goals: tuple[str, ...] = ()) -> Module:
-    return Module(id=id, source="file", source_id=id, title=id, planned=planned,
-                  completed=completed, minutes=minutes, track=track, skills=skills,
-                  goal_ids=goals)
+def module(
+    id: str,
+    *,
+    planned: dt.date | None = None,
+    completed: dt.date | None = None,
+    minutes: float | None = None,
+    track: str | None = None,
+    skills: tuple[str, ...] = (),
+    goals: tuple[str, ...] = (),
+) -> Module:
+    return Module(
+        id=id,
+        source="file",
+        source_id=id,
+        title=id,
+        planned=planned,
+        completed=completed,
+        minutes=minutes,
+        track=track,
+        skills=skills,
+        goal_ids=goals,
+    )
 
 
-def session(id: str, day: dt.date, *, feedback: float | None = None,
-            insights: str = "") -> Session:
-    return Session(id=id, source="file", source_id=id, title=id, date=day, feedback=feedback,
-                   insights=insights)
+def session(id: str, day: dt.date, *, feedback: float | None = None, insights: str = "") -> Session:
+    return Session(
+        id=id, source="file", source_id=id, title=id, date=day, feedback=feedback, insights=insights
+    )
 
 
 def application(id: str, day: dt.date, *skills: str) -> Application:
@@ -100,8 +116,15 @@ def test_score_for(value: float | None, target: float | None, expected: int | No
 
 @pytest.mark.parametrize(
     ("score", "status"),
-    [(100, "on_track"), (90, "on_track"), (89, "at_risk"), (60, "at_risk"),
-     (59, "off_track"), (0, "off_track"), (None, "no_data")],
+    [
+        (100, "on_track"),
+        (90, "on_track"),
+        (89, "at_risk"),
+        (60, "at_risk"),
+        (59, "off_track"),
+        (0, "off_track"),
+        (None, "no_data"),
+    ],
 )
 def test_status_for(score: int | None, status: str) -> None:
     assert status_for(score) == status
@@ -120,8 +143,14 @@ def test_default_targets() -> None:
 
 
 def test_configured_targets_override_remove_and_scale_counts() -> None:
-    settings = KpisConfig(targets={"module_completion": 0.9, "mentor_feedback": None,
-                                   "skills_applied": 2, "learning_minutes": 300})
+    settings = KpisConfig(
+        targets={
+            "module_completion": 0.9,
+            "mentor_feedback": None,
+            "skills_applied": 2,
+            "learning_minutes": 300,
+        }
+    )
     assert target_for(METRIC["module_completion"], Q4, settings) == 0.9  # a ratio: as is
     assert target_for(METRIC["mentor_feedback"], OCT, settings) is None  # removed
     assert target_for(METRIC["skills_applied"], Q4, settings) == 6  # 2 per month x 3
@@ -132,22 +161,24 @@ def test_a_removed_target_makes_the_kpi_informational() -> None:
     settings = KpisConfig(targets={"mentor_cadence": None})
     card = build_scorecard(workspace(session("s", D(2026, 10, 2))), OCT, settings, TODAY)
     result = card.kpis["mentor_cadence"]
-    assert (result.value, result.target, result.score, result.status) == (0.5, None, None,
-                                                                          "info")
+    assert (result.value, result.target, result.score, result.status) == (0.5, None, None, "info")
 
 
 # --- period score -----------------------------------------------------------------------
 
 
 def _result(key: str, score: int | None) -> KpiResult:
-    return KpiResult(key=key, label=key, value=None, target=None, score=score,
-                     status=status_for(score))
+    return KpiResult(
+        key=key, label=key, value=None, target=None, score=score, status=status_for(score)
+    )
 
 
 def test_period_score_rounds_the_weighted_mean_half_up() -> None:
-    kpis = {"module_completion": _result("module_completion", 50),
-            "goal_alignment": _result("goal_alignment", 51),
-            "learning_minutes": _result("learning_minutes", None)}
+    kpis = {
+        "module_completion": _result("module_completion", 50),
+        "goal_alignment": _result("goal_alignment", 51),
+        "learning_minutes": _result("learning_minutes", None),
+    }
     assert period_score(kpis, SETTINGS) == 51  # (50 + 51) / 2 = 50.5 -> 51; None skipped
     weighted = KpisConfig(weights={"module_completion": 2})
     assert period_score(kpis, weighted) == 50  # (2 x 50 + 51) / 3 = 50.33 -> 50
@@ -159,14 +190,27 @@ def test_period_score_rounds_the_weighted_mean_half_up() -> None:
 # --- a whole month ----------------------------------------------------------------------
 
 OCTOBER = (
-    module("m1", planned=D(2026, 10, 5), completed=D(2026, 10, 5), minutes=30, track="Data",
-           skills=("SQL",), goals=("g",)),
+    module(
+        "m1",
+        planned=D(2026, 10, 5),
+        completed=D(2026, 10, 5),
+        minutes=30,
+        track="Data",
+        skills=("SQL",),
+        goals=("g",),
+    ),
     module("m2", planned=D(2026, 10, 12)),
     session("s1", D(2026, 10, 8), feedback=4, insights="Scope the pricing work"),
     session("s2", D(2026, 10, 22), feedback=9),
     application("a1", D(2026, 10, 20), "sql"),
-    Goal(id="g", source="file", source_id="g", title="Become a PM", horizon="12m",
-         target_date=D(2027, 6, 1)),
+    Goal(
+        id="g",
+        source="file",
+        source_id="g",
+        title="Become a PM",
+        horizon="12m",
+        target_date=D(2027, 6, 1),
+    ),
 )
 
 
@@ -245,8 +289,10 @@ def test_previous_and_delta_from_the_preceding_month() -> None:
     data = workspace(
         module("sep-done", planned=D(2026, 9, 3), completed=D(2026, 9, 3)),
         module("sep-open", planned=D(2026, 9, 10)),
-        *(module(f"oct-{i}", planned=D(2026, 10, 1 + i), completed=D(2026, 10, 1 + i))
-          for i in range(3)),
+        *(
+            module(f"oct-{i}", planned=D(2026, 10, 1 + i), completed=D(2026, 10, 1 + i))
+            for i in range(3)
+        ),
         module("oct-open", planned=D(2026, 10, 20)),
         session("oct", D(2026, 10, 9), feedback=5),
     )
@@ -254,7 +300,10 @@ def test_previous_and_delta_from_the_preceding_month() -> None:
     completion = card.kpis["module_completion"]
     # Sep: 1 of 2 = 0.5; Oct: 3 of 4 = 0.75; delta 0.25; 93.75 -> 94
     assert (completion.value, completion.previous, completion.delta, completion.score) == (
-        0.75, 0.5, 0.25, 94
+        0.75,
+        0.5,
+        0.25,
+        94,
     )
     feedback = card.kpis["mentor_feedback"]
     assert (feedback.value, feedback.previous, feedback.delta) == (100, None, None)  # Sep: none
@@ -310,11 +359,13 @@ def test_tracks_with_accelerate_and_revisit() -> None:
         module("d1", completed=D(2026, 10, 3), minutes=20, track="Data", skills=("SQL",)),
         module("d2", completed=D(2026, 10, 10), minutes=40, track="Data", skills=("Python",)),
         module("d3", completed=D(2026, 10, 12), track=" data "),  # same track, no minutes
-        module("p1", completed=D(2026, 10, 5), minutes=30, track="Product",
-               skills=("Roadmapping",)),
+        module(
+            "p1", completed=D(2026, 10, 5), minutes=30, track="Product", skills=("Roadmapping",)
+        ),
         module("p2", completed=D(2026, 10, 6), minutes=30, track="Product", skills=("Figma",)),
-        module("p-late", completed=D(2026, 11, 3), minutes=30, track="Product",
-               skills=("Pricing",)),
+        module(
+            "p-late", completed=D(2026, 11, 3), minutes=30, track="Product", skills=("Pricing",)
+        ),
         module("x1", completed=D(2026, 10, 7), minutes=15, track="Design", skills=("Sketch",)),
         module("no-track", completed=D(2026, 10, 8), minutes=99, skills=("SQL",)),
         application("sep", D(2026, 9, 20), "SQL"),
@@ -345,7 +396,8 @@ def test_track_rate_is_rounded_to_two_decimals() -> None:
     data = workspace(
         module("a", completed=D(2026, 10, 1), minutes=25, track="Data", skills=("SQL",)),
         module("b", completed=D(2026, 10, 2), minutes=30, track="Data", skills=("R",)),
-        application("x", D(2026, 10, 3), "SQL"), application("y", D(2026, 10, 4), "R"),
+        application("x", D(2026, 10, 3), "SQL"),
+        application("y", D(2026, 10, 4), "R"),
     )
     (row,) = build_scorecard(data, OCT, SETTINGS, TODAY).tracks
     assert row.per_hour == 2.18  # 2 applications / (55 / 60) h = 2.1818 -> 2.18
@@ -371,24 +423,41 @@ def test_accelerate_and_revisit_edge_cases() -> None:
 
 def test_goal_progress_at_the_end_of_the_period() -> None:
     def milestone(id: str, done_on: dt.date | None) -> Milestone:
-        return Milestone(id=id, source="file", source_id=id, due=D(2026, 12, 1),
-                         done_on=done_on, goal_ids=("pm",))
+        return Milestone(
+            id=id,
+            source="file",
+            source_id=id,
+            due=D(2026, 12, 1),
+            done_on=done_on,
+            goal_ids=("pm",),
+        )
 
     data = workspace(
         Goal(id="later", source="file", source_id="later", title="Speak at a meetup"),
-        Goal(id="pm", source="file", source_id="pm", title="Move into product", horizon="6m",
-             target_date=D(2027, 3, 1)),
+        Goal(
+            id="pm",
+            source="file",
+            source_id="pm",
+            title="Move into product",
+            horizon="6m",
+            target_date=D(2027, 3, 1),
+        ),
         module("sep", completed=D(2026, 9, 5), goals=("pm",)),
         module("oct", completed=D(2026, 10, 10), goals=("pm",)),
         module("nov", completed=D(2026, 11, 3), goals=("pm",)),
-        milestone("ms1", D(2026, 10, 1)), milestone("ms2", D(2026, 11, 2)),
+        milestone("ms1", D(2026, 10, 1)),
+        milestone("ms2", D(2026, 11, 2)),
         milestone("ms3", None),
     )
     # Only the long-horizon (6m, 12m) goals are listed: "later" has no horizon.
     (pm,) = build_scorecard(data, OCT, SETTINGS, TODAY).goals
     # modules up to Oct 31: sep, oct = 2, of them in Oct: 1; milestones done by Oct 31: ms1
-    assert (pm.title, pm.horizon, pm.target_date, pm.done) == ("Move into product", "6m",
-                                                               "2027-03-01", False)
+    assert (pm.title, pm.horizon, pm.target_date, pm.done) == (
+        "Move into product",
+        "6m",
+        "2027-03-01",
+        False,
+    )
     assert (pm.modules_completed, pm.modules_in_period) == (2, 1)
     assert (pm.milestones_done, pm.milestones_total) == (1, 3)
 
@@ -414,11 +483,19 @@ def test_an_index_of_another_workspace_is_refused() -> None:
 def test_scorecard_json_shape() -> None:
     card = build_scorecard(workspace(*OCTOBER), OCT, SETTINGS, TODAY)
     document = json.loads(json.dumps(card.to_json()))
-    assert document["period"] == {"label": "2026-10", "kind": "month",
-                                  "start": "2026-10-01", "end": "2026-10-31"}
+    assert document["period"] == {
+        "label": "2026-10",
+        "kind": "month",
+        "start": "2026-10-01",
+        "end": "2026-10-31",
+    }
     assert document["score"] == 76
     assert document["kpis"]["module_completion"] == {
-        "value": 0.5, "target": 0.8, "score": 63, "status": "at_risk", "previous": None,
-        "delta": None, "detail": {"planned": 2, "done": 1, "completed_total": 1,
-                                  "unplanned": 0},
+        "value": 0.5,
+        "target": 0.8,
+        "score": 63,
+        "status": "at_risk",
+        "previous": None,
+        "delta": None,
+        "detail": {"planned": 2, "done": 1, "completed_total": 1, "unplanned": 0},
     }

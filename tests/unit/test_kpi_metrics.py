@@ -30,25 +30,39 @@ TODAY = D(2027, 1, 15)  # after every period used here unless a test says otherw
 SETTINGS = KpisConfig()
 
 
-def module(id: str, *, planned: dt.date | None = None, completed: dt.date | None = None,
-           minutes: float | None = None, goals: tuple[str, ...] = (),
-           skills: tuple[str, ...] = ()) -> Module:
-    return Module(id=id, source="file", source_id=id, title=id, planned=planned,
-                  completed=completed, minutes=minutes, goal_ids=goals, skills=skills)
+def module(
+    id: str,
+    *,
+    planned: dt.date | None = None,
+    completed: dt.date | None = None,
+    minutes: float | None = None,
+    goals: tuple[str, ...] = (),
+    skills: tuple[str, ...] = (),
+) -> Module:
+    return Module(
+        id=id,
+        source="file",
+        source_id=id,
+        title=id,
+        planned=planned,
+        completed=completed,
+        minutes=minutes,
+        goal_ids=goals,
+        skills=skills,
+    )
 
 
-def session(id: str, day: dt.date, *, feedback: float | None = None,
-            insights: str = "") -> Session:
-    return Session(id=id, source="file", source_id=id, title=id, date=day, feedback=feedback,
-                   insights=insights)
+def session(id: str, day: dt.date, *, feedback: float | None = None, insights: str = "") -> Session:
+    return Session(
+        id=id, source="file", source_id=id, title=id, date=day, feedback=feedback, insights=insights
+    )
 
 
 def application(id: str, day: dt.date, *skills: str) -> Application:
     return Application(id=id, source="file", source_id=id, date=day, skills=skills)
 
 
-def index_of(*records: Module | Session | Application | Milestone | Advancement
-             ) -> WorkspaceIndex:
+def index_of(*records: Module | Session | Application | Milestone | Advancement) -> WorkspaceIndex:
     workspace = Workspace()
     for record in records:
         workspace.add(record)
@@ -153,8 +167,9 @@ def test_mentor_feedback_scales_to_100_and_clamps_outside_the_scale() -> None:
 
 
 def test_mentor_feedback_uses_the_configured_scale() -> None:
-    index = index_of(session("s", D(2026, 10, 2), feedback=7), session("t", D(2026, 10, 3),
-                                                                      feedback=-2))
+    index = index_of(
+        session("s", D(2026, 10, 2), feedback=7), session("t", D(2026, 10, 3), feedback=-2)
+    )
     settings = KpisConfig(feedback_scale=(0, 10))
     value, _ = metrics.mentor_feedback(index, OCT, settings, TODAY)
     assert value == pytest.approx(35.0)  # 7 -> 70; -2 clamped to 0 -> 0; mean 35
@@ -196,14 +211,25 @@ def test_advancements_linked_to_a_competency_learned_or_applied_by_their_date() 
     index = index_of(
         module("sql-course", completed=D(2026, 9, 10), skills=("SQL",)),
         application("stakeholders", D(2026, 10, 5), "Stakeholder mgmt"),
-        Advancement(id="promo", source="file", source_id="promo", date=D(2026, 10, 1),
-                    skills=("sql",)),
-        Advancement(id="too-early", source="file", source_id="too-early",
-                    date=D(2026, 10, 3), skills=("Stakeholder Mgmt",)),
-        Advancement(id="no-skills", source="file", source_id="no-skills",
-                    date=D(2026, 10, 20)),
-        Advancement(id="raise", source="file", source_id="raise", date=D(2026, 10, 25),
-                    kind="compensation", skills=("  stakeholder   MGMT",)),
+        Advancement(
+            id="promo", source="file", source_id="promo", date=D(2026, 10, 1), skills=("sql",)
+        ),
+        Advancement(
+            id="too-early",
+            source="file",
+            source_id="too-early",
+            date=D(2026, 10, 3),
+            skills=("Stakeholder Mgmt",),
+        ),
+        Advancement(id="no-skills", source="file", source_id="no-skills", date=D(2026, 10, 20)),
+        Advancement(
+            id="raise",
+            source="file",
+            source_id="raise",
+            date=D(2026, 10, 25),
+            kind="compensation",
+            skills=("  stakeholder   MGMT",),
+        ),
     )
     value, detail = metrics.advancements(index, OCT, SETTINGS, TODAY)
     # promo: SQL learned Sep 10 <= Oct 1 -> linked; too-early: applied Oct 5 > Oct 3 ->
@@ -215,8 +241,14 @@ def test_advancements_linked_to_a_competency_learned_or_applied_by_their_date() 
 def test_advancement_on_the_day_the_skill_was_learned_is_linked() -> None:
     index = index_of(
         module("course", completed=D(2026, 10, 9), skills=("Pricing",)),
-        Advancement(id="title", source="file", source_id="title", date=D(2026, 10, 9),
-                    kind="title", skills=("pricing",)),
+        Advancement(
+            id="title",
+            source="file",
+            source_id="title",
+            date=D(2026, 10, 9),
+            kind="title",
+            skills=("pricing",),
+        ),
     )
     assert metrics.advancements(index, OCT, SETTINGS, TODAY)[0] == 1  # Oct 9 <= Oct 9
 
@@ -263,11 +295,14 @@ def test_learning_consistency_without_weekdays_is_none() -> None:
 
 def test_mentor_cadence_against_sessions_per_month_times_months() -> None:
     index = index_of(
-        session("a", D(2026, 10, 1)), session("b", D(2026, 10, 15)),
-        session("c", D(2026, 10, 29)), session("d", D(2026, 11, 30)),
+        session("a", D(2026, 10, 1)),
+        session("b", D(2026, 10, 15)),
+        session("c", D(2026, 10, 29)),
+        session("d", D(2026, 11, 30)),
     )
     assert metrics.mentor_cadence(index, OCT, SETTINGS, TODAY) == (
-        1.5, {"sessions": 3, "expected": 2}  # 3 sessions / (2 per month x 1 month)
+        1.5,
+        {"sessions": 3, "expected": 2},  # 3 sessions / (2 per month x 1 month)
     )
     value, detail = metrics.mentor_cadence(index, Q4, KpisConfig(sessions_per_month=1.5), TODAY)
     assert detail == {"sessions": 4, "expected": 4.5}  # 1.5 per month x 3 months

@@ -16,10 +16,18 @@ OCT = Period.parse("2026-10")
 LONG = ["6m", "12m"]
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ("6 months", "6m"), ("6m", "6m"), (" 12  Mo ", "12m"), ("1y", "12m"), ("2 years", "24m"),
-    ("Sprint", "sprint"), (None, ""),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("6 months", "6m"),
+        ("6m", "6m"),
+        (" 12  Mo ", "12m"),
+        ("1y", "12m"),
+        ("2 years", "24m"),
+        ("Sprint", "sprint"),
+        (None, ""),
+    ],
+)
 def test_horizon_key(text: str | None, key: str) -> None:
     assert horizon_key(text) == key
 

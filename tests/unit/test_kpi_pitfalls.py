@@ -19,10 +19,22 @@ TODAY = D(2026, 11, 5)  # October has ended
 SETTINGS = KpisConfig()
 
 
-def module(id: str, completed: dt.date | None, *, goals: tuple[str, ...] = ("g",),
-           vetted: bool | None = None) -> Module:
-    return Module(id=id, source="file", source_id=id, title=id, completed=completed,
-                  goal_ids=goals, vetted=vetted)
+def module(
+    id: str,
+    completed: dt.date | None,
+    *,
+    goals: tuple[str, ...] = ("g",),
+    vetted: bool | None = None,
+) -> Module:
+    return Module(
+        id=id,
+        source="file",
+        source_id=id,
+        title=id,
+        completed=completed,
+        goal_ids=goals,
+        vetted=vetted,
+    )
 
 
 def session(id: str, day: dt.date, insights: str = "notes") -> Session:
@@ -33,15 +45,17 @@ def goal(id: str, target: dt.date, *, done: bool = False) -> Goal:
     return Goal(id=id, source="file", source_id=id, title=id, target_date=target, done=done)
 
 
-def found(*records: Record, period: Period = OCT, today: dt.date = TODAY,
-          settings: KpisConfig = SETTINGS) -> dict[str, Pitfall]:
+def found(
+    *records: Record, period: Period = OCT, today: dt.date = TODAY, settings: KpisConfig = SETTINGS
+) -> dict[str, Pitfall]:
     """The pitfalls of the period by code."""
     workspace = Workspace()
     for record in records:
         workspace.add(record)
     index = WorkspaceIndex(workspace)
-    values = {key: value for key, (value, _) in
-              compute_values(index, period, settings, today).items()}
+    values = {
+        key: value for key, (value, _) in compute_values(index, period, settings, today).items()
+    }
     pitfalls = detect_pitfalls(index, period, settings, today, values)
     return {pitfall.code: pitfall for pitfall in pitfalls}
 
@@ -75,8 +89,13 @@ def test_every_pitfall_carries_a_message_and_advice() -> None:
     # 0/4 aligned; 4 modules, no application; 1/4 sessions < 0.5; Sep 20 -> Oct 31 = 41 days
     # > 2 x 7.5; 0/1 documented; 4/4 unvetted; goal g due Dec 1 with no progress
     assert set(pitfalls) == {
-        "unaligned-learning", "overload-without-application", "mentor-gap", "skipped-checkins",
-        "undocumented-insights", "unvetted-content", "stalled-goal",
+        "unaligned-learning",
+        "overload-without-application",
+        "mentor-gap",
+        "skipped-checkins",
+        "undocumented-insights",
+        "unvetted-content",
+        "stalled-goal",
     }
     for pitfall in pitfalls.values():
         assert pitfall.message.endswith(".") and pitfall.advice.endswith(".")
@@ -89,8 +108,10 @@ def test_every_pitfall_carries_a_message_and_advice() -> None:
 def test_unaligned_learning_below_the_threshold() -> None:
     records = (
         *MENTORED,
-        module("a", D(2026, 10, 1)), module("b", D(2026, 10, 2)),
-        module("loose-1", D(2026, 10, 3), goals=()), module("loose-2", D(2026, 10, 4), goals=()),
+        module("a", D(2026, 10, 1)),
+        module("b", D(2026, 10, 2)),
+        module("loose-1", D(2026, 10, 3), goals=()),
+        module("loose-2", D(2026, 10, 4), goals=()),
     )
     pitfall = found(*records)["unaligned-learning"]  # 2 of 4 linked = 0.5 < 0.8
     assert pitfall.items == ["loose-1", "loose-2"]
@@ -102,8 +123,11 @@ def test_unaligned_learning_below_the_threshold() -> None:
 
 
 def test_unaligned_learning_at_the_threshold_is_fine() -> None:
-    records = (*MENTORED, *(module(f"m{i}", D(2026, 10, 1 + i)) for i in range(4)),
-               module("loose", D(2026, 10, 9), goals=()))
+    records = (
+        *MENTORED,
+        *(module(f"m{i}", D(2026, 10, 1 + i)) for i in range(4)),
+        module("loose", D(2026, 10, 9), goals=()),
+    )
     assert "unaligned-learning" not in found(*records)  # 4 of 5 = 0.8, not < 0.8
 
 
@@ -118,8 +142,9 @@ def test_overload_without_application() -> None:
     applied = Application(id="a", source="file", source_id="a", date=D(2026, 10, 30))
     assert "overload-without-application" not in found(*MENTORED, *four, applied)
     # a quarter needs 4 x 3 = 12 modules
-    assert "overload-without-application" not in found(*MENTORED, *four, period=Q4,
-                                                       today=D(2027, 1, 5))
+    assert "overload-without-application" not in found(
+        *MENTORED, *four, period=Q4, today=D(2027, 1, 5)
+    )
 
 
 # --- mentor-gap -------------------------------------------------------------------------
@@ -163,8 +188,12 @@ def test_mentor_gap_of_a_running_period_looks_back_from_today() -> None:
 
 def test_skipped_checkins_gap_longer_than_twice_the_interval() -> None:
     # 2 sessions a month -> one every 15 days; a gap over 2 x 15 = 30 days is skipped
-    records = (session("aug", D(2026, 8, 1)), session("sep", D(2026, 9, 20)),
-               session("oct", D(2026, 10, 25)), session("oct-b", D(2026, 10, 30)))
+    records = (
+        session("aug", D(2026, 8, 1)),
+        session("sep", D(2026, 9, 20)),
+        session("oct", D(2026, 10, 25)),
+        session("oct-b", D(2026, 10, 30)),
+    )
     pitfall = found(*records)["skipped-checkins"]
     # Aug 1 -> Sep 20 is before P (only the last session before P, Sep 20, is looked at);
     # Sep 20 -> Oct 25 = 35 days > 30; Oct 25 -> Oct 30 = 5 days
@@ -189,8 +218,11 @@ def test_skipped_checkins_factor_from_config() -> None:
 
 
 def test_undocumented_insights() -> None:
-    records = (session("written", D(2026, 10, 5)), session("blank", D(2026, 10, 12), ""),
-               session("spaces", D(2026, 10, 19), "   "))
+    records = (
+        session("written", D(2026, 10, 5)),
+        session("blank", D(2026, 10, 12), ""),
+        session("spaces", D(2026, 10, 19), "   "),
+    )
     pitfall = found(*records)["undocumented-insights"]  # 1/3 = 0.33 < 0.5
     assert pitfall.items == ["blank", "spaces"]
     half = (*records[:2], session("also-written", D(2026, 10, 26)))
@@ -203,8 +235,10 @@ def test_undocumented_insights() -> None:
 def test_unvetted_content_over_half() -> None:
     records = (
         *MENTORED,
-        module("u1", D(2026, 10, 1), vetted=False), module("u2", D(2026, 10, 2), vetted=False),
-        module("u3", D(2026, 10, 3), vetted=False), module("ok", D(2026, 10, 4), vetted=True),
+        module("u1", D(2026, 10, 1), vetted=False),
+        module("u2", D(2026, 10, 2), vetted=False),
+        module("u3", D(2026, 10, 3), vetted=False),
+        module("ok", D(2026, 10, 4), vetted=True),
         module("unknown", D(2026, 10, 5)),  # vetted None is not "unvetted"
     )
     pitfall = found(*records)["unvetted-content"]  # 3 of 5 = 0.6 > 0.5
@@ -223,8 +257,14 @@ def test_stalled_goal_due_soon_without_recent_progress() -> None:
         goal("learning", D(2026, 12, 1)),
         module("for-learning", D(2026, 10, 15), goals=("learning",)),
         goal("milestone", D(2026, 11, 20)),
-        Milestone(id="ms", source="file", source_id="ms", due=D(2026, 10, 20),
-                  done_on=D(2026, 10, 20), goal_ids=("milestone",)),
+        Milestone(
+            id="ms",
+            source="file",
+            source_id="ms",
+            due=D(2026, 10, 20),
+            done_on=D(2026, 10, 20),
+            goal_ids=("milestone",),
+        ),
         goal("far", D(2027, 1, 15)),
         goal("done", D(2026, 12, 1), done=True),
         goal("past", D(2026, 10, 20)),

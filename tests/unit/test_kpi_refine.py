@@ -31,27 +31,55 @@ def test_months_below_runs_back_while_the_kpi_stays_below() -> None:
     history = months_below(index, OCT, SETTINGS, TODAY, "goal_alignment", 0.9)
     # Newest first; July has no record before the plan began, so the run stops there.
     assert [(month.label, value) for month, value, _ in history] == [
-        ("2026-10", 0.5), ("2026-09", 0.5), ("2026-08", 0.5)]
+        ("2026-10", 0.5),
+        ("2026-09", 0.5),
+        ("2026-08", 0.5),
+    ]
     assert months_below(index, OCT, SETTINGS, TODAY, "goal_alignment", 0.5) == []
     assert months_below(index, OCT, SETTINGS, TODAY, "no_such_kpi", 0.5) == []
 
 
 def _weak_alignment() -> dict[str, KpiResult]:
-    return {"goal_alignment": result("goal_alignment", "Learning linked to a goal", 0.5, 0.9,
-                                     56, "off_track")}
+    return {
+        "goal_alignment": result(
+            "goal_alignment", "Learning linked to a goal", 0.5, 0.9, 56, "off_track"
+        )
+    }
 
 
 def test_the_checklist_names_the_months_the_goals_the_tracks_and_the_next_plan() -> None:
     index = index_of(*HALF_ALIGNED, module("next", planned=D(2026, 11, 30)))
-    behind = GoalPace(id="g", title="Lead", horizon="6m", target_date=D(2027, 1, 1),
-                      done=False, milestones_done=1, milestones_total=3,
-                      next_milestone="Run a project", next_due=D(2026, 12, 1), days_left=36,
-                      elapsed=0.663, pace="behind")
-    bare = GoalPace(id="h", title="Speak", horizon="12m", target_date=D(2027, 6, 1),
-                    done=False, milestones_done=0, milestones_total=0, next_milestone=None,
-                    next_due=None, days_left=187, elapsed=0.2, pace="no_milestones")
-    items = refinements(index, OCT, SETTINGS, TODAY, _weak_alignment(),
-                        [behind, bare], ("SQL", 2, "Design", 1), 1)
+    behind = GoalPace(
+        id="g",
+        title="Lead",
+        horizon="6m",
+        target_date=D(2027, 1, 1),
+        done=False,
+        milestones_done=1,
+        milestones_total=3,
+        next_milestone="Run a project",
+        next_due=D(2026, 12, 1),
+        days_left=36,
+        elapsed=0.663,
+        pace="behind",
+    )
+    bare = GoalPace(
+        id="h",
+        title="Speak",
+        horizon="12m",
+        target_date=D(2027, 6, 1),
+        done=False,
+        milestones_done=0,
+        milestones_total=0,
+        next_milestone=None,
+        next_due=None,
+        days_left=187,
+        elapsed=0.2,
+        pace="no_milestones",
+    )
+    items = refinements(
+        index, OCT, SETTINGS, TODAY, _weak_alignment(), [behind, bare], ("SQL", 2, "Design", 1), 1
+    )
     assert items == [
         # Mean 0.5 over 3 months (Oct, Sep, Aug: July has no record).
         "Learning linked to a goal has been below 90% for 3 months: lower the target to 0.5 "
@@ -73,16 +101,17 @@ def test_one_month_below_target_or_a_count_gets_no_item() -> None:
     kpis = {
         **_weak_alignment(),
         # A count: the actions already say what to do.
-        "skills_applied": result("skills_applied", "New skills applied in live projects", 0,
-                                 3.0, 0, "off_track"),
+        "skills_applied": result(
+            "skills_applied", "New skills applied in live projects", 0, 3.0, 0, "off_track"
+        ),
     }
-    items = refinements(index, OCT, SETTINGS, TODAY, kpis,
-                        [], (None, 0, None, 0), 0)
+    items = refinements(index, OCT, SETTINGS, TODAY, kpis, [], (None, 0, None, 0), 0)
     assert items == ["Plan the modules and dates of 2026-11: 0 modules are planned so far"]
 
 
 def test_a_running_month_without_data_ends_the_look_back() -> None:
     # Q4 on 26 Nov: the look-back starts in November, which has no module yet (no value).
     index = index_of(*HALF_ALIGNED)
-    assert months_below(index, Period.parse("2026-Q4"), SETTINGS, TODAY, "goal_alignment",
-                        0.9) == []
+    assert (
+        months_below(index, Period.parse("2026-Q4"), SETTINGS, TODAY, "goal_alignment", 0.9) == []
+    )

@@ -31,28 +31,39 @@ def test_round_to_rounds_halves_up_through_the_decimal_text() -> None:
     assert round_to(-2.5) == Decimal(-3)  # away from zero
 
 
-@pytest.mark.parametrize(("value", "text"), [(3.0, "3"), (2.5, "2.5"), (2.184, "2.18"),
-                                             (-0.001, "0"), (0.0, "0")])
+@pytest.mark.parametrize(
+    ("value", "text"), [(3.0, "3"), (2.5, "2.5"), (2.184, "2.18"), (-0.001, "0"), (0.0, "0")]
+)
 def test_plain_number(value: float, text: str) -> None:
     assert plain_number(value) == text
 
 
-@pytest.mark.parametrize(("minutes", "text"), [
-    (200, "3 h 20 min"), (45, "45 min"), (120, "2 h"), (-60, f"{MINUS}1 h"), (0.4, "0 min"),
-    (None, "–"),
-])
+@pytest.mark.parametrize(
+    ("minutes", "text"),
+    [
+        (200, "3 h 20 min"),
+        (45, "45 min"),
+        (120, "2 h"),
+        (-60, f"{MINUS}1 h"),
+        (0.4, "0 min"),
+        (None, "–"),
+    ],
+)
 def test_format_minutes(minutes: float | None, text: str) -> None:
     assert format_minutes(minutes) == text
 
 
-@pytest.mark.parametrize(("key", "value", "text"), [
-    ("module_completion", 0.745, "75%"),  # a ratio: 74.5 -> 75
-    ("mentor_feedback", 81.5, "82/100"),  # a score out of 100
-    ("learning_minutes", 95, "1 h 35 min"),
-    ("skills_applied", 2.25, "2.3"),  # a count, to one decimal (a pro-rated target)
-    ("unknown_kpi", 2.184, "2.18"),  # not in the catalogue: a plain number
-    ("module_completion", None, "–"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "text"),
+    [
+        ("module_completion", 0.745, "75%"),  # a ratio: 74.5 -> 75
+        ("mentor_feedback", 81.5, "82/100"),  # a score out of 100
+        ("learning_minutes", 95, "1 h 35 min"),
+        ("skills_applied", 2.25, "2.3"),  # a count, to one decimal (a pro-rated target)
+        ("unknown_kpi", 2.184, "2.18"),  # not in the catalogue: a plain number
+        ("module_completion", None, "–"),
+    ],
+)
 def test_format_value_by_the_catalogue_unit(key: str, value: float | None, text: str) -> None:
     assert format_value(value, key) == text
 
@@ -60,10 +71,17 @@ def test_format_value_by_the_catalogue_unit(key: str, value: float | None, text:
 def test_counting_words() -> None:
     assert percent(0.41) == "41%"
     assert (plural(1, "goal"), plural(0, "goal"), plural(2.5, "hour")) == (
-        "1 goal", "0 goals", "2.5 hours")
+        "1 goal",
+        "0 goals",
+        "2.5 hours",
+    )
     assert plural(3, "activity", "activities") == "3 activities"
     assert (number_word(0), number_word(2), number_word(10), number_word(11)) == (
-        "no", "two", "ten", "11")
+        "no",
+        "two",
+        "ten",
+        "11",
+    )
     assert join_words([]) == ""
     assert join_words(["a"]) == "a"
     assert join_words(["a", "b", "c"]) == "a, b and c"
@@ -84,4 +102,5 @@ def test_first_sentences_keeps_two_and_cuts_at_the_limit() -> None:
     assert first_sentences("One line without a stop") == "One line without a stop"
     # 20 characters at most: cut at a word, a trailing comma dropped, an ellipsis added.
     assert first_sentences("alpha beta gamma, delta epsilon zeta", limit=20) == (
-        "alpha beta gamma…")
+        "alpha beta gamma…"
+    )

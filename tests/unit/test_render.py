@@ -49,14 +49,36 @@ def kpi(key: str, label: str, value: float | None, target: float | None, **kw: A
 
 def scorecard(label: str = "2026-10", *, score: int | None = 78, shift: float = 0.0) -> Scorecard:
     kpis = [
-        kpi("module_completion", "Module completion", 0.75 + shift, 0.8, score=94,
-            previous=0.5, delta=0.25, detail={"planned": 12, "done": 9}),
+        kpi(
+            "module_completion",
+            "Module completion",
+            0.75 + shift,
+            0.8,
+            score=94,
+            previous=0.5,
+            delta=0.25,
+            detail={"planned": 12, "done": 9},
+        ),
         kpi("mentor_feedback", "Mentor feedback", 82.0, 75, score=100, previous=82.0, delta=0.0),
-        kpi("skills_applied", "Skills applied", 2, 1, score=100,
-            detail={"skills": ["SQL", "Roadmapping"]}),
+        kpi(
+            "skills_applied",
+            "Skills applied",
+            2,
+            1,
+            score=100,
+            detail={"skills": ["SQL", "Roadmapping"]},
+        ),
         kpi("advancements", "Advancements", 1, None, detail={"total": 1, "linked": 1}),
-        kpi("learning_consistency", "Learning consistency", 0.3, 0.6, score=50,
-            status="off_track", previous=0.4, delta=-0.1),
+        kpi(
+            "learning_consistency",
+            "Learning consistency",
+            0.3,
+            0.6,
+            score=50,
+            status="off_track",
+            previous=0.4,
+            delta=-0.1,
+        ),
         kpi("goal_alignment", "Goal alignment", None, 0.9, status="no_data"),
         kpi("learning_minutes", "Learning minutes", 200, None, previous=150, delta=50),
     ]
@@ -66,80 +88,161 @@ def scorecard(label: str = "2026-10", *, score: int | None = 78, shift: float = 
         status="at_risk",
         kpis={k.key: k for k in kpis},
         pitfalls=[
-            Pitfall(code="mentor-gap", severity="warning",
-                    message="No mentor session in the last 30 days",
-                    items=["last session 2026-09-12"], advice="Book a session this week."),
-            Pitfall(code="unaligned-learning", severity="critical",
-                    message="Most modules serve no goal",
-                    items=[f"Module {i}" for i in range(7)],
-                    advice="Link each module to a goal or drop it."),
+            Pitfall(
+                code="mentor-gap",
+                severity="warning",
+                message="No mentor session in the last 30 days",
+                items=["last session 2026-09-12"],
+                advice="Book a session this week.",
+            ),
+            Pitfall(
+                code="unaligned-learning",
+                severity="critical",
+                message="Most modules serve no goal",
+                items=[f"Module {i}" for i in range(7)],
+                advice="Link each module to a goal or drop it.",
+            ),
         ],
         tracks=[
-            TrackRow(track="Data | analytics", modules=4, minutes=55, applications=2,
-                     per_hour=2.18),
+            TrackRow(
+                track="Data | analytics", modules=4, minutes=55, applications=2, per_hour=2.18
+            ),
             TrackRow(track="Leadership", modules=3, minutes=120, applications=0, per_hour=0.0),
         ],
         accelerate="Data | analytics",
         revisit="Leadership",
         goals=[
-            GoalProgress(id="g2", title="Become a PM", horizon="12m", target_date="2027-06-30",
-                         done=False, modules_completed=5, modules_in_period=2,
-                         milestones_done=1, milestones_total=4),
-            GoalProgress(id="g1", title="Ship a roadmap", horizon="6m",
-                         target_date="2026-12-31", done=False, modules_completed=3,
-                         modules_in_period=0, milestones_done=0, milestones_total=2),
+            GoalProgress(
+                id="g2",
+                title="Become a PM",
+                horizon="12m",
+                target_date="2027-06-30",
+                done=False,
+                modules_completed=5,
+                modules_in_period=2,
+                milestones_done=1,
+                milestones_total=4,
+            ),
+            GoalProgress(
+                id="g1",
+                title="Ship a roadmap",
+                horizon="6m",
+                target_date="2026-12-31",
+                done=False,
+                modules_completed=3,
+                modules_in_period=0,
+                milestones_done=0,
+                milestones_total=2,
+            ),
         ],
         warnings=["Feedback 7 outside the scale [1, 5] was clamped"],
         actions=[
-            Action(text="Link the 7 modules without a goal to the goal they serve: 2 of 9",
-                   why="Learning that serves no goal takes the time the goals need.",
-                   kpis=["goal_alignment"], pitfall="unaligned-learning",
-                   items=[f"Module {i}" for i in range(7)], status="off_track"),
-            Action(text="Block two 10-minute learning slots a week, on Tuesdays and Thursdays",
-                   why="Short learning on most weekdays is what makes it stick.",
-                   kpis=["learning_consistency"], status="off_track"),
-            Action(text="Book the next session with Priya now", why="Nobody checks the plan.",
-                   pitfall="mentor-gap", items=["last session 2026-09-12"]),
-            Action(text="Ask Priya to vet the sources", why="Unvetted content misleads.",
-                   pitfall="unvetted-content", items=["A", "B", "C", "D"]),
+            Action(
+                text="Link the 7 modules without a goal to the goal they serve: 2 of 9",
+                why="Learning that serves no goal takes the time the goals need.",
+                kpis=["goal_alignment"],
+                pitfall="unaligned-learning",
+                items=[f"Module {i}" for i in range(7)],
+                status="off_track",
+            ),
+            Action(
+                text="Block two 10-minute learning slots a week, on Tuesdays and Thursdays",
+                why="Short learning on most weekdays is what makes it stick.",
+                kpis=["learning_consistency"],
+                status="off_track",
+            ),
+            Action(
+                text="Book the next session with Priya now",
+                why="Nobody checks the plan.",
+                pitfall="mentor-gap",
+                items=["last session 2026-09-12"],
+            ),
+            Action(
+                text="Ask Priya to vet the sources",
+                why="Unvetted content misleads.",
+                pitfall="unvetted-content",
+                items=["A", "B", "C", "D"],
+            ),
         ],
         coming_up=[
-            ComingItem(date=dt.date(2026, 11, 4), kind="session", title="1:1 with Priya",
-                       detail="Priya Raman"),
-            ComingItem(date=dt.date(2026, 11, 5), kind="module", title="SQL joins",
-                       detail="Data"),
-            ComingItem(date=dt.date(2026, 11, 9), kind="module", title="Roadmaps",
-                       detail="Product"),
-            ComingItem(date=dt.date(2026, 11, 12), kind="module", title="Window functions",
-                       detail="Data"),
+            ComingItem(
+                date=dt.date(2026, 11, 4),
+                kind="session",
+                title="1:1 with Priya",
+                detail="Priya Raman",
+            ),
+            ComingItem(date=dt.date(2026, 11, 5), kind="module", title="SQL joins", detail="Data"),
+            ComingItem(
+                date=dt.date(2026, 11, 9), kind="module", title="Roadmaps", detail="Product"
+            ),
+            ComingItem(
+                date=dt.date(2026, 11, 12), kind="module", title="Window functions", detail="Data"
+            ),
             ComingItem(date=dt.date(2026, 11, 20), kind="milestone", title="Ship the roadmap"),
             ComingItem(date=dt.date(2026, 11, 30), kind="goal", title="Become a PM"),
         ],
         coming_from=dt.date(2026, 11, 1),
         coming_to=dt.date(2026, 11, 30),
-        insights=[Insight(date=dt.date(2026, 10, 6), mentor="Priya Raman", session="1:1",
-                          text="Talk to five users before writing a requirement.")],
-        open_items=[OpenItems(date=dt.date(2026, 10, 6), session="1:1", mentor="Priya Raman",
-                              open=2, total=3)],
-        advancement_notes=[AdvancementNote(date=dt.date(2026, 10, 20), title="Promoted to APM",
-                                           kind="role", description="Moved to product.",
-                                           skills=["SQL", "Figma"], built_on=["SQL"])],
-        milestones_reached=[MilestoneNote(title="Interview ten users", due=dt.date(2026, 10, 24),
-                                          done_on=dt.date(2026, 10, 21))],
-        milestones_missed=[MilestoneNote(title="Own the backlog", due=dt.date(2026, 10, 20),
-                                         done_on=dt.date(2026, 10, 26)),
-                           MilestoneNote(title="Present findings", due=dt.date(2026, 10, 24),
-                                         done_on=None)],
-        goal_pace=[GoalPace(id="g1", title="Ship a roadmap", horizon="6m",
-                            target_date=dt.date(2026, 12, 31), done=False, milestones_done=0,
-                            milestones_total=2, next_milestone="Draft", next_due=dt.date(
-                                2026, 11, 20), days_left=61, elapsed=0.7, pace="behind")],
+        insights=[
+            Insight(
+                date=dt.date(2026, 10, 6),
+                mentor="Priya Raman",
+                session="1:1",
+                text="Talk to five users before writing a requirement.",
+            )
+        ],
+        open_items=[
+            OpenItems(
+                date=dt.date(2026, 10, 6), session="1:1", mentor="Priya Raman", open=2, total=3
+            )
+        ],
+        advancement_notes=[
+            AdvancementNote(
+                date=dt.date(2026, 10, 20),
+                title="Promoted to APM",
+                kind="role",
+                description="Moved to product.",
+                skills=["SQL", "Figma"],
+                built_on=["SQL"],
+            )
+        ],
+        milestones_reached=[
+            MilestoneNote(
+                title="Interview ten users",
+                due=dt.date(2026, 10, 24),
+                done_on=dt.date(2026, 10, 21),
+            )
+        ],
+        milestones_missed=[
+            MilestoneNote(
+                title="Own the backlog", due=dt.date(2026, 10, 20), done_on=dt.date(2026, 10, 26)
+            ),
+            MilestoneNote(title="Present findings", due=dt.date(2026, 10, 24), done_on=None),
+        ],
+        goal_pace=[
+            GoalPace(
+                id="g1",
+                title="Ship a roadmap",
+                horizon="6m",
+                target_date=dt.date(2026, 12, 31),
+                done=False,
+                milestones_done=0,
+                milestones_total=2,
+                next_milestone="Draft",
+                next_due=dt.date(2026, 11, 20),
+                days_left=61,
+                elapsed=0.7,
+                pace="behind",
+            )
+        ],
         short_goals=ShortGoals(label="sprint goals", due=12, done=9),
         track_window=(dt.date(2026, 8, 1), dt.date(2026, 10, 31)),
         accelerate_periods=3,
         revisit_periods=1,
-        refinements=["Learning consistency has been below 60% for 4 months",
-                     "Plan the modules and dates of 2026-Q1: 0 modules are planned so far"],
+        refinements=[
+            "Learning consistency has been below 60% for 4 months",
+            "Plan the modules and dates of 2026-Q1: 0 modules are planned so far",
+        ],
     )
 
 
@@ -157,8 +260,11 @@ def quarterly_review() -> Review:
     return Review(
         kind="quarterly",
         scorecard=scorecard("2026-Q4", score=80),
-        months=[scorecard("2026-10"), scorecard("2026-11", shift=0.1),
-                scorecard("2026-12", shift=-0.2)],
+        months=[
+            scorecard("2026-10"),
+            scorecard("2026-11", shift=0.1),
+            scorecard("2026-12", shift=-0.2),
+        ],
         trend=[TrendPoint("2026-Q3", 60), TrendPoint("2026-Q4", 80)],
         generated_on=dt.date(2027, 1, 2),
     )
@@ -181,13 +287,14 @@ def test_monthly_review_reads_well() -> None:
     assert "Skills applied for the first time: SQL, Roadmapping" in text
     # The score line, then the top three actions, then the KPI table, then the rest.
     assert text.index("**Score 78/100**") < text.index("## Do next") < text.index("## KPIs")
-    do_next = text[text.index("## Do next"):text.index("## KPIs")]
+    do_next = text[text.index("## Do next") : text.index("## KPIs")]
     assert do_next.count("\n1. ") == 1 and "\n3. **Book the next session" in do_next
     assert "   - Module 4\n   - … and 4 more" not in do_next  # three items, then a count
     assert "   - Module 2\n   - … and 4 more\n" in do_next
-    more = text[text.index("## Also worth doing"):]
-    assert ("- **Ask Priya to vet the sources.** Unvetted content misleads. "
-            "(A; B; C; … and 1 more)") in more
+    more = text[text.index("## Also worth doing") :]
+    assert (
+        "- **Ask Priya to vet the sources.** Unvetted content misleads. (A; B; C; … and 1 more)"
+    ) in more
     assert "keep the rhythm" not in text
     assert "On track: a score of 90 or more" in text
     assert "1 is 0, 4 is 75 and 5 is 100" in text
@@ -199,7 +306,7 @@ def test_monthly_review_reads_well() -> None:
     assert "Learning consistency is at 30% against 60%: what gets in the way?" in text
     assert "## Data warnings" in text
     # The notes heading comes last, with its hint.
-    tail = text[text.index("## Notes"):]
+    tail = text[text.index("## Notes") :]
     assert tail == (
         "## Notes\n\n_Everything below this heading is yours: careerloop never changes it._\n"
     )
@@ -220,14 +327,16 @@ def test_quarterly_has_months_goals_and_checklist() -> None:
     assert text.startswith("# Quarterly review 2026-Q4\n")
     assert "| KPI | Oct 2026 | Nov 2026 | Dec 2026 | Quarter |" in text
     assert "| Module completion | 🟢 75% | 🟢 85% | 🟢 55% | 🟢 75% |" in text
-    goals = text[text.index("## Goals on pace"):]
+    goals = text[text.index("## Goals on pace") :]
     checklist = [line for line in text.splitlines() if line.startswith("- [ ] ")]
     assert checklist == [
         "- [ ] Learning consistency has been below 60% for 4 months",
         "- [ ] Plan the modules and dates of 2026-Q1: 0 modules are planned so far",
     ]
-    assert ("| Ship a roadmap (6m) | 31 Dec 2026, 61 days left | 0 of 2 | Draft, 20 Nov 2026 "
-            "| 🔴 behind |") in goals
+    assert (
+        "| Ship a roadmap (6m) | 31 Dec 2026, 61 days left | 0 of 2 | Draft, 20 Nov 2026 "
+        "| 🔴 behind |"
+    ) in goals
     assert "9 of 12 sprint goals due this quarter are done." in goals
     assert text.rstrip().endswith("careerloop never changes it._")
 
@@ -355,8 +464,9 @@ def test_rendering_is_deterministic() -> None:
 V1_TEMPLATES = Path(__file__).parents[1] / "fixtures" / "templates_v1"
 
 
-@pytest.mark.parametrize("review", [monthly_review(), quarterly_review()],
-                         ids=["monthly", "quarterly"])
+@pytest.mark.parametrize(
+    "review", [monthly_review(), quarterly_review()], ids=["monthly", "quarterly"]
+)
 def test_a_template_written_before_actions_still_renders(review: Review) -> None:
     # A copy of the shipped templates as they were before actions, coming up and pace.
     text = render_markdown(review, REVIEWS, V1_TEMPLATES)
@@ -368,7 +478,7 @@ def test_a_template_written_before_actions_still_renders(review: Review) -> None
 
 def test_went_well_lists_only_what_met_its_target() -> None:
     text = render_markdown(monthly_review(), REVIEWS, None)
-    went_well = text[text.index("## What went well"):text.index("## In your words")]
+    went_well = text[text.index("## What went well") : text.index("## In your words")]
     lines = [line for line in went_well.splitlines() if line.startswith("- ")]
     # Module completion is on track (score 94) but 75% is below its 80% target: not listed.
     assert lines == [
@@ -382,13 +492,16 @@ def test_went_well_lists_only_what_met_its_target() -> None:
 
 def test_what_the_reader_wrote_and_what_is_coming() -> None:
     text = render_markdown(monthly_review(), REVIEWS, None)
-    words = text[text.index("## In your words"):text.index("## Coming up")]
+    words = text[text.index("## In your words") : text.index("## Coming up")]
     assert "> “Talk to five users before writing a requirement.” — Priya Raman, 6 Oct 2026" in words
     assert "- 2 of 3 action items from “1:1” (6 Oct 2026) are still open" in words
     assert "- **Promoted to APM** (20 Oct 2026): Moved to product. Built on SQL." in words
-    assert "- Milestone **Own the backlog**, due 20 Oct 2026: reached 6 days late, on 26 Oct 2026" in words  # noqa: E501
+    assert (
+        "- Milestone **Own the backlog**, due 20 Oct 2026: reached 6 days late, on 26 Oct 2026"
+        in words
+    )  # noqa: E501
     assert "- Milestone **Present findings**, due 24 Oct 2026: not reached" in words
-    coming = text[text.index("## Coming up"):text.index("## Tracks")]
+    coming = text[text.index("## Coming up") : text.index("## Tracks")]
     assert coming.splitlines()[2:] == [
         "- 4 Nov 2026: mentor session “1:1 with Priya” with Priya Raman",
         "- 20 Nov 2026: milestone “Ship the roadmap” is due",
@@ -407,13 +520,15 @@ def test_monthly_shows_goals_only_when_one_is_due_soon() -> None:
 
 def test_mentor_questions_are_three_to_five_and_not_the_actions() -> None:
     text = render_markdown(monthly_review(), REVIEWS, None)
-    section = text[text.index("## For the next mentor session"):text.index("## Data warnings")]
+    section = text[text.index("## For the next mentor session") : text.index("## Data warnings")]
     questions = [line[2:] for line in section.splitlines() if line.startswith("- ")]
     assert 3 <= len(questions) <= 5
     # The insight is quoted in its own section; the question refers to it by its date.
     assert questions[0] == "Has the takeaway of 6 Oct 2026 changed how you work yet?"
-    assert questions[1] == "2 action items from 1 session are still open: which still matter, " \
+    assert (
+        questions[1] == "2 action items from 1 session are still open: which still matter, "
         "and which can go?"
+    )
     assert all(a.text not in q for a in monthly_review().scorecard.actions for q in questions)
 
 

@@ -25,21 +25,41 @@ def _review(kind: ReviewKind, label: str) -> Review:
     ws = Workspace()
     for n in range(3):
         day = dt.date(2026, 10, 5 + n)
-        ws.add(Module(id=f"m{n}", source="file", source_id=f"m{n}", title=f"M{n}",
-                      planned=day, completed=day, minutes=20))
-    ws.add(Session(id="s", source="file", source_id="s", title="S", date=dt.date(2026, 10, 9),
-                   feedback=4, insights="Ship smaller pieces."))
+        ws.add(
+            Module(
+                id=f"m{n}",
+                source="file",
+                source_id=f"m{n}",
+                title=f"M{n}",
+                planned=day,
+                completed=day,
+                minutes=20,
+            )
+        )
+    ws.add(
+        Session(
+            id="s",
+            source="file",
+            source_id="s",
+            title="S",
+            date=dt.date(2026, 10, 9),
+            feedback=4,
+            insights="Ship smaller pieces.",
+        )
+    )
     card = build_scorecard(ws, Period.parse(label), KpisConfig(), TODAY)
-    return Review(kind=kind, scorecard=card,
-                  trend=[TrendPoint(label, card.score)], generated_on=TODAY)
+    return Review(
+        kind=kind, scorecard=card, trend=[TrendPoint(label, card.score)], generated_on=TODAY
+    )
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     parsed: Counter[str] = Counter()
     original = JailedEnvironment._parse
 
-    def counting(self: JailedEnvironment, source: str, name: str | None,
-                 filename: str | None) -> Any:
+    def counting(
+        self: JailedEnvironment, source: str, name: str | None, filename: str | None
+    ) -> Any:
         parsed[name or "?"] += 1
         return original(self, source, name, filename)
 
@@ -82,24 +102,29 @@ def test_a_run_with_two_reviews_builds_the_environment_once(
     built: list[JailedEnvironment] = []
     original = render.make_environment
 
-    def counting(user_templates: Path | None,
-                 limits: RenderLimits | None = None) -> JailedEnvironment:
+    def counting(
+        user_templates: Path | None, limits: RenderLimits | None = None
+    ) -> JailedEnvironment:
         built.append(original(user_templates, limits))
         return built[-1]
 
     monkeypatch.setattr(render, "make_environment", counting)
     parsed = _count_parses(monkeypatch)
     export = tmp_path / "Modules.csv"
-    export.write_text("Name,Planned,Completed,Status\nM1,2026-09-03,2026-09-03,Done\n",
-                      encoding="utf-8")
+    export.write_text(
+        "Name,Planned,Completed,Status\nM1,2026-09-03,2026-09-03,Done\n", encoding="utf-8"
+    )
     (tmp_path / "careerloop.toml").write_text(
         '[workspace]\ntimezone = "UTC"\n\n[sources.notion.modules]\ncsv = "Modules.csv"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     config = load_config(tmp_path / "careerloop.toml")
     report = pipeline.sync(config, pipeline.SyncOptions(), today=dt.date(2026, 10, 15))
     # 15 October: the September review and the Q3 review, both written locally.
-    assert sorted(p.name for p in (tmp_path / "reviews").glob("*.md")
-                  if p.name != "index.md") == ["2026-09-monthly.md", "2026-Q3-quarterly.md"]
+    assert sorted(p.name for p in (tmp_path / "reviews").glob("*.md") if p.name != "index.md") == [
+        "2026-09-monthly.md",
+        "2026-Q3-quarterly.md",
+    ]
     assert report.ok
     assert len(built) == 1
     # The partials both reviews include were compiled once for the two of them.

@@ -52,8 +52,7 @@ def test_review_page_reads_on_desk_and_phone(reviews: Path, name: str, width: in
 
 def test_index_shows_status_and_first_action_on_a_phone(reviews: Path) -> None:
     page = reviews / "index.html"
-    seen = measure(page, width=420, selectors=["td.action"],
-                   screenshot=reviews / "index-420.png")
+    seen = measure(page, width=420, selectors=["td.action"], screenshot=reviews / "index-420.png")
     assert seen.visible("td.action")
     assert seen.overflowing_tables() == []
     text = page.read_text(encoding="utf-8")

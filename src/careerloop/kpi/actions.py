@@ -57,7 +57,7 @@ class ActionContext:
         """The mentor of most sessions up to as_of (the latest wins a tie), or a stand-in."""
         sessions = self.index.sessions
         latest = bisect_right(sessions.dates, self.as_of)
-        recent = sessions.items[max(latest - 12, 0):latest]
+        recent = sessions.items[max(latest - 12, 0) : latest]
         names = Counter(s.mentor.strip() for s in recent if s.mentor and s.mentor.strip())
         if not names:
             return "your mentor"
@@ -83,8 +83,10 @@ def _against(kpi: KpiResult) -> str:
 
 
 def _evidence_generic(ctx: ActionContext, kpi: KpiResult) -> str:
-    return f"{kpi.label.lower()} at {format_value(kpi.value, kpi.key)} " \
+    return (
+        f"{kpi.label.lower()} at {format_value(kpi.value, kpi.key)} "
         f"(target {format_value(kpi.target, kpi.key)})"
+    )
 
 
 def _int(detail: Mapping[str, object], name: str) -> int:
@@ -147,8 +149,7 @@ WHY: dict[str, str] = {
 PITFALL_WHY: dict[str, str] = {
     catalog.MENTOR_GAP: "Without a recent session nobody checks the plan against what happens.",
     catalog.SKIPPED_CHECKINS: "A long gap between sessions lets small problems grow for weeks.",
-    catalog.OVERLOAD_WITHOUT_APPLICATION: "Modules piled up without practice are mostly "
-    "forgotten.",
+    catalog.OVERLOAD_WITHOUT_APPLICATION: "Modules piled up without practice are mostly forgotten.",
     catalog.UNVETTED_CONTENT: "Unvetted content can teach the wrong thing confidently.",
     catalog.STALLED_GOAL: "A goal due soon with no recent work will slip unless something "
     "moves now.",
@@ -216,11 +217,14 @@ def _mentor_feedback(ctx: ActionContext) -> tuple[str, list[str]]:
     low, high = ctx.settings.feedback_scale
     target = kpi.target or 0
     sessions = ctx.index.sessions_between(ctx.period.start, ctx.as_of)
-    weak = [s.title or s.id for s in sessions if s.feedback is not None
-            and (min(max(s.feedback, low), high) - low) / (high - low) * 100 < target]
+    weak = [
+        s.title or s.id
+        for s in sessions
+        if s.feedback is not None
+        and (min(max(s.feedback, low), high) - low) / (high - low) * 100 < target
+    ]
     return (
-        f"Ask {ctx.mentor()} what would make the next session more useful, and agree on one "
-        "change",
+        f"Ask {ctx.mentor()} what would make the next session more useful, and agree on one change",
         weak,
     )
 
@@ -230,7 +234,8 @@ def _unapplied_skill(ctx: ActionContext) -> tuple[str, list[str]] | None:
     the modules that taught it, newest first."""
     index = ctx.index
     unapplied = [
-        (first, key) for key, first in index.first_acquired.items()
+        (first, key)
+        for key, first in index.first_acquired.items()
         if first <= ctx.as_of
         and not ((applied := index.first_application.get(key)) and applied <= ctx.as_of)
     ]
@@ -257,8 +262,7 @@ def _skills_applied(ctx: ActionContext) -> tuple[str, list[str]]:
     if candidate:
         skill, modules = candidate
         return f"Use {skill} in a live project {ctx.when()}", modules
-    return "Pick one skill from your recent modules and use it in a live project " \
-        f"{ctx.when()}", []
+    return f"Pick one skill from your recent modules and use it in a live project {ctx.when()}", []
 
 
 def _mentor_cadence(ctx: ActionContext) -> tuple[str, list[str]]:
@@ -364,18 +368,23 @@ def _pitfall_text(ctx: ActionContext, pitfall: Pitfall) -> str:
         case catalog.OVERLOAD_WITHOUT_APPLICATION:
             candidate = _unapplied_skill(ctx)
             skill = f", such as {candidate[0]}," if candidate else ""
-            return f"Use one skill from these modules{skill} in a live project before " \
+            return (
+                f"Use one skill from these modules{skill} in a live project before "
                 "starting new ones"
+            )
         case catalog.UNVETTED_CONTENT:
-            providers = sorted({m.provider for m in ctx.completed()
-                                if m.vetted is False and m.provider})
+            providers = sorted(
+                {m.provider for m in ctx.completed() if m.vetted is False and m.provider}
+            )
             names = f" ({join_words(providers[:3])})" if providers else ""
-            return f"Ask {ctx.mentor()} to vet the sources{names} before you spend more time " \
-                "on them"
+            return (
+                f"Ask {ctx.mentor()} to vet the sources{names} before you spend more time on them"
+            )
         case catalog.STALLED_GOAL:
             first = quote(pitfall.items[0]) if pitfall.items else "the goals due soon"
-            return f"Schedule a module or a milestone for {first} this week, or move its " \
-                "target date"
+            return (
+                f"Schedule a module or a milestone for {first} this week, or move its target date"
+            )
         case catalog.UNALIGNED_LEARNING:
             return _goal_alignment(ctx)[0]
         case catalog.UNDOCUMENTED_INSIGHTS:
@@ -390,8 +399,9 @@ def _lower_first(text: str) -> str:
 def _ranked(actions: list[Action]) -> list[Action]:
     order = {"off_track": 0, "at_risk": 1}
     indexed = list(enumerate(actions))
-    indexed.sort(key=lambda pair: (order.get(pair[1].status, 2), -pair[1].weight,
-                                   -pair[1].gap, pair[0]))
+    indexed.sort(
+        key=lambda pair: (order.get(pair[1].status, 2), -pair[1].weight, -pair[1].gap, pair[0])
+    )
     return [action for _, action in indexed]
 
 
@@ -404,21 +414,24 @@ def _rank_fields(ctx: ActionContext, keys: Sequence[str]) -> tuple[Status, float
     return status, weight, gap
 
 
-def _pitfall_action(ctx: ActionContext, pitfall: Pitfall, answers: Sequence[str],
-                    weak: Sequence[str]) -> Action:
+def _pitfall_action(
+    ctx: ActionContext, pitfall: Pitfall, answers: Sequence[str], weak: Sequence[str]
+) -> Action:
     """The action of a pitfall, answering its weak KPIs (`answers`: the KPIs it rests on)."""
     keys = [k for k in answers if k in weak]
     status, weight, gap = _rank_fields(ctx, keys)
     if pitfall.severity == "critical" or not keys:
         status = "off_track" if pitfall.severity == "critical" else "at_risk"
-    evidence = "; ".join(ctx.evidence(k) for k in keys) or _lower_first(
-        pitfall.message.rstrip(".")
-    )
+    evidence = "; ".join(ctx.evidence(k) for k in keys) or _lower_first(pitfall.message.rstrip("."))
     return Action(
         text=f"{_pitfall_text(ctx, pitfall)}: {evidence}",
         why=WHY.get(keys[0], "") if keys else PITFALL_WHY.get(pitfall.code, pitfall.advice),
-        kpis=keys, pitfall=pitfall.code, items=list(pitfall.items),
-        status=status, weight=weight, gap=gap,
+        kpis=keys,
+        pitfall=pitfall.code,
+        items=list(pitfall.items),
+        status=status,
+        weight=weight,
+        gap=gap,
     )
 
 
@@ -432,17 +445,27 @@ def _kpi_action(ctx: ActionContext, keys: Sequence[str]) -> Action:
     return Action(
         text=f"{text}: {'; '.join(ctx.evidence(k) for k in keys)}",
         why=" ".join(WHY.get(k, "") for k in keys).strip() or ctx.kpis[key].label,
-        kpis=list(keys), pitfall=None, items=items,
-        status=status, weight=weight, gap=gap,
+        kpis=list(keys),
+        pitfall=None,
+        items=items,
+        status=status,
+        weight=weight,
+        gap=gap,
     )
 
 
-def plan_actions(index: WorkspaceIndex, period: Period, today: dt.date,
-                 kpis: Mapping[str, KpiResult], pitfalls: Sequence[Pitfall],
-                 settings: KpisConfig) -> list[Action]:
+def plan_actions(
+    index: WorkspaceIndex,
+    period: Period,
+    today: dt.date,
+    kpis: Mapping[str, KpiResult],
+    pitfalls: Sequence[Pitfall],
+    settings: KpisConfig,
+) -> list[Action]:
     """One action per pitfall and per weak KPI no pitfall answers, ranked."""
-    ctx = ActionContext(index, period, scored_end(period, today), period.end >= today,
-                        kpis, settings)
+    ctx = ActionContext(
+        index, period, scored_end(period, today), period.end >= today, kpis, settings
+    )
     weak = [key for key, kpi in kpis.items() if kpi.status in WEAK]
     answers = catalog.pitfall_kpis()
     actions = [_pitfall_action(ctx, p, answers.get(p.code, ()), weak) for p in pitfalls]
@@ -451,7 +474,8 @@ def plan_actions(index: WorkspaceIndex, period: Period, today: dt.date,
     for key in weak:
         if key in answered or key in merged_into:
             continue
-        merged = [other for other, first in merged_into.items()
-                  if first == key and other not in answered]
+        merged = [
+            other for other, first in merged_into.items() if first == key and other not in answered
+        ]
         actions.append(_kpi_action(ctx, [key, *merged]))
     return _ranked(actions)

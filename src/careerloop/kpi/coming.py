@@ -20,24 +20,34 @@ def coming_window(period: Period, today: dt.date) -> tuple[dt.date, dt.date]:
 
 def _sessions(index: WorkspaceIndex, start: dt.date, end: dt.date) -> list[ComingItem]:
     return [
-        ComingItem(date=day, kind="session", title=session.title or "Mentor session",
-                   detail=session.mentor or "")
+        ComingItem(
+            date=day,
+            kind="session",
+            title=session.title or "Mentor session",
+            detail=session.mentor or "",
+        )
         for day, session in index.sessions.dated_between(start, end)
     ]
 
 
-def _modules(index: WorkspaceIndex, start: dt.date, end: dt.date,
-             as_of: dt.date) -> list[ComingItem]:
+def _modules(
+    index: WorkspaceIndex, start: dt.date, end: dt.date, as_of: dt.date
+) -> list[ComingItem]:
     return [
-        ComingItem(date=day, kind="module", title=module.title or module.id,
-                   detail=" ".join((module.track or "").split()))
+        ComingItem(
+            date=day,
+            kind="module",
+            title=module.title or module.id,
+            detail=" ".join((module.track or "").split()),
+        )
         for day, module in index.modules_by_planned.dated_between(start, end)
         if module.completed is None or module.completed > as_of
     ]
 
 
-def _milestones(index: WorkspaceIndex, start: dt.date, end: dt.date,
-                as_of: dt.date) -> list[ComingItem]:
+def _milestones(
+    index: WorkspaceIndex, start: dt.date, end: dt.date, as_of: dt.date
+) -> list[ComingItem]:
     return [
         ComingItem(date=day, kind="milestone", title=milestone.title or milestone.id)
         for day, milestone in index.milestones_by_due.dated_between(start, end)

@@ -59,8 +59,9 @@ def round_half_up(number: float | Decimal) -> int:
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def target_for(metric: Metric, period: Period, settings: KpisConfig,
-               today: dt.date | None = None) -> float | None:
+def target_for(
+    metric: Metric, period: Period, settings: KpisConfig, today: dt.date | None = None
+) -> float | None:
     """The KPI's target for this period; None when it has none (informational).
 
     A count's target is per month; while the period runs (given `today`) it is pro-rated
@@ -78,8 +79,9 @@ def target_for(metric: Metric, period: Period, settings: KpisConfig,
     return round(configured * period.months * share, 6)
 
 
-def not_due_yet(metric: Metric, value: float | None, target: float | None,
-                detail: Detail, running: bool) -> bool:
+def not_due_yet(
+    metric: Metric, value: float | None, target: float | None, detail: Detail, running: bool
+) -> bool:
     """Whether a running period's pro-rated count expects less than one whole unit so far
     and none came.
 
@@ -139,12 +141,11 @@ def _delta(value: float | None, previous: float | None) -> float | None:
     return round(value - previous, 6)
 
 
-def compute_values(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                   today: dt.date) -> dict[str, tuple[float | None, Detail]]:
+def compute_values(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> dict[str, tuple[float | None, Detail]]:
     """Every KPI's (value, detail) for the period."""
-    return {
-        metric.key: metric.compute(index, period, settings, today) for metric in metrics()
-    }
+    return {metric.key: metric.compute(index, period, settings, today) for metric in metrics()}
 
 
 TRACK_WINDOW_MONTHS = 3
@@ -162,8 +163,9 @@ def track_window(period: Period, today: dt.date) -> tuple[dt.date, dt.date]:
     return month.start, end
 
 
-def track_table(index: WorkspaceIndex, period: Period,
-                window: tuple[dt.date, dt.date] | None = None) -> list[TrackRow]:
+def track_table(
+    index: WorkspaceIndex, period: Period, window: tuple[dt.date, dt.date] | None = None
+) -> list[TrackRow]:
     """Learning and application per track over a window (default: the period), by name.
 
     A track appears when at least one of its modules was completed in the window; the
@@ -203,16 +205,22 @@ def track_table(index: WorkspaceIndex, period: Period,
     return rows
 
 
-def accelerate_and_revisit(rows: Iterable[TrackRow],
-                           min_minutes: float = 0.0) -> tuple[str | None, str | None]:
+def accelerate_and_revisit(
+    rows: Iterable[TrackRow], min_minutes: float = 0.0
+) -> tuple[str | None, str | None]:
     """The track with most applications per learning hour, and the one with fewest.
 
     Only tracks with at least 2 modules and `min_minutes` minutes are named. Accelerate
     needs a rate above zero; revisit is never the track to accelerate. Ties go to the
     track first by name.
     """
-    rated = [row for row in rows if row.per_hour is not None
-             and row.modules >= TRACK_MIN_MODULES and row.minutes >= min_minutes]
+    rated = [
+        row
+        for row in rows
+        if row.per_hour is not None
+        and row.modules >= TRACK_MIN_MODULES
+        and row.minutes >= min_minutes
+    ]
     by_rate = sorted(rated, key=lambda row: (-(row.per_hour or 0.0), row.track.casefold()))
     accelerate = by_rate[0].track if by_rate and (by_rate[0].per_hour or 0.0) > 0 else None
     candidates = sorted(
@@ -222,8 +230,9 @@ def accelerate_and_revisit(rows: Iterable[TrackRow],
     return accelerate, (candidates[0].track if candidates else None)
 
 
-def track_places(index: WorkspaceIndex, period: Period,
-                 today: dt.date) -> tuple[list[TrackRow], str | None, str | None]:
+def track_places(
+    index: WorkspaceIndex, period: Period, today: dt.date
+) -> tuple[list[TrackRow], str | None, str | None]:
     """The rolling track table of a period and the tracks to accelerate and revisit."""
     memo_key = ("tracks", period, scored_end(period, today))
     if memo_key not in index.memo:
@@ -233,8 +242,9 @@ def track_places(index: WorkspaceIndex, period: Period,
     return cached
 
 
-def place_streak(index: WorkspaceIndex, period: Period, today: dt.date, place: int,
-                 track: str | None) -> int:
+def place_streak(
+    index: WorkspaceIndex, period: Period, today: dt.date, place: int, track: str | None
+) -> int:
     """For how many periods in a row (this one included) `track` held the place
     (1: accelerate, 2: revisit); 0 without a track."""
     if track is None:
@@ -277,8 +287,9 @@ def goal_progress(index: WorkspaceIndex, period: Period) -> list[GoalProgress]:
     return progress
 
 
-def score_kpis(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-               today: dt.date) -> dict[str, KpiResult]:
+def score_kpis(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> dict[str, KpiResult]:
     """Every KPI of the period scored against its target, with the change since the
     period before (none for a period that ended before the plan's first dated record)."""
     current = compute_values(index, period, settings, today)
@@ -332,8 +343,9 @@ def places_of(index: WorkspaceIndex, period: Period, today: dt.date) -> TrackPla
     )
 
 
-def _indexed(workspace: Workspace, period: Period, today: dt.date,
-             index: WorkspaceIndex | None) -> WorkspaceIndex:
+def _indexed(
+    workspace: Workspace, period: Period, today: dt.date, index: WorkspaceIndex | None
+) -> WorkspaceIndex:
     """The index to score with, once the period is known to have started."""
     if period.start > today:
         raise PeriodError(
@@ -347,35 +359,46 @@ def _indexed(workspace: Workspace, period: Period, today: dt.date,
     return index
 
 
-def _warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-              today: dt.date) -> list[str]:
+def _warnings(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> list[str]:
     """The workspace's data warnings and the period's feedback warnings, each once."""
     warnings = [warning.message for warning in index.workspace.warnings]
     warnings += feedback_warnings(index, period, settings, today)
     return list(dict.fromkeys(warnings))
 
 
-def _long_goals(index: WorkspaceIndex, period: Period,
-                settings: KpisConfig) -> list[GoalProgress]:
+def _long_goals(index: WorkspaceIndex, period: Period, settings: KpisConfig) -> list[GoalProgress]:
     long_ids = {goal.id for goal in index.goals if is_long(goal, settings.goal_horizons)}
     return [g for g in goal_progress(index, period) if g.id in long_ids]
 
 
-def _refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
-                 kpis: Mapping[str, KpiResult], paces: list[GoalPace],
-                 places: TrackPlaces) -> list[str]:
+def _refinements(
+    index: WorkspaceIndex,
+    period: Period,
+    settings: KpisConfig,
+    today: dt.date,
+    kpis: Mapping[str, KpiResult],
+    paces: list[GoalPace],
+    places: TrackPlaces,
+) -> list[str]:
     # Only quarterly reviews show the checklist; a month is spared its look-back.
     if period.kind != "quarter":
         return []
     following = period.next()
     planned_next = index.modules_by_planned.count_between(following.start, following.end)
-    tracks = (places.accelerate, places.accelerate_periods, places.revisit,
-              places.revisit_periods)
+    tracks = (places.accelerate, places.accelerate_periods, places.revisit, places.revisit_periods)
     return refinements(index, period, settings, today, kpis, paces, tracks, planned_next)
 
 
-def build_scorecard(workspace: Workspace, period: Period, settings: KpisConfig,
-                    today: dt.date, *, index: WorkspaceIndex | None = None) -> Scorecard:
+def build_scorecard(
+    workspace: Workspace,
+    period: Period,
+    settings: KpisConfig,
+    today: dt.date,
+    *,
+    index: WorkspaceIndex | None = None,
+) -> Scorecard:
     """Score one period.
 
     Pass `index` (built from this same workspace) to score many periods without

@@ -192,17 +192,18 @@ class WorkspaceIndex:
             self.applications, self.skill_key
         )
         first_application = self.first_application
-        self.first_applications = DatedList(
-            first_application, lambda key: first_application[key]
-        )
+        self.first_applications = DatedList(first_application, lambda key: first_application[key])
         completed = list(
             zip(self.modules_by_completed.dates, self.modules_by_completed.items, strict=True)
         )
         # A competency is "new" from the first day a module or application shows it.
         self.first_acquired = _first_dates(
             [
-                *((self.skill_key(name), day) for day, module in completed
-                  for name in module.skills),
+                *(
+                    (self.skill_key(name), day)
+                    for day, module in completed
+                    for name in module.skills
+                ),
                 *first_application.items(),
             ]
         )
@@ -269,8 +270,9 @@ def elapsed_share(period: Period, today: dt.date) -> float:
     return min(max(passed / days, 0.0), 1.0)
 
 
-def count_goal_completions(index: WorkspaceIndex, goal_id: str, start: dt.date,
-                           end: dt.date) -> int:
+def count_goal_completions(
+    index: WorkspaceIndex, goal_id: str, start: dt.date, end: dt.date
+) -> int:
     """Modules linked to the goal completed start <= date <= end."""
     dates = index.goal_completions.get(goal_id, [])
     return max(bisect_right(dates, end) - bisect_left(dates, start), 0)
@@ -299,8 +301,9 @@ def whole(number: float) -> float:
 # --- the KPIs ---------------------------------------------------------------------------
 
 
-def module_completion(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                      today: dt.date) -> MetricValue:
+def module_completion(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Modules planned in P and completed by E, over modules planned in P."""
     start, end = period.start, scored_end(period, today)
     planned = index.modules_by_planned.between(start, end)
@@ -320,8 +323,9 @@ def module_completion(index: WorkspaceIndex, period: Period, settings: KpisConfi
     return (done / len(planned) if planned else None), detail
 
 
-def mentor_feedback(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                    today: dt.date) -> MetricValue:
+def mentor_feedback(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Mean feedback in P on a 0-100 scale, scores outside the scale clamped."""
     sessions = index.sessions_between(period.start, scored_end(period, today))
     low, high = settings.feedback_scale
@@ -334,16 +338,18 @@ def mentor_feedback(index: WorkspaceIndex, period: Period, settings: KpisConfig,
     return (sum(scores) / len(scores) if scores else None), detail
 
 
-def skills_applied(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                   today: dt.date) -> MetricValue:
+def skills_applied(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Distinct skills whose first application over all history falls in P."""
     keys = index.first_applications.between(period.start, scored_end(period, today))
     names = sorted((index.skill_names[key] for key in keys), key=str.casefold)
     return len(names), {"skills": names}
 
 
-def advancements(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                 today: dt.date) -> MetricValue:
+def advancements(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Advancements in P whose skills were learned or applied on or before them."""
     found = index.advancements.between(period.start, scored_end(period, today))
     linked = sum(1 for advancement in found if is_linked(index, advancement))
@@ -361,8 +367,9 @@ def is_linked(index: WorkspaceIndex, advancement: Advancement) -> bool:
     return False
 
 
-def learning_consistency(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                         today: dt.date) -> MetricValue:
+def learning_consistency(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Distinct days with a completed module over the weekdays of P (up to today)."""
     end = scored_end(period, today)
     learned = set(index.modules_by_completed.dates_between(period.start, end))
@@ -378,16 +385,18 @@ def learning_consistency(index: WorkspaceIndex, period: Period, settings: KpisCo
     return (active_days / weekdays if weekdays else None), detail
 
 
-def mentor_cadence(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                   today: dt.date) -> MetricValue:
+def mentor_cadence(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Sessions in P over the sessions planned for P, pro-rated while P runs."""
     sessions = index.sessions.count_between(period.start, scored_end(period, today))
     expected = settings.sessions_per_month * period.months * elapsed_share(period, today)
     return sessions / expected, {"sessions": sessions, "expected": whole(round(expected, 1))}
 
 
-def goal_alignment(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                   today: dt.date) -> MetricValue:
+def goal_alignment(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Share of modules completed in P that are linked to at least one goal."""
     completed = index.modules_completed(period.start, scored_end(period, today))
     aligned = sum(1 for m in completed if m.goal_ids)
@@ -395,8 +404,9 @@ def goal_alignment(index: WorkspaceIndex, period: Period, settings: KpisConfig,
     return (aligned / len(completed) if completed else None), detail
 
 
-def insights_documented(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                        today: dt.date) -> MetricValue:
+def insights_documented(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Share of sessions in P with non-blank insights."""
     sessions = index.sessions_between(period.start, scored_end(period, today))
     documented = sum(1 for s in sessions if s.insights.strip())
@@ -404,8 +414,9 @@ def insights_documented(index: WorkspaceIndex, period: Period, settings: KpisCon
     return (documented / len(sessions) if sessions else None), detail
 
 
-def milestones_on_time(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                       today: dt.date) -> MetricValue:
+def milestones_on_time(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Share of milestones due in P that were done on or before their due date."""
     due = index.milestones_by_due.between(period.start, scored_end(period, today))
     on_time = sum(
@@ -415,8 +426,9 @@ def milestones_on_time(index: WorkspaceIndex, period: Period, settings: KpisConf
     return (on_time / len(due) if due else None), detail
 
 
-def learning_minutes(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                     today: dt.date) -> MetricValue:
+def learning_minutes(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date
+) -> MetricValue:
     """Minutes of the modules completed in P (a module without minutes adds 0)."""
     completed = index.modules_completed(period.start, scored_end(period, today))
     return whole(sum(m.minutes or 0.0 for m in completed)), {}
@@ -488,8 +500,9 @@ LABELS: dict[str, str] = {kpi.key: kpi.label for kpi in catalog.KPIS}
 """KPI key -> label, of the shipped catalogue."""
 
 
-def feedback_warnings(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                      today: dt.date | None = None) -> list[str]:
+def feedback_warnings(
+    index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date | None = None
+) -> list[str]:
     """A data warning for each feedback score in P outside the scale (it is clamped)."""
     low, high = settings.feedback_scale
     warnings = []

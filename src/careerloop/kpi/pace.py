@@ -52,8 +52,10 @@ def _elapsed(start: dt.date | None, target: dt.date | None, as_of: dt.date) -> f
 
 
 def _row(index: WorkspaceIndex, period: Period, as_of: dt.date, goal: Goal) -> GoalPace:
-    milestones = sorted(index.goal_milestones.get(goal.id, []),
-                        key=lambda m: (m.due is None, m.due or as_of, m.title.casefold()))
+    milestones = sorted(
+        index.goal_milestones.get(goal.id, []),
+        key=lambda m: (m.due is None, m.due or as_of, m.title.casefold()),
+    )
     reached: list[Milestone] = []
     upcoming: list[Milestone] = []
     for m in milestones:
@@ -79,12 +81,14 @@ def _row(index: WorkspaceIndex, period: Period, as_of: dt.date, goal: Goal) -> G
     )
 
 
-def goal_pace(index: WorkspaceIndex, period: Period, as_of: dt.date,
-              horizons: Iterable[str]) -> list[GoalPace]:
+def goal_pace(
+    index: WorkspaceIndex, period: Period, as_of: dt.date, horizons: Iterable[str]
+) -> list[GoalPace]:
     """Each long-horizon goal as of `as_of`, by target date."""
     long_goals = [g for g in index.goals if is_long(g, horizons)]
-    long_goals.sort(key=lambda g: (g.target_date is None, g.target_date or as_of,
-                                   g.title.casefold()))
+    long_goals.sort(
+        key=lambda g: (g.target_date is None, g.target_date or as_of, g.title.casefold())
+    )
     return [_row(index, period, as_of, goal) for goal in long_goals]
 
 
@@ -97,12 +101,15 @@ def due_soon(rows: Iterable[GoalPace], as_of: dt.date) -> bool:
     )
 
 
-def short_goals(index: WorkspaceIndex, period: Period, as_of: dt.date,
-                horizons: Iterable[str]) -> ShortGoals | None:
+def short_goals(
+    index: WorkspaceIndex, period: Period, as_of: dt.date, horizons: Iterable[str]
+) -> ShortGoals | None:
     """The shorter goals due in the period (up to as_of): how many, and how many are done."""
     due = [
-        g for g in index.goals
-        if not is_long(g, horizons) and g.target_date is not None
+        g
+        for g in index.goals
+        if not is_long(g, horizons)
+        and g.target_date is not None
         and period.start <= g.target_date <= as_of
     ]
     if not due:

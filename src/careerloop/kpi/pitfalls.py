@@ -132,8 +132,10 @@ def mentor_gap(ctx: PitfallContext) -> Pitfall | None:
         )
     if low_cadence:
         sessions = len(ctx.sessions())
-        expected = whole(round(sessions / cadence, 1)) if cadence else whole(
-            ctx.settings.sessions_per_month * ctx.period.months
+        expected = (
+            whole(round(sessions / cadence, 1))
+            if cadence
+            else whole(ctx.settings.sessions_per_month * ctx.period.months)
         )
         reasons.append(f"only {sessions} of {expected} planned sessions in {ctx.period}")
     both = len(reasons) == 2
@@ -258,10 +260,14 @@ DETECTORS: tuple[Detector, ...] = (
 """Every pitfall detector, in the order docs/kpis.md lists them."""
 
 
-def detect_pitfalls(index: WorkspaceIndex, period: Period, settings: KpisConfig,
-                    today: dt.date, values: Mapping[str, float | None],
-                    statuses: Mapping[str, Status] | None = None) -> list[Pitfall]:
+def detect_pitfalls(
+    index: WorkspaceIndex,
+    period: Period,
+    settings: KpisConfig,
+    today: dt.date,
+    values: Mapping[str, float | None],
+    statuses: Mapping[str, Status] | None = None,
+) -> list[Pitfall]:
     """Every pitfall found in the period, given the period's KPI values and statuses."""
-    ctx = PitfallContext(index, period, settings, min(period.end, today), values,
-                         statuses or {})
+    ctx = PitfallContext(index, period, settings, min(period.end, today), values, statuses or {})
     return [pitfall for detect in DETECTORS if (pitfall := detect(ctx)) is not None]

@@ -19,8 +19,14 @@ from careerloop.periods import Period
 LOOKBACK_MONTHS = 12
 
 
-def months_below(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
-                 key: str, target: float) -> list[tuple[Period, float, dict[str, object]]]:
+def months_below(
+    index: WorkspaceIndex,
+    period: Period,
+    settings: KpisConfig,
+    today: dt.date,
+    key: str,
+    target: float,
+) -> list[tuple[Period, float, dict[str, object]]]:
     """The (month, value, detail) of the consecutive months, ending with the period's last
     month, in which the KPI stayed below `target`, newest first."""
     metric = find_metric(key)
@@ -45,32 +51,42 @@ def months_below(index: WorkspaceIndex, period: Period, settings: KpisConfig, to
 History = Sequence[tuple[Period, float, dict[str, object]]]
 
 
-def _ratio_item(index: WorkspaceIndex, today: dt.date, key: str, label: str, target: float,
-                history: History) -> str:
+def _ratio_item(
+    index: WorkspaceIndex, today: dt.date, key: str, label: str, target: float, history: History
+) -> str:
     months = len(history)
     mean = sum(value for _, value, _ in history) / months
     lowered = float(round_to(max(mean, 0.1), 1))
     head = f"{label} has been below {format_value(target, key)} for {plural(months, 'month')}"
     lower = f"lower the target to {plain_number(lowered)}"
     if key == "learning_consistency":
-        completed = sum(
-            len(index.modules_completed(month.start, min(month.end, today)))
-            for month, _, _ in history
-        ) / months
+        completed = (
+            sum(
+                len(index.modules_completed(month.start, min(month.end, today)))
+                for month, _, _ in history
+            )
+            / months
+        )
         needed = math.ceil(round(completed * target / mean, 6)) if mean else 0
-        return (f"{head} at about {plural(round(completed), 'module')} a month: {lower} "
-                f"or plan {needed} modules a month")
+        return (
+            f"{head} at about {plural(round(completed), 'module')} a month: {lower} "
+            f"or plan {needed} modules a month"
+        )
     if key == "module_completion":
         planned = sum(_count(d, "planned") for _, _, d in history) / months
         done = sum(_count(d, "done") for _, _, d in history) / months
         fewer = math.floor(done / target) if target else 0
-        return (f"{head} at about {plural(round(done), 'module')} done of "
-                f"{round(planned)} planned a month: {lower} or plan {fewer} modules a month")
+        return (
+            f"{head} at about {plural(round(done), 'module')} done of "
+            f"{round(planned)} planned a month: {lower} or plan {fewer} modules a month"
+        )
     if key == "mentor_cadence":
         held = sum(_count(d, "sessions") for _, _, d in history) / months
-        return (f"{head} at about {plural(round(held, 1), 'session')} a month: set "
-                f"sessions_per_month to {plain_number(max(round(held), 1))} or book the "
-                "sessions as a recurring slot")
+        return (
+            f"{head} at about {plural(round(held, 1), 'session')} a month: set "
+            f"sessions_per_month to {plain_number(max(round(held), 1))} or book the "
+            "sessions as a recurring slot"
+        )
     if key == "goal_alignment":
         return f"{head}: {lower} or link each module to a goal when you plan it"
     if key == "insights_documented":
@@ -85,8 +101,13 @@ def _count(detail: Mapping[str, object], name: str) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def _kpi_items(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
-               kpis: Mapping[str, KpiResult]) -> list[str]:
+def _kpi_items(
+    index: WorkspaceIndex,
+    period: Period,
+    settings: KpisConfig,
+    today: dt.date,
+    kpis: Mapping[str, KpiResult],
+) -> list[str]:
     """An item for each weak ratio KPI that has stayed below its target for 2+ months."""
     items: list[str] = []
     for key, kpi in kpis.items():
@@ -107,9 +128,11 @@ def _goal_items(goals: Sequence[GoalPace]) -> list[str]:
     for goal in goals:
         if goal.pace == "behind":
             gone = plain_number(float(round_to((goal.elapsed or 0) * 100)))
-            following = (f"plan {quote(goal.next_milestone)} by "
-                         f"{day(goal.next_due)}" if goal.next_milestone and goal.next_due
-                         else "add its next milestone")
+            following = (
+                f"plan {quote(goal.next_milestone)} by {day(goal.next_due)}"
+                if goal.next_milestone and goal.next_due
+                else "add its next milestone"
+            )
             items.append(
                 f"{quote(goal.title)} is behind pace ({goal.milestones_done} of "
                 f"{plural(goal.milestones_total, 'milestone')} reached, {gone}% of its time "
@@ -142,10 +165,16 @@ def _track_items(period: Period, tracks: tuple[str | None, int, str | None, int]
     return items
 
 
-def refinements(index: WorkspaceIndex, period: Period, settings: KpisConfig, today: dt.date,
-                kpis: Mapping[str, KpiResult], goals: Sequence[GoalPace],
-                tracks: tuple[str | None, int, str | None, int],
-                planned_next: int) -> list[str]:
+def refinements(
+    index: WorkspaceIndex,
+    period: Period,
+    settings: KpisConfig,
+    today: dt.date,
+    kpis: Mapping[str, KpiResult],
+    goals: Sequence[GoalPace],
+    tracks: tuple[str | None, int, str | None, int],
+    planned_next: int,
+) -> list[str]:
     """The checklist: KPIs below target for months, goals behind pace, tracks, next plan."""
     return [
         *_kpi_items(index, period, settings, today, kpis),

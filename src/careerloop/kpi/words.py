@@ -13,8 +13,19 @@ from careerloop.kpi import catalog
 
 MINUS = "\u2212"
 
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight",
-                 "nine", "ten")
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
 
 
 def round_to(value: float, places: int = 0) -> Decimal:
@@ -113,8 +124,9 @@ def first_sentences(text: str, count: int = 2, limit: int = 240) -> str:
     picked: list[str] = []
     rest = flat
     while rest and len(picked) < count:
-        cut = min((i for i in (rest.find(". "), rest.find("! "), rest.find("? ")) if i >= 0),
-                  default=-1)
+        cut = min(
+            (i for i in (rest.find(". "), rest.find("! "), rest.find("? ")) if i >= 0), default=-1
+        )
         if cut < 0:
             picked.append(rest)
             rest = ""

@@ -13,8 +13,12 @@ from careerloop.kpi.words import first_sentences
 def insights(index: WorkspaceIndex, start: dt.date, end: dt.date) -> list[Insight]:
     """Each session's insights in start..end, trimmed to two sentences, oldest first."""
     return [
-        Insight(date=day, mentor=session.mentor, session=session.title or session.id,
-                text=first_sentences(session.insights))
+        Insight(
+            date=day,
+            mentor=session.mentor,
+            session=session.title or session.id,
+            text=first_sentences(session.insights),
+        )
         for day, session in index.sessions.dated_between(start, end)
         if session.insights.strip()
     ]
@@ -23,9 +27,13 @@ def insights(index: WorkspaceIndex, start: dt.date, end: dt.date) -> list[Insigh
 def open_items(index: WorkspaceIndex, start: dt.date, end: dt.date) -> list[OpenItems]:
     """Sessions in start..end with action items still open."""
     return [
-        OpenItems(date=day, session=session.title or session.id, mentor=session.mentor,
-                  open=session.action_items_total - session.action_items_done,
-                  total=session.action_items_total)
+        OpenItems(
+            date=day,
+            session=session.title or session.id,
+            mentor=session.mentor,
+            open=session.action_items_total - session.action_items_done,
+            total=session.action_items_total,
+        )
         for day, session in index.sessions.dated_between(start, end)
         if session.action_items_total > session.action_items_done
     ]
@@ -41,11 +49,14 @@ def advancement_notes(index: WorkspaceIndex, start: dt.date, end: dt.date) -> li
             if acquired is not None and acquired <= day:
                 built_on.append(" ".join(name.split()))
         notes.append(
-            AdvancementNote(date=day, title=advancement.title or advancement.id,
-                            kind=advancement.kind,
-                            description=" ".join(advancement.description.split()),
-                            skills=[" ".join(s.split()) for s in advancement.skills],
-                            built_on=built_on)
+            AdvancementNote(
+                date=day,
+                title=advancement.title or advancement.id,
+                kind=advancement.kind,
+                description=" ".join(advancement.description.split()),
+                skills=[" ".join(s.split()) for s in advancement.skills],
+                built_on=built_on,
+            )
         )
     return notes
 

@@ -262,9 +262,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
-def trend_png(
-    points: Sequence[TrendPoint], *, width: int = WIDTH, height: int = HEIGHT
-) -> bytes:
+def trend_png(points: Sequence[TrendPoint], *, width: int = WIDTH, height: int = HEIGHT) -> bytes:
     """The same trend as a PNG: white background, axis, grid, line and dots (no text)."""
     layout = _Layout(width, height)
     canvas = _Canvas(width, height)

@@ -31,9 +31,7 @@ REDACTED = "[redacted]"
 # C0 controls but tab and newline, DEL, C1 controls, the bidirectional embeddings,
 # overrides and isolates, and the left-to-right/right-to-left marks: they change what
 # text shows ("x evil" reads "x live") or what a terminal does, and mean nothing here.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Characters that start Markdown inline syntax anywhere in a line. `&` only where it
 # would start an entity: `&#x202E;` would bring back a character removed above.
 _INLINE = re.compile(r"[\\`*_\[\]<|~]|&(?=#?[0-9A-Za-z]+;)")

@@ -65,7 +65,10 @@ td.action { max-width: 28rem; }
 
 
 def _image_as_link(
-    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict,
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
     env: EnvType,
 ) -> str:
     """An image as a link to it: a self-contained page loads nothing from elsewhere."""
@@ -127,8 +130,14 @@ def status_banner(status: str | None, score: int | None) -> str:
     )
 
 
-def review_html(markdown: str, *, title: str, trend: Sequence[TrendPoint],
-                status: str | None = None, score: int | None = None) -> str:
+def review_html(
+    markdown: str,
+    *,
+    title: str,
+    trend: Sequence[TrendPoint],
+    status: str | None = None,
+    score: int | None = None,
+) -> str:
     """A self-contained page of one review: title, status banner, trend, then the review.
 
     The banner is left out when `status` is not given.

@@ -99,8 +99,10 @@ def merge_notes(new_markdown: str, existing_markdown: str, heading: str) -> str:
     heading_line = first.group() if first else f"## {heading}\n"
     if not heading_line.endswith("\n"):
         heading_line += "\n"
-    generated = new_generated if new_generated.endswith("\n") or not new_generated else (
-        new_generated + "\n"
+    generated = (
+        new_generated
+        if new_generated.endswith("\n") or not new_generated
+        else (new_generated + "\n")
     )
     return f"{generated}{heading_line}\n{LOST_HEADING_NOTE}\n\n{existing_markdown}"
 

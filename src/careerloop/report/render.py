@@ -244,7 +244,7 @@ def _targets_met(scorecard: Scorecard, room: int) -> list[str]:
     ]
     if len(lines) > room and room:
         shown = lines[: room - 1]
-        rest = [k.label.lower() for k in met[room - 1:]]
+        rest = [k.label.lower() for k in met[room - 1 :]]
         lines = [*shown, "Also at or above target: " + join_words(rest)]
     return lines[:room]
 
@@ -309,8 +309,9 @@ def _plan_questions(scorecard: Scorecard) -> list[str]:
     points: list[str] = []
     behind = [g for g in scorecard.goal_pace if g.pace == "behind"]
     if behind:
-        points.append(f"{quote(behind[0].title)} is behind pace: what would unblock the next "
-                      "milestone?")
+        points.append(
+            f"{quote(behind[0].title)} is behind pace: what would unblock the next milestone?"
+        )
     if scorecard.revisit:
         points.append(f"Is the {inline(scorecard.revisit)} track still worth the time it takes?")
     return points
@@ -366,8 +367,12 @@ def _coming_lines(card: Scorecard) -> list[str]:
         for item in modules:
             name = item.detail or "no track"
             tracks[name] = tracks.get(name, 0) + 1
-        by_track = join_words([f"{count} {inline(name)}" for name, count in
-                               sorted(tracks.items(), key=lambda pair: (-pair[1], pair[0]))])
+        by_track = join_words(
+            [
+                f"{count} {inline(name)}"
+                for name, count in sorted(tracks.items(), key=lambda pair: (-pair[1], pair[0]))
+            ]
+        )
         first, last = modules[0].date, modules[-1].date
         span = f"on {day(first)}" if first == last else f"from {day(first)} to {day(last)}"
         lines.append(f"{plural(len(modules), 'module')} planned {span}: {by_track}")
@@ -424,18 +429,27 @@ def _actions(card: Scorecard) -> list[Action]:
     if card.actions:
         return list(card.actions)
     actions = [
-        Action(text=inline(p.advice.rstrip(".") or p.message.rstrip(".")),
-               why=sentence(inline(p.message)) if p.advice else "", pitfall=p.code,
-               items=list(p.items),
-               status="off_track" if p.severity == "critical" else "at_risk")
+        Action(
+            text=inline(p.advice.rstrip(".") or p.message.rstrip(".")),
+            why=sentence(inline(p.message)) if p.advice else "",
+            pitfall=p.code,
+            items=list(p.items),
+            status="off_track" if p.severity == "critical" else "at_risk",
+        )
         for p in card.pitfalls
     ]
     for kpi in card.kpis.values():
         if kpi.status in ("off_track", "at_risk"):
-            actions.append(Action(
-                text=f"Bring {kpi.label.lower()} back to its target: "
-                f"{format_value(kpi.value, kpi.key)} against {format_value(kpi.target, kpi.key)}",
-                why="", kpis=[kpi.key], status=kpi.status))
+            actions.append(
+                Action(
+                    text=f"Bring {kpi.label.lower()} back to its target: "
+                    f"{format_value(kpi.value, kpi.key)} against "
+                    f"{format_value(kpi.target, kpi.key)}",
+                    why="",
+                    kpis=[kpi.key],
+                    status=kpi.status,
+                )
+            )
     order = {"off_track": 0, "at_risk": 1}
     return sorted(actions, key=lambda a: order.get(a.status, 2))
 
@@ -784,8 +798,7 @@ def _format_filter(budget: _Budget, value: Any, rest: list[Any], kwargs: dict[st
         _check_format(budget, value, rest or kwargs, braces=False)
 
 
-def _wordwrap_filter(budget: _Budget, value: Any, rest: list[Any],
-                     kwargs: dict[str, Any]) -> None:
+def _wordwrap_filter(budget: _Budget, value: Any, rest: list[Any], kwargs: dict[str, Any]) -> None:
     wrap = _arg(rest, kwargs, 2, "wrapstring")
     width = _arg(rest, kwargs, 0, "width")
     if isinstance(wrap, str) and isinstance(width, int) and isinstance(value, str):
@@ -996,11 +1009,13 @@ class JailedEnvironment(ImmutableSandboxedEnvironment):
         self.filters.update(FILTERS)
         for name, func in list(self.filters.items()):
             self.filters[name] = _guarded_filter(self, name, func)
-        self.filters.update({
-            _LOOP_FILTER: _loop_steps,
-            _VALUE_FILTER: _checked_value,
-            _BLOCK_FILTER: _captured_block,
-        })
+        self.filters.update(
+            {
+                _LOOP_FILTER: _loop_steps,
+                _VALUE_FILTER: _checked_value,
+                _BLOCK_FILTER: _captured_block,
+            }
+        )
 
     def start(self) -> None:
         """A fresh budget for the next rendering (a new environment starts with one)."""
@@ -1197,6 +1212,7 @@ class Renderer:
         self.reviews = reviews
         self.secrets = list(secrets)
         self.roots = _roots(user_templates)
+        self._renderings = 0
         try:
             self.environment = make_environment(user_templates, limits)
         except TemplateError as exc:
@@ -1224,7 +1240,9 @@ class Renderer:
 
     def _render(self, review: Review, name: str, context: dict[str, Any] | None) -> str:
         env, roots = self.environment, self.roots
-        env.start()
+        if self._renderings:  # the environment's own budget is fresh for the first one
+            env.start()
+        self._renderings += 1
         if context is None:
             context = build_context(review, self.reviews.notes_heading)
         template: jinja2.Template | None = None
@@ -1237,9 +1255,7 @@ class Renderer:
             ) from None
         except jinja2.TemplateSyntaxError as exc:
             where = _where(exc.filename, exc.name, roots)
-            raise TemplateError(
-                f"template {where}, line {exc.lineno}: {_describe(exc)}"
-            ) from None
+            raise TemplateError(f"template {where}, line {exc.lineno}: {_describe(exc)}") from None
         except _RENDER_ERRORS as exc:
             filename, line = _template_frame(exc)
             if filename is None and template is not None:
