@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from careerloop.connectors import base
 from careerloop.connectors.base import Clock
 from careerloop.connectors.notion.provision import TABLE_TITLES, table_schema
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
@@ -83,6 +84,17 @@ class FakeClock(Clock):
 def fake_clock() -> FakeClock:
     """A clock for `HttpPolicy(clock=…)`: retries and pacing cost no real time."""
     return FakeClock()
+
+
+@pytest.fixture(autouse=True)
+def _own_system_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own default clock, so its token buckets start fresh.
+
+    Buckets are shared per (service, token, clock) for the whole process, and every fake
+    has the same token: without this, the requests of one test (or the waits it skipped
+    by patching `Clock.sleep`) would pace the next one.
+    """
+    monkeypatch.setattr(base, "SYSTEM_CLOCK", Clock())
 
 
 @pytest.fixture

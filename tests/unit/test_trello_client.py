@@ -242,3 +242,29 @@ def test_pacing_stays_under_the_limit_in_any_10_seconds(limit: int) -> None:
         times.append(clock.monotonic())
     worst = max(sum(1 for t in times if start <= t < start + 10.0) for start in times)
     assert worst <= limit
+
+
+def test_two_clients_on_one_token_pace_together(
+    fake_trello: FakeTrelloServer, trello_env: None, board: str, trello_clock: FakeClock
+) -> None:
+    # requests_per_10s = 20: bursts of 2, then (20 - 2) / 10 = 1.8 requests per second.
+    config = trello_config(fake_trello, "CaReEr01", requests_per_10s=20)
+    first, second = fast_api(config, trello_clock), fast_api(config, trello_clock)
+    assert first.policy.bucket is second.policy.bucket
+    for _ in range(3):
+        first.get("Trello board", f"/boards/{board}")
+        second.get("Trello board", f"/boards/{board}")
+    # Six requests on one bucket: two free, four at 1.8/s = 2.22 s (alone: 0.56 s each).
+    assert trello_clock.now - 1000.0 == pytest.approx(4 / 1.8)
+    assert (first.policy.stats.requests, second.policy.stats.requests) == (3, 3)
+
+
+def test_clients_on_two_tokens_pace_apart(
+    fake_trello: FakeTrelloServer, trello_env: None, trello_clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = trello_config(fake_trello, "CaReEr01")
+    first = fast_api(config, trello_clock)
+    monkeypatch.setenv("TRELLO_TOKEN", "ATTAother" + "0123456789abcdef" * 4)
+    second = fast_api(config, trello_clock)
+    assert first.policy.bucket is not second.policy.bucket

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import email.utils
+import hashlib
+import hmac
 import json
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -96,9 +99,11 @@ class Publisher(Protocol):
 #
 # Every connector sends its requests through one `HttpPolicy`: it decides which failures
 # are worth another attempt, how long to wait before it (Retry-After first, else capped
-# exponential backoff with jitter), and paces requests with a token bucket shared by all
-# threads of a run. `PolicyTransport` applies it to an httpx client; a connector on another
-# HTTP library calls `HttpPolicy.send` with its own attempt function.
+# exponential backoff with jitter), and paces requests with a token bucket. There is one
+# bucket per (service, token) in the process (`shared_bucket`): every reader, publisher
+# and programme participant using a token paces against the same bucket, since the
+# service counts requests per token. `PolicyTransport` applies the policy to an httpx
+# client; a connector on another HTTP library calls `HttpPolicy.send` with its own attempt.
 
 RETRY_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504, 529})
 """Statuses worth another attempt of a read: rate limited, overloaded or a broken gateway."""
@@ -119,6 +124,10 @@ class Clock:
     def sleep(self, seconds: float) -> None:
         """Block the calling thread."""
         time.sleep(seconds)
+
+
+SYSTEM_CLOCK = Clock()
+"""The clock of policies and buckets that are given none: one object, so they share buckets."""
 
 
 @dataclass(slots=True, frozen=True, kw_only=True)
@@ -147,32 +156,75 @@ class TokenBucket:
             raise ValueError("rate must be > 0 and burst >= 1")
         self.rate = rate
         self.burst = burst
-        self._clock = clock or Clock()
+        self.clock = clock or SYSTEM_CLOCK
         self._tokens = burst
-        self._last = self._clock.monotonic()
+        self._last = self.clock.monotonic()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
         """Take one token, sleeping until it is there; returns the seconds slept."""
         with self._lock:
-            now = self._clock.monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
-            self._last = now
+            self._refill()
             self._tokens -= 1
             wait = 0.0 if self._tokens >= -1e-9 else -self._tokens / self.rate
         if wait > 0:
-            self._clock.sleep(wait)
+            self.clock.sleep(wait)
         return wait
 
     def pause(self, seconds: float) -> None:
         """Hold every caller back for `seconds` (the service asked us to slow down)."""
         with self._lock:
-            now = self._clock.monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
-            self._last = now
+            self._refill()
             # After `seconds` one token is back: the caller that was told to wait goes
             # first, the others queue behind it at the normal rate.
             self._tokens = min(self._tokens, 1.0) - seconds * self.rate
+
+    def slow_to(self, rate: float, burst: float) -> None:
+        """Never go faster than `rate` per second or `burst` back to back from now on."""
+        with self._lock:
+            self._refill()
+            self.rate = min(self.rate, rate)
+            self.burst = min(self.burst, burst)
+            self._tokens = min(self._tokens, self.burst)
+
+    def _refill(self) -> None:
+        now = self.clock.monotonic()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+
+
+# Keyed by service, a keyed hash of the token and the clock's identity. The clock is part
+# of the key so that a test's virtual clock drives its own buckets (and a bucket never
+# mixes two time lines); a bucket keeps its clock alive, so the id is never reused.
+_SHARED: dict[tuple[str, str, int], TokenBucket] = {}
+_SHARED_LOCK = threading.Lock()
+_TOKEN_KEY = secrets.token_bytes(32)  # per process: the digests are useless outside it
+
+
+def token_digest(token: str) -> str:
+    """A keyed hash that tells tokens apart without keeping any in a readable form."""
+    return hmac.new(_TOKEN_KEY, token.encode(), hashlib.sha256).hexdigest()
+
+
+def shared_bucket(
+    service: str, token: str, *, rate: float, burst: float, clock: Clock | None = None
+) -> TokenBucket:
+    """The one token bucket of `service` under `token` in this process (thread-safe).
+
+    Every policy of the same service, token and clock gets the same bucket, whichever
+    participant, source or publisher built it. When two ask for different paces the
+    slower one holds for both: the service's limit is the token's, and the lower setting
+    is the one somebody chose knowing the token has less room.
+    """
+    clock = clock or SYSTEM_CLOCK
+    key = (service, token_digest(token), id(clock))
+    with _SHARED_LOCK:
+        bucket = _SHARED.get(key)
+        if bucket is None:
+            bucket = _SHARED[key] = TokenBucket(rate, burst, clock=clock)
+            return bucket
+    bucket.slow_to(rate, burst)
+    return bucket
 
 
 @dataclass(slots=True)
@@ -296,7 +348,11 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
 
 
 class HttpPolicy:
-    """Retries, backoff and pacing for one service (one token bucket per service)."""
+    """Retries, backoff and pacing for one service.
+
+    The policy starts with a token bucket of its own; `share_bucket` swaps it for the
+    bucket every policy of the same service and token shares, once the token is known.
+    """
 
     def __init__(
         self,
@@ -311,9 +367,19 @@ class HttpPolicy:
         self.service = service
         self.rate_setting = rate_setting  # the config key a user lowers when rate limited
         self.retry = retry or RetryPolicy()
-        self.clock = clock or Clock()
+        self.clock = clock or SYSTEM_CLOCK
         self.bucket = TokenBucket(rate, burst, clock=self.clock)
-        self.stats = RequestStats()
+        self.stats = RequestStats()  # this policy's requests only, even on a shared bucket
+
+    def share_bucket(self, token: str) -> None:
+        """Pace with every other policy of this service, token and clock (`shared_bucket`)."""
+        self.bucket = shared_bucket(
+            self.service,
+            token,
+            rate=self.bucket.rate,
+            burst=self.bucket.burst,
+            clock=self.clock,
+        )
 
     def send(
         self,
@@ -347,42 +413,72 @@ class HttpPolicy:
                     raise
                 self._wait(policy.backoff(number))
                 continue
-            status = answer.status_code
-            self.stats.answered(status)
-            if read and cut is not None and cut(answer):
-                self.stats.failed(_CutBody())
-                if last:
-                    return answer  # the caller's JSON parsing says what is wrong
-                discard(answer)
-                self._wait(policy.backoff(number))
-                continue
-            if not policy.retries_status(status, read=read):
+            wait = self._wait_after(answer, number, read=read, discard=discard, cut=cut)
+            if wait is None:
                 return answer
-            limited = status in (429, 529)
-            retry_after = parse_retry_after(answer.headers.get("retry-after"))
-            if retry_after is not None and retry_after > policy.retry_after_cap:
-                discard(answer)
-                raise RateLimited(
-                    f"{self.service} asks to wait {retry_after:.0f} s before the next request "
-                    f"(more than the {policy.retry_after_cap:.0f} s careerloop waits): "
-                    "run again later"
-                )
-            if last:
-                if limited:
-                    discard(answer)
-                    raise RateLimited(
-                        f"{self.service} kept answering {status} (rate limited) after "
-                        f"{policy.max_attempts} attempts: run again in a few minutes or lower "
-                        f"{self.rate_setting}"
-                    )
-                return answer
-            discard(answer)
-            wait = retry_after if retry_after is not None else policy.backoff(number)
-            if limited:
-                # Everyone sharing the bucket slows down, not just this thread.
-                self.bucket.pause(wait)
             self._wait(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait_after(
+        self,
+        answer: AnswerT,
+        number: int,
+        *,
+        read: bool,
+        discard: Callable[[AnswerT], None],
+        cut: Callable[[AnswerT], bool] | None,
+    ) -> float | None:
+        """Seconds before another attempt after `answer`, or None to hand it back.
+
+        An answer dropped for a retry is discarded here.
+        """
+        last = number == self.retry.max_attempts - 1
+        status = answer.status_code
+        self.stats.answered(status)
+        if read and cut is not None and cut(answer):
+            self.stats.failed(_CutBody())
+            if last:
+                return None  # the caller's JSON parsing says what is wrong
+            discard(answer)
+            return self.retry.backoff(number)
+        if not self.retry.retries_status(status, read=read):
+            return None
+        return self._wait_after_status(answer, number, last=last, discard=discard)
+
+    def _wait_after_status(
+        self, answer: AnswerT, number: int, *, last: bool, discard: Callable[[AnswerT], None]
+    ) -> float | None:
+        """The wait after a retried status: Retry-After first, else the backoff.
+
+        Raises:
+            RateLimited: the wait asked is over the cap, or the last attempt was refused.
+        """
+        policy = self.retry
+        status = answer.status_code
+        limited = status in (429, 529)
+        retry_after = parse_retry_after(answer.headers.get("retry-after"))
+        if retry_after is not None and retry_after > policy.retry_after_cap:
+            discard(answer)
+            raise RateLimited(
+                f"{self.service} asks to wait {retry_after:.0f} s before the next request "
+                f"(more than the {policy.retry_after_cap:.0f} s careerloop waits): "
+                "run again later"
+            )
+        if last:
+            if limited:
+                discard(answer)
+                raise RateLimited(
+                    f"{self.service} kept answering {status} (rate limited) after "
+                    f"{policy.max_attempts} attempts: run again in a few minutes or lower "
+                    f"{self.rate_setting}"
+                )
+            return None
+        discard(answer)
+        wait = retry_after if retry_after is not None else policy.backoff(number)
+        if limited:
+            # Everyone sharing the bucket slows down, not just this thread.
+            self.bucket.pause(wait)
+        return wait
 
     def _wait(self, seconds: float) -> None:
         self.stats.retried(seconds)
@@ -445,5 +541,4 @@ class PolicyTransport(httpx.BaseTransport):
 
 def _cut_response(response: httpx.Response) -> bool:
     # `attempt` hands over responses whose body is in memory already.
-    return is_cut_json(response.status_code, response.headers.get("content-type"),
-                       response.content)
+    return is_cut_json(response.status_code, response.headers.get("content-type"), response.content)

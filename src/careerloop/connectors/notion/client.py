@@ -207,15 +207,18 @@ class NotionApi:
     ) -> NotionApi:
         """The client for `[sources.notion]`; the token comes from `token_env`.
 
-        Without `http_client`, one is built on `policy` (default: `notion_policy`) over
-        `transport` (default: real sockets); `timeout` is per request (default `TIMEOUT_S`).
+        Without `http_client`, one is built on `policy` (default: `notion_policy`), paced
+        by the token's shared bucket, over `transport` (default: real sockets); `timeout`
+        is per request (default `TIMEOUT_S`).
 
         Raises:
             ConfigError: the token variable is unset.
         """
         token = secret(source.token_env, "Notion integration token")
         if http_client is None:
-            http_client = notion_http_client(policy or notion_policy(source), inner=transport)
+            policy = policy or notion_policy(source)
+            policy.share_bucket(token.get_secret_value())  # Notion counts per integration
+            http_client = notion_http_client(policy, inner=transport)
         return cls(
             token, token_env=source.token_env, base_url=source.base_url, http_client=http_client,
             timeout=timeout,

@@ -8,7 +8,7 @@ import httpx
 
 from careerloop.config import NOTION_TABLES, Config, NotionKindMapping
 from careerloop.connectors.base import Check, HttpPolicy, RetryPolicy
-from careerloop.connectors.notion.client import DataSource, NotionApi, notion_http_client
+from careerloop.connectors.notion.client import DataSource, NotionApi
 from careerloop.connectors.notion.read import RELATION_TITLE_FIELDS, field_problems
 from careerloop.errors import AuthError, CareerloopError, ConfigError
 
@@ -33,9 +33,7 @@ def check_notion(config: Config, *, http_client: httpx.Client | None = None) -> 
                         burst=max(1.0, min(3.0, notion.requests_per_second)),
                         retry=RetryPolicy(max_attempts=2, retry_after_cap=10.0))
     try:
-        api = NotionApi.from_config(
-            notion, http_client=http_client or notion_http_client(policy)
-        )
+        api = NotionApi.from_config(notion, http_client=http_client, policy=policy)
     except ConfigError as error:
         return [Check(name="notion token", status="fail", detail=str(error),
                       fix=f"export {notion.token_env}=<the integration's internal secret>")]

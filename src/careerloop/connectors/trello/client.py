@@ -259,6 +259,7 @@ class TrelloApi:
         self.token_env = token_env
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
+        policy.share_bucket(token.get_secret_value())  # Trello counts per token
         self.policy = policy
         self.session = TrelloSession(
             key=key, token=token, policy=policy, base_url=self.base_url, timeout=timeout,
