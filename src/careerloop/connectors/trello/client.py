@@ -136,7 +136,11 @@ def trello_policy(
     burst = float(max(1, min(5, limit // 10)))
     rate = max(limit - burst, 1.0) / WINDOW_S
     return HttpPolicy(
-        service="Trello", rate=rate, burst=burst, retry=retry or trello_retry(), clock=clock,
+        service="Trello",
+        rate=rate,
+        burst=burst,
+        retry=retry or trello_retry(),
+        clock=clock,
         rate_setting="requests_per_10s",
     )
 
@@ -262,7 +266,11 @@ class TrelloApi:
         policy.share_bucket(token.get_secret_value())  # Trello counts per token
         self.policy = policy
         self.session = TrelloSession(
-            key=key, token=token, policy=policy, base_url=self.base_url, timeout=timeout,
+            key=key,
+            token=token,
+            policy=policy,
+            base_url=self.base_url,
+            timeout=timeout,
             adapter=adapter,
         )
         # No credentials given to py-trello: the session adds them as a header, so
@@ -420,8 +428,7 @@ class TrelloApi:
 
 
 def _cut_response(response: requests.Response) -> bool:
-    return is_cut_json(response.status_code, response.headers.get("content-type"),
-                       response.content)
+    return is_cut_json(response.status_code, response.headers.get("content-type"), response.content)
 
 
 def _param(value: Any) -> str:

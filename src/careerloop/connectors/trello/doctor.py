@@ -45,51 +45,77 @@ def check_trello(config: Config, *, api: TrelloApi | None = None) -> list[Check]
     source = config.sources.trello
     if source is None or not source.board:
         return []
-    checks: list[Check] = []
     try:
         ref = board_ref(source.board)
         client = api or TrelloApi.from_config(source)
     except ConfigError as error:
-        return [Check(name="trello credentials", status="fail", detail=str(error),
-                      fix=f"export {source.key_env} and {source.token_env}")]
+        return [
+            Check(
+                name="trello credentials",
+                status="fail",
+                detail=str(error),
+                fix=f"export {source.key_env} and {source.token_env}",
+            )
+        ]
     try:
-        me = client.fetch("Trello token", "/members/me", params={"fields": "username,fullName"})
-        who = me.get("username") or me.get("fullName") or "?"
-        checks.append(Check(name="trello token", status="ok",
-                            detail=f"key and token accepted (user @{who})"))
-    except AuthError as error:
-        checks.append(Check(name="trello token", status="fail", detail=str(error),
-                            fix=_FIX_TOKEN.format(env=source.token_env)))
-        return checks
-    except CareerloopError as error:
-        checks.append(Check(name="trello token", status="fail", detail=str(error)))
-        return checks
-    try:
+        checks = [_token_check(client, source)]
+        if checks[0].status == "fail":
+            return checks
         board = fetch_board(client, ref)
     except CareerloopError as error:
-        checks.append(Check(name="trello board", status="fail", detail=str(error),
-                            fix="set [sources.trello] board to the board's URL or id"))
+        checks.append(
+            Check(
+                name="trello board",
+                status="fail",
+                detail=str(error),
+                fix="set [sources.trello] board to the board's URL or id",
+            )
+        )
         return checks
     finally:
         if api is None:
             client.close()
-    name = str(board.get("name") or board.get("id"))
-    if board.get("closed"):
-        checks.append(Check(name="trello board", status="warn",
-                            detail=f"board {name!r} is closed (archived)",
-                            fix="reopen the board in Trello"))
-    else:
-        checks.append(Check(name="trello board", status="ok", detail=f"board {name!r}"))
+    checks.append(_board_state_check(board))
     checks.extend(_board_checks(source, board))
     checks.extend(_dating_checks(config, board, capped=False))
-    reviews = config.reviews.trello.list
     if "trello" in config.reviews.targets:
-        lists = {_key(str(x.get("name") or "")) for x in _open_lists(board)}
-        checks.append(Check(
-            name="trello reviews list", status="ok",
-            detail=f"list {reviews!r} " + ("found" if _key(reviews) in lists else
-                                           "will be created on the first publish")))
+        checks.append(_reviews_list_check(config.reviews.trello.list, board))
     return checks
+
+
+def _token_check(client: TrelloApi, source: TrelloSource) -> Check:
+    """Whether Trello accepts the key and token, and whose they are."""
+    try:
+        me = client.fetch("Trello token", "/members/me", params={"fields": "username,fullName"})
+    except AuthError as error:
+        return Check(
+            name="trello token",
+            status="fail",
+            detail=str(error),
+            fix=_FIX_TOKEN.format(env=source.token_env),
+        )
+    except CareerloopError as error:
+        return Check(name="trello token", status="fail", detail=str(error))
+    who = me.get("username") or me.get("fullName") or "?"
+    return Check(name="trello token", status="ok", detail=f"key and token accepted (user @{who})")
+
+
+def _board_state_check(board: dict[str, Any]) -> Check:
+    name = str(board.get("name") or board.get("id"))
+    if board.get("closed"):
+        return Check(
+            name="trello board",
+            status="warn",
+            detail=f"board {name!r} is closed (archived)",
+            fix="reopen the board in Trello",
+        )
+    return Check(name="trello board", status="ok", detail=f"board {name!r}")
+
+
+def _reviews_list_check(reviews: str, board: dict[str, Any]) -> Check:
+    lists = {_key(str(x.get("name") or "")) for x in _open_lists(board)}
+    found = "found" if _key(reviews) in lists else "will be created on the first publish"
+    return Check(name="trello reviews list", status="ok", detail=f"list {reviews!r} {found}")
 
 
 def check_trello_export(config: Config, path: Path) -> list[Check]:
@@ -102,12 +128,22 @@ def check_trello_export(config: Config, path: Path) -> list[Check]:
         return [Check(name="trello export", status="fail", detail=str(error), fix=_FIX_EXPORT)]
     cards = _dicts(board.get("cards"))
     if not isinstance(board.get("cards"), list):
-        return [Check(name="trello export", status="fail",
-                      detail=f"{path.name}: board {board.get('name')!r} has no cards[]",
-                      fix=_FIX_EXPORT)]
+        return [
+            Check(
+                name="trello export",
+                status="fail",
+                detail=f"{path.name}: board {board.get('name')!r} has no cards[]",
+                fix=_FIX_EXPORT,
+            )
+        ]
     name = str(board.get("name") or board.get("id") or "?")
-    checks = [Check(name="trello export", status="ok",
-                    detail=f"{path.name}: board {name!r}, {len(cards)} cards")]
+    checks = [
+        Check(
+            name="trello export",
+            status="ok",
+            detail=f"{path.name}: board {name!r}, {len(cards)} cards",
+        )
+    ]
     checks.extend(_board_checks(source, board))
     checks.extend(_dating_checks(config, board, capped=actions_at_cap(board)))
     return checks
@@ -119,27 +155,60 @@ def _open_lists(board: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _board_checks(source: TrelloSource, board: dict[str, Any]) -> list[Check]:
     """Done lists, kind labels and custom fields, alike for a live board and an export."""
-    checks: list[Check] = []
+    return [
+        _done_lists_check(source, board),
+        _kind_labels_check(source, board),
+        _custom_fields_check(source, board),
+    ]
+
+
+def _done_lists_check(source: TrelloSource, board: dict[str, Any]) -> Check:
     done = DoneLists.of(source)
     names = [str(x.get("name") or "") for x in _open_lists(board)]
     matched = [n for n in names if done.match(n)]
-    if not matched:
-        checks.append(Check(
-            name="trello done lists", status="warn",
-            detail=f"no open list matches {', '.join(source.done_lists)}: completion then "
-                   "comes only from complete due dates",
-            fix="rename your done list or set [sources.trello] done_lists (patterns like "
-                '"Done*" allowed)'))
-    else:
-        checks.append(Check(name="trello done lists", status="ok",
-                            detail=f"done when in {', '.join(matched)}"))
+    if matched:
+        return Check(
+            name="trello done lists", status="ok", detail=f"done when in {', '.join(matched)}"
+        )
+    return Check(
+        name="trello done lists",
+        status="warn",
+        detail=f"no open list matches {', '.join(source.done_lists)}: completion then "
+        "comes only from complete due dates",
+        fix="rename your done list or set [sources.trello] done_lists (patterns like "
+        '"Done*" allowed)',
+    )
 
+
+def _kind_labels_check(source: TrelloSource, board: dict[str, Any]) -> Check:
+    missing = _missing_kind_labels(source, board)
+    if not missing:
+        return Check(
+            name="trello kind labels", status="ok", detail=f"{len(source.kinds)} kind labels found"
+        )
+    return Check(
+        name="trello kind labels",
+        status="warn" if len(missing) < len(source.kinds) else "fail",
+        detail=f"labels missing: {', '.join(missing)} (cards of those kinds are not read)",
+        fix="careerloop init --trello adds them, or map your labels in "
+        '[sources.trello.kinds] (a label name, or "color:<colour>" for a label '
+        "without a name)",
+    )
+
+
+def _missing_kind_labels(source: TrelloSource, board: dict[str, Any]) -> list[str]:
+    """The configured kind labels no label of the board (or of a card) carries."""
     # Labels on the board and labels found only on cards both count.
-    labels = [*_dicts(board.get("labels")),
-              *(lb for card in _dicts(board.get("cards")) for lb in _dicts(card.get("labels")))]
+    labels = [
+        *_dicts(board.get("labels")),
+        *(lb for card in _dicts(board.get("cards")) for lb in _dicts(card.get("labels"))),
+    ]
     named = {_key(str(lb.get("name") or "")) for lb in labels if str(lb.get("name") or "").strip()}
-    colours = {str(lb.get("color") or "").casefold() for lb in labels
-               if not str(lb.get("name") or "").strip()}
+    colours = {
+        str(lb.get("color") or "").casefold()
+        for lb in labels
+        if not str(lb.get("name") or "").strip()
+    }
     missing = []
     for key in source.kinds:
         folded = _key(key)
@@ -148,38 +217,36 @@ def _board_checks(source: TrelloSource, board: dict[str, Any]) -> list[Check]:
                 missing.append(f"{key} (no label of that colour without a name)")
         elif folded not in named:
             missing.append(key)
-    if missing:
-        checks.append(Check(
-            name="trello kind labels", status="warn" if len(missing) < len(source.kinds)
-            else "fail",
-            detail=f"labels missing: {', '.join(missing)} (cards of those kinds are not read)",
-            fix="careerloop init --trello adds them, or map your labels in "
-                '[sources.trello.kinds] (a label name, or "color:<colour>" for a label '
-                "without a name)"))
-    else:
-        checks.append(Check(name="trello kind labels", status="ok",
-                            detail=f"{len(source.kinds)} kind labels found"))
+    return missing
 
+
+def _custom_fields_check(source: TrelloSource, board: dict[str, Any]) -> Check:
     definitions = _dicts(board.get("customFields"))
     fields = {_key(str(x.get("name") or "")) for x in definitions}
-    absent = [f"{value} ({key})" for key, value in source.fields.items()
-              if _key(value) not in fields]
-    if absent and not definitions:
-        checks.append(Check(
-            name="trello custom fields", status="warn",
+    absent = [
+        f"{value} ({key})" for key, value in source.fields.items() if _key(value) not in fields
+    ]
+    if not absent:
+        return Check(
+            name="trello custom fields",
+            status="ok",
+            detail=f"{len(source.fields)} mapped custom fields found",
+        )
+    if not definitions:
+        return Check(
+            name="trello custom fields",
+            status="warn",
             detail="the board has no custom fields (is the Custom Fields Power-Up on?); "
-                   f"missing: {', '.join(absent)}",
+            f"missing: {', '.join(absent)}",
             fix="switch on Custom Fields (board menu → Power-Ups), then run "
-                "careerloop init --trello"))
-    elif absent:
-        checks.append(Check(
-            name="trello custom fields", status="warn",
-            detail=f"custom fields missing: {', '.join(absent)} (those values stay empty)",
-            fix="careerloop init --trello adds them, or fix [sources.trello.fields]"))
-    else:
-        checks.append(Check(name="trello custom fields", status="ok",
-                            detail=f"{len(source.fields)} mapped custom fields found"))
-    return checks
+            "careerloop init --trello",
+        )
+    return Check(
+        name="trello custom fields",
+        status="warn",
+        detail=f"custom fields missing: {', '.join(absent)} (those values stay empty)",
+        fix="careerloop init --trello adds them, or fix [sources.trello.fields]",
+    )
 
 
 def _dating_checks(config: Config, board: dict[str, Any], *, capped: bool) -> list[Check]:
@@ -189,20 +256,31 @@ def _dating_checks(config: Config, board: dict[str, Any], *, capped: bool) -> li
     plan = read_board(board, source, config.workspace.tz, actions_capped=capped)
     lines = fallback_summary(plan.dated_by)
     checks = [
-        Check(name="trello dates", status="warn", detail="; ".join(lines),
-              fix="give those cards a due or start date, or map a date custom field "
-                  "([sources.trello.fields] date = \"<field name>\")")
-        if lines else
-        Check(name="trello dates", status="ok",
-              detail="every session, application and advancement has a date of its own")
+        Check(
+            name="trello dates",
+            status="warn",
+            detail="; ".join(lines),
+            fix="give those cards a due or start date, or map a date custom field "
+            '([sources.trello.fields] date = "<field name>")',
+        )
+        if lines
+        else Check(
+            name="trello dates",
+            status="ok",
+            detail="every session, application and advancement has a date of its own",
+        )
     ]
     if plan.guessed_completion:
         count = len(plan.guessed_completion)
-        checks.append(Check(
-            name="trello export actions", status="warn",
-            detail=f"the export keeps only the newest {EXPORT_ACTION_CAP:,} actions of each "
-                   f"type: {count} card{'s' if count != 1 else ''} in done lists "
-                   f"{'have' if count != 1 else 'has'} no record of arriving there "
-                   "(completion guessed from the last activity)",
-            fix="read the board live ([sources.trello] board) for exact completion days"))
+        checks.append(
+            Check(
+                name="trello export actions",
+                status="warn",
+                detail=f"the export keeps only the newest {EXPORT_ACTION_CAP:,} actions of each "
+                f"type: {count} card{'s' if count != 1 else ''} in done lists "
+                f"{'have' if count != 1 else 'has'} no record of arriving there "
+                "(completion guessed from the last activity)",
+                fix="read the board live ([sources.trello] board) for exact completion days",
+            )
+        )
     return checks

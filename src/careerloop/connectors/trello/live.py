@@ -113,7 +113,8 @@ class TrelloReader:
     def read(self, store: Store, *, full: bool) -> list[ReadResult]:
         """Read the whole board (there is no "changed since" for Trello cards)."""
         api = self._api or TrelloApi.from_config(
-            self._source, policy=trello_policy(self._source, clock=self._clock),
+            self._source,
+            policy=trello_policy(self._source, clock=self._clock),
             adapter=self._adapter,
         )
         self._stats = api.policy.stats

@@ -22,8 +22,16 @@ from careerloop.errors import AuthError, CareerloopError, SourceError
 __all__ = ["FIELD_TYPES", "Provisioned", "provision_board", "source_toml"]
 
 _LABEL_COLOURS = ["green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink"]
-_FORMATS = ["video", "quiz", "flashcards", "infographic", "case study", "simulation",
-            "article", "podcast"]
+_FORMATS = [
+    "video",
+    "quiz",
+    "flashcards",
+    "infographic",
+    "case study",
+    "simulation",
+    "article",
+    "podcast",
+]
 
 FIELD_TYPES: dict[str, tuple[str, list[str]]] = {
     "minutes": ("number", []),
@@ -116,52 +124,106 @@ def provision_board(
     return result
 
 
-def _provision(api: TrelloApi, ref: str, settings: TrelloSource,
-               reviews_list: str) -> Provisioned:
+def _provision(api: TrelloApi, ref: str, settings: TrelloSource, reviews_list: str) -> Provisioned:
     where = f"Trello board {ref}"
-    board: dict[str, Any] = api.fetch(where, f"/boards/{ref}", params={
-        "fields": "name,url", "lists": "open", "list_fields": "name", "labels": "all",
-        "labels_limit": "1000", "customFields": "true",
-    })
+    board: dict[str, Any] = api.fetch(
+        where,
+        f"/boards/{ref}",
+        params={
+            "fields": "name,url",
+            "lists": "open",
+            "list_fields": "name",
+            "labels": "all",
+            "labels_limit": "1000",
+            "customFields": "true",
+        },
+    )
     board_id = str(board["id"])
-    result = Provisioned(board_id=board_id, board_name=str(board.get("name") or board_id),
-                         board_url=str(board.get("url") or ""))
+    result = Provisioned(
+        board_id=board_id,
+        board_name=str(board.get("name") or board_id),
+        board_url=str(board.get("url") or ""),
+    )
+    _add_lists(api, where, board, settings, reviews_list, result)
+    _add_labels(api, where, board, settings, result)
+    _add_custom_fields(api, where, board, settings, result)
+    result.toml = source_toml(settings, board_id, reviews_list)
+    return result
 
-    lists = {_key(str(x.get("name", ""))) for x in board.get("lists") or []}
+
+def _names(board: dict[str, Any], part: str) -> set[str]:
+    """The folded names of the board's `lists`, `labels` or `customFields`."""
+    return {_key(str(x.get("name", ""))) for x in board.get(part) or []}
+
+
+def _add_lists(
+    api: TrelloApi,
+    where: str,
+    board: dict[str, Any],
+    settings: TrelloSource,
+    reviews_list: str,
+    result: Provisioned,
+) -> None:
+    lists = _names(board, "lists")
     for name in dict.fromkeys(["Planned", "Doing", *settings.done_lists, reviews_list]):
         if _key(name) in lists:
             result.existing.append(f"list {name!r}")
             continue
-        api.fetch(where, "/lists", method="POST",
-                  body={"name": name, "idBoard": board_id, "pos": "bottom"})
+        api.fetch(
+            where,
+            "/lists",
+            method="POST",
+            body={"name": name, "idBoard": str(board["id"]), "pos": "bottom"},
+        )
         result.created.append(f"list {name!r}")
 
-    labels = {_key(str(x.get("name", ""))) for x in board.get("labels") or []}
+
+def _add_labels(
+    api: TrelloApi, where: str, board: dict[str, Any], settings: TrelloSource, result: Provisioned
+) -> None:
+    labels = _names(board, "labels")
     wanted = [*settings.kinds, f"{settings.skill_prefix}SQL"]
     for number, name in enumerate(wanted):
         if _key(name) in labels:
             result.existing.append(f"label {name!r}")
             continue
-        colour = "black" if name.startswith(settings.skill_prefix) else _LABEL_COLOURS[
-            number % len(_LABEL_COLOURS)]
-        api.fetch(where, "/labels", method="POST",
-                  body={"name": name, "color": colour, "idBoard": board_id})
+        colour = (
+            "black"
+            if name.startswith(settings.skill_prefix)
+            else _LABEL_COLOURS[number % len(_LABEL_COLOURS)]
+        )
+        api.fetch(
+            where,
+            "/labels",
+            method="POST",
+            body={"name": name, "color": colour, "idBoard": str(board["id"])},
+        )
         result.created.append(f"label {name!r}")
 
-    fields = {_key(str(x.get("name", ""))) for x in board.get("customFields") or []}
+
+def _add_custom_fields(
+    api: TrelloApi, where: str, board: dict[str, Any], settings: TrelloSource, result: Provisioned
+) -> None:
+    fields = _names(board, "customFields")
     for model_field, name in settings.fields.items():
         if _key(name) in fields:
             result.existing.append(f"custom field {name!r}")
             continue
         kind, options = FIELD_TYPES.get(model_field, ("text", []))
-        body: dict[str, Any] = {"idModel": board_id, "modelType": "board", "name": name,
-                                "type": kind, "pos": "bottom", "display_cardFront": True}
+        body: dict[str, Any] = {
+            "idModel": str(board["id"]),
+            "modelType": "board",
+            "name": name,
+            "type": kind,
+            "pos": "bottom",
+            "display_cardFront": True,
+        }
         if options:
-            body["options"] = [{"value": {"text": o}, "color": "none", "pos": n}
-                               for n, o in enumerate(options)]
+            body["options"] = [
+                {"value": {"text": o}, "color": "none", "pos": n} for n, o in enumerate(options)
+            ]
         try:
-            api.fetch(f"{where} (custom field {name!r})", "/customFields", method="POST",
-                      body=body)
+            api.fetch(f"{where} (custom field {name!r})", "/customFields", method="POST", body=body)
         except (AuthError, SourceError) as error:
             if not _plugin_refused(error):
                 raise
@@ -170,11 +232,8 @@ def _provision(api: TrelloApi, ref: str, settings: TrelloSource,
                 "Custom Fields), then run `careerloop init --trello` again to add the "
                 f"fields {', '.join(repr(n) for n in settings.fields.values())}"
             )
-            break
+            return
         result.created.append(f"custom field {name!r} ({kind})")
-
-    result.toml = source_toml(settings, board_id, reviews_list)
-    return result
 
 
 def _plugin_refused(error: CareerloopError) -> bool:

@@ -141,9 +141,24 @@ class _BoardIndex:
         return self.done.match(ref.get("name"))
 
 
-def _index(board: Mapping[str, Any], settings: TrelloSource,
-           actions_capped: bool) -> _BoardIndex:
+def _index(board: Mapping[str, Any], settings: TrelloSource, actions_capped: bool) -> _BoardIndex:
     lists = {str(lst["id"]): lst for lst in _dicts(board.get("lists")) if "id" in lst}
+    done = DoneLists.of(settings)
+    index = _BoardIndex(
+        lists=lists,
+        done=done,
+        done_list_ids={i for i, lst in lists.items() if done.match(lst.get("name"))},
+        fields=_field_defs(board),
+        labels=_labels_by_id(board),
+        checklists=_checklists_by_card(board),
+        actions_capped=actions_capped,
+    )
+    _read_actions(index, _dicts(board.get("actions")))
+    return index
+
+
+def _field_defs(board: Mapping[str, Any]) -> dict[str, _FieldDef]:
+    """The board's custom field definitions by id, options by option id."""
     fields: dict[str, _FieldDef] = {}
     for definition in _dicts(board.get("customFields")):
         options = {
@@ -155,6 +170,11 @@ def _index(board: Mapping[str, Any], settings: TrelloSource,
             type=str(definition.get("type") or ""),
             options=options,
         )
+    return fields
+
+
+def _checklists_by_card(board: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each checklist once, by card, whether the board or its card carries it."""
     checklists: dict[str, list[dict[str, Any]]] = {}
     seen: set[str] = set()
     nested = [c for card in _dicts(board.get("cards")) for c in _dicts(card.get("checklists"))]
@@ -164,22 +184,15 @@ def _index(board: Mapping[str, Any], settings: TrelloSource,
             continue
         seen.add(checklist_id)
         checklists.setdefault(str(checklist.get("idCard")), []).append(checklist)
+    return checklists
+
+
+def _labels_by_id(board: Mapping[str, Any]) -> dict[str, _Label]:
     labels = {str(lb.get("id")): _label(lb) for lb in _dicts(board.get("labels"))}
     for card in _dicts(board.get("cards")):  # labels may be found only on cards
         for lb in _dicts(card.get("labels")):
             labels.setdefault(str(lb.get("id")), _label(lb))
-    done = DoneLists.of(settings)
-    index = _BoardIndex(
-        lists=lists,
-        done=done,
-        done_list_ids={i for i, lst in lists.items() if done.match(lst.get("name"))},
-        fields=fields,
-        labels=labels,
-        checklists=checklists,
-        actions_capped=actions_capped,
-    )
-    _read_actions(index, _dicts(board.get("actions")))
-    return index
+    return labels
 
 
 def _read_actions(index: _BoardIndex, actions: list[dict[str, Any]]) -> None:
@@ -250,8 +263,14 @@ class _Card:
     def labels(self) -> list[_Label]:
         labels = _dicts(self.card.get("labels"))
         if labels:
-            return [_label(lb) if "name" in lb else self.index.labels.get(
-                str(lb.get("id")), _Label("", str(lb.get("color") or ""))) for lb in labels]
+            return [
+                _label(lb)
+                if "name" in lb
+                else self.index.labels.get(
+                    str(lb.get("id")), _Label("", str(lb.get("color") or ""))
+                )
+                for lb in labels
+            ]
         ids = self.card.get("idLabels")
         if not isinstance(ids, list):
             return []
@@ -533,20 +552,17 @@ def _undated(card: _Card) -> tuple[dt.date | None, Fallback | None]:
     return None, None
 
 
-def _record(card: _Card, kind: str, date: dt.date | None,
-            goals_by_title: Mapping[str, str], kinds: Iterable[str]) -> Record:
+def _record(
+    card: _Card,
+    kind: str,
+    date: dt.date | None,
+    goals_by_title: Mapping[str, str],
+    kinds: Iterable[str],
+) -> Record:
     common = card.common(kinds)
     match kind:
         case "goal":
-            target = card.dated("target_date")
-            if target is None:
-                card.warn("no due or start date, so the goal has no target date")
-            return Goal(
-                **common,
-                horizon=card.text("horizon"),
-                target_date=target,
-                done=card.in_done_list or card.due_complete,
-            )
+            return _goal(card, common)
         case "module":
             return Module(
                 **common,
@@ -583,16 +599,32 @@ def _record(card: _Card, kind: str, date: dt.date | None,
                 goal_ids=_goal_ids(card, goals_by_title),
             )
         case "advancement":
-            advancement_kind = card.text("kind")
-            return Advancement(
-                **common,
-                date=date,
-                kind=advancement_kind.casefold() if advancement_kind else "role",
-                description=str(card.card.get("desc") or "").strip(),
-                skills=card.skills(),
-            )
+            return _advancement(card, common, date)
         case _:
             raise ValueError(f"unknown kind {kind!r}")
+
+
+def _goal(card: _Card, common: dict[str, Any]) -> Goal:
+    target = card.dated("target_date")
+    if target is None:
+        card.warn("no due or start date, so the goal has no target date")
+    return Goal(
+        **common,
+        horizon=card.text("horizon"),
+        target_date=target,
+        done=card.in_done_list or card.due_complete,
+    )
+
+
+def _advancement(card: _Card, common: dict[str, Any], date: dt.date | None) -> Advancement:
+    advancement_kind = card.text("kind")
+    return Advancement(
+        **common,
+        date=date,
+        kind=advancement_kind.casefold() if advancement_kind else "role",
+        description=str(card.card.get("desc") or "").strip(),
+        skills=card.skills(),
+    )
 
 
 @dataclass(slots=True)
@@ -624,35 +656,28 @@ def fallback_summary(dated_by: Mapping[tuple[str, Fallback], list[str]]) -> list
     """One line per fallback and kind, e.g. `7 sessions dated by the card's creation …`."""
     order = {"session": 0, "application": 1, "advancement": 2, "done": 0, "created": 1}
     keys = sorted(dated_by, key=lambda k: (order[k[1]], order[k[0]]))
-    return [_fallback_message(kind, how, dated_by[kind, how]) for kind, how in keys
-            if dated_by[kind, how]]
+    return [
+        _fallback_message(kind, how, dated_by[kind, how])
+        for kind, how in keys
+        if dated_by[kind, how]
+    ]
 
 
-def read_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *,
-               actions_capped: bool = False) -> BoardPlan:
+def read_board(
+    board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *, actions_capped: bool = False
+) -> BoardPlan:
     """The plan on a board: cards with a kind label, outside archived cards and lists.
 
     `actions_capped`: the board's actions may have lost older arrivals (an export at
     Trello's cap), so a completion taken from the last activity is a guess to flag.
     """
     index = _index(board, settings, actions_capped)
-    kinds = _Kinds.of(settings)
-    plan = BoardPlan(Workspace())
-    cards: list[tuple[_Card, str]] = []
-    for raw in _dicts(board.get("cards")):
-        if "id" not in raw or raw.get("closed"):
-            continue
-        # Cards in an archived list still say closed: false.
-        if index.lists.get(str(raw.get("idList")), {}).get("closed"):
-            continue
-        card = _Card(raw, index, settings, tz)
-        kind = _kind_of(card, kinds)
-        if kind is not None:
-            cards.append((card, kind))
+    cards = _kinded_cards(board, index, settings, tz)
     goals_by_title: dict[str, str] = {}
     for card, kind in cards:
         if kind == "goal":
             goals_by_title.setdefault(_key(card.title), card.record_id)
+    plan = BoardPlan(Workspace())
     workspace = plan.workspace
     for card, kind in cards:
         date: dt.date | None = None
@@ -665,28 +690,55 @@ def read_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *
         workspace.warnings.extend(card.warnings)
         if (warning := missing_date(record)) is not None:
             workspace.warnings.append(warning)
-    board_id = f"trello:{board.get('id') or 'board'}"
-    workspace.warnings.extend(
-        DataWarning(record_id=board_id, message=line)
-        for line in fallback_summary(plan.dated_by)
-    )
     plan.guessed_completion = index.guessed_completion
-    if index.guessed_completion:
-        count = len(index.guessed_completion)
-        workspace.warnings.append(DataWarning(
-            record_id=board_id,
-            message=f"{count} card{'s' if count != 1 else ''} in a done list "
-                    f"({_some(index.guessed_completion)}) "
-                    f"{'have' if count != 1 else 'has'} no record of arriving there: the "
-                    f"export keeps only the newest {EXPORT_ACTION_CAP:,} actions of each "
-                    "type, so the completion day is a guess from the last activity; read "
-                    "the board live ([sources.trello] board) for exact days",
-        ))
+    workspace.warnings.extend(_board_warnings(board, plan))
     return plan
 
 
-def parse_board(board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *,
-                actions_capped: bool = False) -> Workspace:
+def _kinded_cards(
+    board: Mapping[str, Any], index: _BoardIndex, settings: TrelloSource, tz: ZoneInfo
+) -> list[tuple[_Card, str]]:
+    """The open cards in open lists that carry a kind label, with their kind."""
+    kinds = _Kinds.of(settings)
+    cards: list[tuple[_Card, str]] = []
+    for raw in _dicts(board.get("cards")):
+        if "id" not in raw or raw.get("closed"):
+            continue
+        # Cards in an archived list still say closed: false.
+        if index.lists.get(str(raw.get("idList")), {}).get("closed"):
+            continue
+        card = _Card(raw, index, settings, tz)
+        kind = _kind_of(card, kinds)
+        if kind is not None:
+            cards.append((card, kind))
+    return cards
+
+
+def _board_warnings(board: Mapping[str, Any], plan: BoardPlan) -> list[DataWarning]:
+    """The board-wide warnings: records a fallback dated, completions left to guess."""
+    board_id = f"trello:{board.get('id') or 'board'}"
+    warnings = [
+        DataWarning(record_id=board_id, message=line) for line in fallback_summary(plan.dated_by)
+    ]
+    if plan.guessed_completion:
+        count = len(plan.guessed_completion)
+        warnings.append(
+            DataWarning(
+                record_id=board_id,
+                message=f"{count} card{'s' if count != 1 else ''} in a done list "
+                f"({_some(plan.guessed_completion)}) "
+                f"{'have' if count != 1 else 'has'} no record of arriving there: the "
+                f"export keeps only the newest {EXPORT_ACTION_CAP:,} actions of each "
+                "type, so the completion day is a guess from the last activity; read "
+                "the board live ([sources.trello] board) for exact days",
+            )
+        )
+    return warnings
+
+
+def parse_board(
+    board: Mapping[str, Any], settings: TrelloSource, tz: ZoneInfo, *, actions_capped: bool = False
+) -> Workspace:
     """The plan on a board as a workspace (see `read_board`)."""
     return read_board(board, settings, tz, actions_capped=actions_capped).workspace
 
