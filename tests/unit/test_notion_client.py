@@ -186,3 +186,26 @@ def test_query_body_is_json(api: NotionApi, mock: respx.MockRouter) -> None:
     body = json.loads(route.calls.last.request.content)
     assert body == {"page_size": 100,
                     "sorts": [{"timestamp": "created_time", "direction": "ascending"}]}
+
+
+def test_clients_of_one_integration_share_its_token_bucket(
+    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from careerloop.config import NotionSource
+    from careerloop.connectors.notion.client import notion_policy
+
+    monkeypatch.setenv("NOTION_TOKEN", TOKEN)
+    monkeypatch.setenv("OTHER_NOTION_TOKEN", TOKEN.replace("unit", "else"))
+    mine, other = NotionSource(), NotionSource(token_env="OTHER_NOTION_TOKEN")
+    policies = [notion_policy(mine, clock=fake_clock) for _ in range(2)]
+    policies.append(notion_policy(other, clock=fake_clock))
+    sources = [mine, mine, other]
+    clients = [NotionApi.from_config(s, policy=p) for s, p in zip(sources, policies, strict=True)]
+    try:
+        # The reader and the publisher of one integration queue on one bucket; another
+        # integration has its own.
+        assert policies[0].bucket is policies[1].bucket
+        assert policies[2].bucket is not policies[0].bucket
+    finally:
+        for client in clients:
+            client.close()
