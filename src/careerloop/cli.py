@@ -6,16 +6,17 @@ This is the only module that prints, prompts or exits.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
@@ -25,16 +26,19 @@ from typer.core import TyperGroup
 
 from careerloop import __version__, pipeline
 from careerloop.config import Config, load_config
+from careerloop.connectors import registry
 from careerloop.errors import CareerloopError, ConfigError
+
+if TYPE_CHECKING:
+    from careerloop.connectors.base import PublishOutcome
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import DataWarning
-from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
+from careerloop.periods import PERIOD_TO_REVIEW, REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import terminal_text
 from careerloop.report.render import kpi_cells, status_label
 from careerloop.report.review import ReviewKind
 
 LogFormat = Literal["text", "json"]
-Target = Literal["local", "notion", "trello", "stdout"]
 
 EXAMPLES = (
     "careerloop demo --out /tmp/careerloop-demo",
@@ -92,6 +96,47 @@ class _CareerloopGroup(TyperGroup):
             for example in EXAMPLES:
                 formatter.write_text(example)
         super().format_epilog(ctx, formatter)
+
+
+def _to_choices() -> list[str]:
+    """What `--to` accepts: every registered target, then stdout."""
+    return [*registry.target_names(), "stdout"]
+
+
+def _check_target(value: str) -> str:
+    """`--to`: looked up when parsed, not at import, so a connector added later counts."""
+    names = _to_choices()
+    if value not in names:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, names))}")
+    return value
+
+
+def _with_setup_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give `init` a `--<name> REF` (and a hidden `--<name>-base-url`) per connector that
+    sets up its service (its `Provisioning` in connectors/registry.py).
+
+    Typer reads a command's options from its signature: these are added to it, and reach
+    the command as keyword arguments.
+    """
+    signature = inspect.signature(command)
+    first, *rest = signature.parameters.values()
+    extra = []
+    for setup in registry.provisionings():
+        option = typer.Option(f"--{setup.option}", metavar=setup.metavar, help=setup.help)
+        base_url = typer.Option(f"--{setup.option}-base-url", hidden=True,
+                                help=f"{setup.option} API base URL (tests).")
+        extra += [
+            inspect.Parameter(setup.option, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                              default=None, annotation=Annotated[str | None, option]),
+            inspect.Parameter(f"{setup.option}_base_url",
+                              inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                              default=None, annotation=Annotated[str | None, base_url]),
+        ]
+    keep = [p for p in rest if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[first, *extra, *keep]
+    )
+    return command
 
 
 app = typer.Typer(
@@ -330,26 +375,36 @@ def _summarise(
     """Each failure, the data warnings, then each scorecard and each review, after the run."""
     if log_format == "text":  # in JSON mode stderr holds JSON only: see run.finished
         # Failures first: a score printed above them would read as if all went well.
-        for failure in report.failures:
-            err.print(terminal_text(f"failed: {failure.where}: {failure.message}"), markup=False)
-        if report.unread:
-            err.print(f"nothing scored or published: {', '.join(report.unread)} could not "
-                      "be read and has no earlier read to stand in for it", markup=False)
+        _show_failures(report)
         _show_warnings(report.warnings, verbose=verbose)
     for card in report.scorecards:
         score = "–" if card.score is None else f"{card.score}/100"
         out.print(f"{card.period.label}: score {score} ({status_label(card.status)})",
                   markup=False)
     for outcome in report.outcomes:
-        verb = f"would be {outcome.action}" if dry_run else outcome.action
-        # Publishers start a dry run's detail with what the verb already says.
-        detail = outcome.detail.removeprefix(f"dry run: {verb}").strip(" ()")
-        notes = [detail] if detail else []
-        if verbose and outcome.requests:
-            notes.append(_count(outcome.requests, "request"))
-        extra = f" ({'; '.join(notes)})" if notes else ""
-        line = f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}"
-        out.print(terminal_text(line), markup=False)
+        out.print(terminal_text(_outcome_line(outcome, dry_run=dry_run, verbose=verbose)),
+                  markup=False)
+
+
+def _show_failures(report: pipeline.SyncReport) -> None:
+    """Each failed part, and the sources that left nothing to score, on stderr."""
+    for failure in report.failures:
+        err.print(terminal_text(f"failed: {failure.where}: {failure.message}"), markup=False)
+    if report.unread:
+        err.print(f"nothing scored or published: {', '.join(report.unread)} could not "
+                  "be read and has no earlier read to stand in for it", markup=False)
+
+
+def _outcome_line(outcome: PublishOutcome, *, dry_run: bool, verbose: bool) -> str:
+    """`2026-10 monthly created on local: reviews/2026-10.md (2 requests)`."""
+    verb = f"would be {outcome.action}" if dry_run else outcome.action
+    # Publishers start a dry run's detail with what the verb already says.
+    detail = outcome.detail.removeprefix(f"dry run: {verb}").strip(" ()")
+    notes = [detail] if detail else []
+    if verbose and outcome.requests:
+        notes.append(_count(outcome.requests, "request"))
+    extra = f" ({'; '.join(notes)})" if notes else ""
+    return f"{outcome.review_key} {verb} on {outcome.target}: {outcome.location}{extra}"
 
 
 def _show_warnings(warnings: Sequence[DataWarning], *, verbose: bool) -> None:
@@ -450,33 +505,37 @@ def sync(
     """
 
     def work() -> None:
-        config = _load(ctx)
         options = pipeline.SyncOptions(
             full=full, dry_run=dry_run, publish=not no_publish, period=_period(period), draft=draft
         )
-        g = _globals(ctx)
-
-        def run() -> pipeline.SyncReport:
-            return pipeline.sync(config, options, today=_today(ctx, config.workspace.tz),
-                                 clock=g.seams.clock, transport=g.seams.transport,
-                                 on_event=_events(g))
-
-        # The spinner is drawn with escape codes: only on a terminal that may have them.
-        if err.is_terminal and g.log_format == "text" and not _plain_output():
-            with err.status("careerloop sync: reading sources and scoring…"):
-                report = run()
-        else:
-            report = run()
-        _summarise(report, dry_run=dry_run, log_format=g.log_format, verbose=g.verbose)
-        _github_outputs(report, g.log_format)
-        if g.log_format == "json":
-            _json_line("run.finished", ok=report.ok,
-                       failed=[f"{f.where}: {f.message}" for f in report.failures],
-                       warnings=len(report.warnings))
-        if not report.ok:
-            raise typer.Exit(1)
+        _sync(ctx, _load(ctx), options)
 
     _run(ctx, work)
+
+
+def _sync(ctx: typer.Context, config: Config, options: pipeline.SyncOptions) -> None:
+    """Run one sync with progress on stderr, then its summary; exit 1 when a part failed."""
+    g = _globals(ctx)
+
+    def run() -> pipeline.SyncReport:
+        return pipeline.sync(config, options, today=_today(ctx, config.workspace.tz),
+                             clock=g.seams.clock, transport=g.seams.transport,
+                             on_event=_events(g))
+
+    # The spinner is drawn with escape codes: only on a terminal that may have them.
+    if err.is_terminal and g.log_format == "text" and not _plain_output():
+        with err.status("careerloop sync: reading sources and scoring…"):
+            report = run()
+    else:
+        report = run()
+    _summarise(report, dry_run=options.dry_run, log_format=g.log_format, verbose=g.verbose)
+    _github_outputs(report, g.log_format)
+    if g.log_format == "json":
+        _json_line("run.finished", ok=report.ok,
+                   failed=[f"{f.where}: {f.message}" for f in report.failures],
+                   warnings=len(report.warnings))
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _github_outputs(report: pipeline.SyncReport, log_format: str = "text") -> None:
@@ -561,7 +620,11 @@ def report(
         typer.Option("--kind", help="Kind of review (default: from the period)."),
     ] = None,
     to: Annotated[
-        Target, typer.Option("--to", help="Where to put it: a target, or stdout.")
+        str,
+        typer.Option("--to", metavar=f"<{'|'.join(_to_choices())}>", callback=_check_target,
+                     autocompletion=lambda incomplete: [
+                         name for name in _to_choices() if name.startswith(incomplete)],
+                     help="Where to put it: a target, or stdout."),
     ] = "stdout",
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would be published; write nothing.")
@@ -581,7 +644,7 @@ def report(
             review_kind = "quarterly" if kind == "quarterly" else "monthly"
             chosen = Period.last_closed(REVIEW_TO_PERIOD[review_kind], today)
         else:
-            review_kind = "monthly" if chosen.kind == "month" else "quarterly"
+            review_kind = PERIOD_TO_REVIEW[chosen.kind]
             if kind is not None and kind != review_kind:
                 raise ConfigError(f"--kind {kind} does not fit period {chosen.label}")
         targets = [] if to == "stdout" else [to]
@@ -627,34 +690,9 @@ def doctor(ctx: typer.Context) -> None:
 
 
 @app.command()
+@_with_setup_options
 def init(
     ctx: typer.Context,
-    notion: Annotated[
-        str | None,
-        typer.Option(
-            "--notion",
-            metavar="PAGE",
-            help="Create the plan's databases under this Notion page (id or URL) "
-            "and point the config at them. Needs NOTION_TOKEN.",
-        ),
-    ] = None,
-    notion_url: Annotated[
-        str | None,
-        typer.Option("--notion-base-url", hidden=True, help="Notion API base URL (tests)."),
-    ] = None,
-    trello: Annotated[
-        str | None,
-        typer.Option(
-            "--trello",
-            metavar="BOARD",
-            help="Set up this Trello board (id, short link or URL): lists, kind labels, "
-            "custom fields. Needs TRELLO_API_KEY and TRELLO_TOKEN.",
-        ),
-    ] = None,
-    trello_url: Annotated[
-        str | None,
-        typer.Option("--trello-base-url", hidden=True, help="Trello API base URL (tests)."),
-    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     github_action: Annotated[
         bool,
@@ -673,13 +711,18 @@ def init(
             "(git+https://github.com/careerloop/careerloop@v0.1.0).",
         ),
     ] = None,
+    **setups: str | None,
 ) -> None:
     """Write a commented careerloop.toml; set up Notion or Trello.
 
     Running it again with the same page finds the databases it made and creates nothing.
     Example: careerloop init --notion https://www.notion.so/Career-plan-0123456789abcdef0123456789abcdef
     """
-    from careerloop.doctor import example_config
+    wanted = {
+        setup.option: (ref, setups.get(f"{setup.option}_base_url"))
+        for setup in registry.provisionings()
+        if (ref := setups.get(setup.option)) is not None
+    }
 
     def work() -> None:
         path = _globals(ctx).config_path
@@ -687,23 +730,31 @@ def init(
             raise ConfigError("--source goes with --github-action: it says what the workflow "
                               "installs")
         if github_action:
-            _write_github_workflow(path, source, force=force, with_setup=bool(notion or trello))
+            _write_github_workflow(path, source, force=force, with_setup=bool(wanted))
             return
         if path.exists() and not force:
             raise ConfigError(f"{path} exists already; pass --force to overwrite it")
-        if notion is None and trello is None:
-            text = example_config()
-        else:
-            parts = []
-            if notion is not None:
-                parts.append(_provision_notion(notion, notion_url))
-            if trello is not None:
-                parts.append(_provision_trello(trello, trello_url, with_workspace=not parts))
-            text = "\n".join(parts)
-        path.write_text(text, encoding="utf-8")
+        path.write_text(_init_text(wanted), encoding="utf-8")
         out.print(f"Wrote {path}. Edit it, then run `careerloop doctor`.")
 
     _run(ctx, work)
+
+
+def _init_text(wanted: dict[str, tuple[str, str | None]]) -> str:
+    """The commented example config, or the config of each service `init` set up."""
+    from careerloop.doctor import example_config
+
+    if not wanted:
+        return example_config()
+    parts: list[str] = []
+    for setup in registry.provisionings():
+        if setup.option in wanted:
+            ref, base_url = wanted[setup.option]
+            done = setup.run(ref, base_url, not parts)
+            for message in done.messages:
+                out.print(terminal_text(message), markup=False)
+            parts.append(done.toml)
+    return "\n".join(parts)
 
 
 def _write_github_workflow(
@@ -722,42 +773,6 @@ def _write_github_workflow(
     out.print(f"Wrote {github_workflow.WORKFLOW_PATH} (installs {requirement}). Add the "
               "secrets your config uses under Settings → Secrets and variables → Actions, "
               "then commit and push it.", markup=False)
-
-
-def _provision_notion(parent: str, base_url: str | None) -> str:
-    """Create (or find) the plan's data sources under `parent`; the config text for them."""
-    from careerloop.config import NotionSource
-    from careerloop.connectors.notion.client import NotionApi
-    from careerloop.connectors.notion.provision import config_toml, provision_workspace
-
-    api = NotionApi.from_config(NotionSource(base_url=base_url))
-    try:
-        ids = provision_workspace(api, parent)
-    finally:
-        api.close()
-    for table, data_source in ids.items():
-        out.print(f"{table}: data source {data_source}")
-    text = config_toml(ids, "NOTION_TOKEN")
-    if base_url:
-        text = text.replace('token_env = "NOTION_TOKEN"\n',
-                            f'token_env = "NOTION_TOKEN"\nbase_url = "{base_url}"\n', 1)
-    return text
-
-
-def _provision_trello(board: str, base_url: str | None, *, with_workspace: bool) -> str:
-    """Create (or find) the lists, labels and custom fields on `board`; its config text."""
-    from careerloop.config import TrelloSource
-    from careerloop.connectors.trello.provision import provision_board
-
-    done = provision_board(board, source=TrelloSource(board=board, base_url=base_url))
-    out.print(f"Board {done.board_name}: created {len(done.created)}, "
-              f"found {len(done.existing)} ({done.requests} requests)", markup=False)
-    for step in done.manual:
-        out.print(f"To do by hand: {step}", markup=False)
-    text: str = done.toml
-    if with_workspace:
-        text = '[workspace]\ntimezone = "UTC"\n\n' + text
-    return text
 
 
 # Last: cli_programme builds on the helpers above.

@@ -14,10 +14,11 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -412,7 +413,21 @@ class KpisConfig(_Section):
 
 
 ReviewKindName = Literal["monthly", "quarterly"]
-TargetName = Literal["local", "notion", "trello"]
+
+
+def _known_target(name: str) -> str:
+    from careerloop.connectors import registry
+
+    names = registry.target_names()
+    if name not in names:
+        raise ValueError(
+            f"unknown target {name!r}{_suggest(name, names)}; targets are {', '.join(names)}"
+        )
+    return name
+
+
+# A review target by name: one a connector declares (connectors/registry.py).
+TargetName = Annotated[str, AfterValidator(_known_target)]
 
 
 def _default_review_kinds() -> list[ReviewKindName]:

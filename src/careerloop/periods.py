@@ -16,7 +16,9 @@ ReviewKind = Literal["monthly", "quarterly"]
 _MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits only
 _QUARTER = re.compile(r"^([0-9]{4})-[Qq]([1-4])$")
 
+# The one mapping between a review's kind and its period's kind, both ways.
 REVIEW_TO_PERIOD: dict[str, PeriodKind] = {"monthly": "month", "quarterly": "quarter"}
+PERIOD_TO_REVIEW: dict[str, ReviewKind] = {"month": "monthly", "quarter": "quarterly"}
 # A review reaches a year back (its trend) and a period ahead: inside the calendar of
 # `datetime.date` (years 1 to 9999) for these years only.
 MIN_YEAR, MAX_YEAR = 2, 9998

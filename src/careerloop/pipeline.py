@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from careerloop.config import Config, secret
+from careerloop.config import Config
+from careerloop.connectors import registry
 from careerloop.connectors.base import (
     Clock,
     Publisher,
@@ -23,27 +24,19 @@ from careerloop.connectors.base import (
     Source,
     Transport,
 )
+from careerloop.connectors.registry import configured_sources
 from careerloop.errors import CareerloopError, ConfigError, EmptyRead, PeriodError, SourceError
 from careerloop.kpi.engine import WorkspaceIndex, build_scorecard
 from careerloop.kpi.metrics import first_dated
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import DataWarning, Workspace
-from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
+from careerloop.periods import PERIOD_TO_REVIEW, REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import redact, secret_values
 from careerloop.report.render import Renderer, render_markdown
 from careerloop.report.review import Review, ReviewKind, StaleSource, TrendPoint
 from careerloop.store import RunLock, Store
 
 TREND_LENGTH = {"monthly": 6, "quarterly": 4}
-
-# Where each source keeps its records in the store (ReadResult.origin starts with it).
-ORIGIN_PREFIX = {
-    "notion": "notion:",
-    "trello": "trello:",
-    "notion-csv": "file:notion-csv",
-    "trello-export": "file:trello-export",
-}
-
 
 @dataclass(slots=True, frozen=True)
 class Event:
@@ -125,30 +118,11 @@ def build_sources(
     """The sources the config names, offline exports and live services alike.
 
     The live ones time their HTTP policy by `clock` and send over `transport`.
+
+    Raises:
+        ConfigError: the config names no source.
     """
-    from careerloop.connectors.files.exports import NotionCsvSource, TrelloExportSource
-
-    sources: list[Source] = []
-    notion = config.sources.notion
-    if notion is not None:
-        if any(m.csv for m in notion.tables().values()):
-            sources.append(NotionCsvSource(config))
-        if notion.live:
-            from careerloop.connectors.notion.read import NotionReader
-
-            sources.append(NotionReader(
-                config, clock=clock, transport=transport.notion if transport else None
-            ))
-    trello = config.sources.trello
-    if trello is not None:
-        if trello.export:
-            sources.append(TrelloExportSource(config))
-        elif trello.board:
-            from careerloop.connectors.trello.live import TrelloReader
-
-            sources.append(TrelloReader(
-                config, clock=clock, adapter=transport.trello if transport else None
-            ))
+    sources = [kind.build(config, clock, transport) for kind in configured_sources(config)]
     if not sources:
         raise ConfigError(
             "no source configured: add [sources.notion.<kind>] or [sources.trello] "
@@ -163,28 +137,10 @@ def check_ready(config: Config, targets: Sequence[str]) -> None:
     Raises:
         ConfigError: a credential variable is unset, or a target lacks its settings.
     """
-    notion, trello = config.sources.notion, config.sources.trello
-    if notion is not None and notion.live:
-        secret(notion.token_env, "Notion integration token")
-    if trello is not None and trello.board and not trello.export:
-        secret(trello.key_env, "Trello API key")
-        secret(trello.token_env, "Trello token")
-    for target in targets:
-        if target == "notion":
-            reviews = config.reviews.notion
-            if not (reviews.parent or reviews.database):
-                raise ConfigError(
-                    "reviews.notion: set parent (a page shared with the integration) or "
-                    "database to publish to Notion"
-                )
-            secret(notion.token_env if notion else "NOTION_TOKEN", "Notion integration token")
-        elif target == "trello":
-            if trello is None or not trello.board:
-                raise ConfigError(
-                    "reviews.targets: publishing to trello needs [sources.trello] board"
-                )
-            secret(trello.key_env, "Trello API key")
-            secret(trello.token_env, "Trello token")
+    for kind in configured_sources(config):
+        kind.require(config)
+    for name in targets:
+        registry.target(name).require(config)
 
 
 def pull(
@@ -259,21 +215,8 @@ def empty_read_message(config: Config, source_names: Sequence[str]) -> str:
     """One line for a read that found no record anywhere, with the likely cause per source."""
     causes = []
     for name in source_names:
-        trello = config.sources.trello
-        if name.startswith("trello") and trello is not None:
-            labels = ", ".join(repr(label) for label in trello.kinds)
-            done = ", ".join(repr(d) for d in trello.done_lists)
-            causes.append(
-                f"{name}: no open card carries a kind label ({labels}), every card is "
-                f"undated, or done_lists ({done}) names no list of the board"
-            )
-        elif name.startswith("notion"):
-            causes.append(
-                f"{name}: the mapped data sources or CSV exports hold no rows, or "
-                "[sources.notion.<kind>] points at other tables"
-            )
-        else:
-            causes.append(f"{name}: no records")
+        kind = registry.source_kind(name)
+        causes.append(f"{name}: {kind.empty_cause(config) if kind else 'no records'}")
     return (
         "nothing to score: every source was read but none gave a record ("
         + "; ".join(causes)
@@ -281,9 +224,15 @@ def empty_read_message(config: Config, source_names: Sequence[str]) -> str:
     )
 
 
+def origin_prefix(source_name: str) -> str:
+    """How the store's origins of a source start (`notion:`, `file:notion-csv`)."""
+    kind = registry.source_kind(source_name)
+    return kind.origin_prefix if kind else f"{source_name}:"
+
+
 def last_good_read(store: Store, source_name: str, tz: ZoneInfo) -> dt.date | None:
     """The day of the oldest stored read of a source's origins (None: never read)."""
-    prefix = ORIGIN_PREFIX.get(source_name, f"{source_name}:")
+    prefix = origin_prefix(source_name)
     moments = [c.read_at for c in store.cursors() if c.origin.startswith(prefix)]
     return min(moments).astimezone(tz).date() if moments else None
 
@@ -412,8 +361,7 @@ def due_periods(
     """
     if period is not None:
         check_period(period, today_)
-        kind: ReviewKind = "monthly" if period.kind == "month" else "quarterly"
-        return [(kind, period)]
+        return [(PERIOD_TO_REVIEW[period.kind], period)]
     due: list[tuple[ReviewKind, Period]] = [
         (k, Period.last_closed(REVIEW_TO_PERIOD[k], today_)) for k in config.reviews.kinds
     ]
@@ -437,32 +385,14 @@ def build_publishers(
 
     The store's ledger lets a connector find a review it published before in one request;
     `clock` and `transport` are the HTTP policy's clock and wire, as in `build_sources`.
+
+    Raises:
+        ConfigError: no connector publishes under one of the names.
     """
-    from careerloop.connectors.files.local import LocalPublisher
-
-    publishers: list[Publisher] = []
-    for target in targets or config.reviews.targets:
-        if target == "local":
-            publishers.append(
-                LocalPublisher(config.path(config.reviews.local.dir), config.reviews.notes_heading)
-            )
-        elif target == "trello":
-            from careerloop.connectors.trello.publish import TrelloPublisher
-
-            publishers.append(TrelloPublisher(
-                config, store=store, clock=clock,
-                adapter=transport.trello if transport else None,
-            ))
-        elif target == "notion":
-            from careerloop.connectors.notion.publish import NotionPublisher
-
-            publishers.append(NotionPublisher(
-                config, store=store, clock=clock,
-                transport=transport.notion if transport else None,
-            ))
-        else:  # the config model admits no other name; a --to typo is caught by the CLI
-            raise ConfigError(f"reviews.targets: unknown target {target!r}")
-    return publishers
+    return [
+        registry.target(name).build(config, store, clock, transport)
+        for name in targets or config.reviews.targets
+    ]
 
 
 def publish_reviews(

@@ -92,7 +92,7 @@ class _Gives:
     def read(self, store: Store, *, full: bool) -> list[ReadResult]:
         if self._workspace is None:
             raise SourceError(f"{self.name} is down")
-        return [ReadResult(origin=f"{pipeline.ORIGIN_PREFIX[self.name]}x",
+        return [ReadResult(origin=f"{pipeline.origin_prefix(self.name)}x",
                            workspace=self._workspace)]
 
     def http_stats(self) -> None:
