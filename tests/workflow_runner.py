@@ -2,7 +2,7 @@
 that executes their `run:` steps with bash as GitHub's runner would.
 
 Used by tests/test_workflows.py (this repository's workflows and action.yml) and
-tests/test_github_workflow.py (the workflow `careerloop init --github-action` writes).
+tests/unit/test_github_workflow.py (the workflow `careerloop init --github-action` writes).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import TODAY
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's bin: careerloop and the linters live here
-TODAY = "2026-11-26"  # last closed month 2026-10, last closed quarter 2026-Q3
 
 # GitHub's own actions are pinned to their major version tag (each is immutable per release
 # and maintained by GitHub); anything else would have to be pinned to a commit.

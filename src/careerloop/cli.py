@@ -206,13 +206,12 @@ def _show_error(message: str, *, code: int, kind: str, options: Globals | None) 
     else:
         err.print(f"error: {terminal_text(message)}", markup=False)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from careerloop.report.github import append_step_summary, step_summary, workflow_commands
+        from careerloop.report.github import github_output
 
-        for line in workflow_commands([], [("careerloop", message)]):
+        # A run that failed this early has nothing else to report; a summary that cannot
+        # be written is not worth a second error.
+        for line in github_output(failures=[("careerloop", message)]).commands:
             sys.stdout.write(line + "\n")
-        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary_path:
-            append_step_summary(summary_path, step_summary([], [], [("careerloop", message)]))
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -540,21 +539,18 @@ def _sync(ctx: typer.Context, config: Config, options: pipeline.SyncOptions) -> 
 
 def _github_outputs(report: pipeline.SyncReport, log_format: str = "text") -> None:
     """In GitHub Actions: the scorecard in the step summary, pitfalls as warnings."""
-    from careerloop.report.github import append_step_summary, step_summary, workflow_commands
+    from careerloop.report.github import github_output
 
     failures = [(f.where, f.message) for f in report.failures]
-    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary_path:
-        summary = step_summary(report.scorecards, report.outcomes, failures)
-        # Best effort: a summary that cannot be written is a warning, the run stands.
-        if (warning := append_step_summary(summary_path, summary)) is not None:
-            if log_format == "json":
-                _json_line("warning", message=warning)
-            else:
-                err.print(f"warning: {warning}", markup=False)
-    if os.environ.get("GITHUB_ACTIONS") == "true":
-        for line in workflow_commands(report.scorecards, failures):
-            sys.stdout.write(line + "\n")
+    shown = github_output(report.scorecards, report.outcomes, failures)
+    # Best effort: a summary that cannot be written is a warning, the run stands.
+    if shown.warning is not None:
+        if log_format == "json":
+            _json_line("warning", message=shown.warning)
+        else:
+            err.print(f"warning: {shown.warning}", markup=False)
+    for line in shown.commands:
+        sys.stdout.write(line + "\n")
 
 
 def _scorecard_title(card: Scorecard) -> str:

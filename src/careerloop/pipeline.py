@@ -8,8 +8,8 @@ plain lines or JSON.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -161,27 +161,11 @@ def pull(
     given: list[tuple[Source, list[ReadResult]]] = []
     failures: list[Failure] = []
     for source in build_sources(config) if sources is None else sources:
-        on_event(Event("source.start", {"source": source.name}))
         try:
-            results = source.read(store, full=full)
+            given.append((source, _read(source, store, full=full, on_event=on_event)))
         except SourceError as exc:  # a config error stops the run: it needs the user first
             failures.append(Failure(where=source.name, message=str(exc)))
             on_event(Event("source.failed", {"source": source.name, "error": str(exc)}))
-            continue
-        if (stats := source.http_stats()) is not None:
-            on_event(Event("source.http", {
-                "source": source.name, "requests": stats.requests, "retries": stats.retries,
-                "retry_wait_s": round(stats.retry_wait, 3),
-                "paced_wait_s": round(stats.paced_wait, 3),
-                "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
-            }))
-        for result in results:
-            on_event(Event("source.read", {
-                "source": source.name, "origin": result.origin,
-                "records": len(result.workspace.records()), "full": result.full,
-                "requests": result.requests,
-            }))
-        given.append((source, results))
     if given and not failures and not any(
         records_held(store, result) for _, results in given for result in results
     ):
@@ -201,6 +185,30 @@ def pull(
             )
             reads.append(result)
     return reads, failures
+
+
+def _read(source: Source, store: Store, *, full: bool, on_event: EventSink) -> list[ReadResult]:
+    """One source's read, told as events: its start, what it cost over HTTP, each origin.
+
+    Raises:
+        SourceError: the source could not be read.
+    """
+    on_event(Event("source.start", {"source": source.name}))
+    results = source.read(store, full=full)
+    if (stats := source.http_stats()) is not None:
+        on_event(Event("source.http", {
+            "source": source.name, "requests": stats.requests, "retries": stats.retries,
+            "retry_wait_s": round(stats.retry_wait, 3),
+            "paced_wait_s": round(stats.paced_wait, 3),
+            "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
+        }))
+    for result in results:
+        on_event(Event("source.read", {
+            "source": source.name, "origin": result.origin,
+            "records": len(result.workspace.records()), "full": result.full,
+            "requests": result.requests,
+        }))
+    return results
 
 
 def records_held(store: Store, result: ReadResult) -> int:
@@ -502,6 +510,23 @@ def run_lock(
                    on_wait=lambda holder: on_event(Event("lock.wait", {"holder": holder})))
 
 
+@contextmanager
+def run_state(
+    config: Config, *, dry_run: bool, on_event: EventSink = _ignore, clock: Clock | None = None
+) -> Iterator[Store]:
+    """The store a run works on: the state file under the run lock.
+
+    A dry run works on a copy in memory instead: it writes no state file and no folder,
+    and needs no lock (it publishes nothing).
+    """
+    if dry_run:
+        with Store.scratch_copy(config.state_path) as store:
+            yield store
+        return
+    with run_lock(config, on_event, clock=clock), Store(config.state_path) as store:
+        yield store
+
+
 def sync(
     config: Config,
     options: SyncOptions,
@@ -531,46 +556,23 @@ def sync(
     check_ready(config, targets)
     sources = build_sources(config, clock=clock, transport=transport)
     report = SyncReport()
-    # A dry run works on a copy in memory: it writes no state file and no folder, and
-    # needs no lock (it publishes nothing).
-    state = Store.scratch_copy if options.dry_run else Store
-    lock: AbstractContextManager[Any] = (
-        nullcontext() if options.dry_run else run_lock(config, on_event, clock=clock)
-    )
-    with lock, state(config.state_path) as store:
+    with run_state(config, dry_run=options.dry_run, on_event=on_event, clock=clock) as store:
         publishers = (
             build_publishers(config, store, targets, clock=clock, transport=transport)
             if targets else []
         )
         try:
-            report.reads, read_failures = pull(
-                config, store, full=options.full, sources=sources, on_event=on_event
-            )
+            workspace, stale = _pull_into(report, config, store, options, sources, on_event)
         except EmptyRead:
             _close(publishers)
             raise
-        report.failures = list(read_failures)
-        workspace = store.workspace()
-        report.warnings = distinct_warnings(workspace)
-        for warning in report.warnings:
-            on_event(Event("data.warning", {"record": warning.record_id,
-                                            "message": warning.message}))
-        stale, report.unread = stand_ins(store, read_failures, config.workspace.tz)
         if report.unread:
             # Scores without a source that was never read would look confident and be wrong.
             _close(publishers)
             on_event(Event("reviews.withheld", {"unread": report.unread}))
             return report
-        scorer = Scorer(workspace, config, today_)
-        reviews = [
-            build_review(workspace, config, kind, period, today_, scorer=scorer,
-                         stale_sources=stale)
-            for kind, period in due
-        ]
-        for review in reviews:
-            report.scorecards.append(review.scorecard)
-            if not options.dry_run:
-                store.save_scorecard(review.period.label, review.scorecard.to_json())
+        reviews = _score_due(report, config, store, workspace, due, today_, stale,
+                             keep=not options.dry_run)
         if publishers:
             # The rest still runs when a source failed (exit 1, the rest ran): its records
             # stay as the last good read left them, each review says so, and the next clean
@@ -581,6 +583,59 @@ def sync(
             report.outcomes.extend(outcomes)
             report.failures.extend(failures)
     return report
+
+
+def _pull_into(
+    report: SyncReport,
+    config: Config,
+    store: Store,
+    options: SyncOptions,
+    sources: Sequence[Source],
+    on_event: EventSink,
+) -> tuple[Workspace, list[StaleSource]]:
+    """Pull into `report` (reads, failures, warnings, unread).
+
+    Returns the workspace as stored now, and the sources whose stored data stands in.
+
+    Raises:
+        EmptyRead: every source was read and none gave a record.
+    """
+    report.reads, read_failures = pull(
+        config, store, full=options.full, sources=sources, on_event=on_event
+    )
+    report.failures = list(read_failures)
+    workspace = store.workspace()
+    report.warnings = distinct_warnings(workspace)
+    for warning in report.warnings:
+        on_event(Event("data.warning", {"record": warning.record_id,
+                                        "message": warning.message}))
+    stale, report.unread = stand_ins(store, read_failures, config.workspace.tz)
+    return workspace, stale
+
+
+def _score_due(
+    report: SyncReport,
+    config: Config,
+    store: Store,
+    workspace: Workspace,
+    due: Sequence[tuple[ReviewKind, Period]],
+    today_: dt.date,
+    stale: Sequence[StaleSource],
+    *,
+    keep: bool,
+) -> list[Review]:
+    """The review of each due period, its scorecard in `report` (and the store if `keep`)."""
+    scorer = Scorer(workspace, config, today_)
+    reviews = [
+        build_review(workspace, config, kind, period, today_, scorer=scorer,
+                     stale_sources=stale)
+        for kind, period in due
+    ]
+    for review in reviews:
+        report.scorecards.append(review.scorecard)
+        if keep:
+            store.save_scorecard(review.period.label, review.scorecard.to_json())
+    return reviews
 
 
 def _close(publishers: Sequence[Publisher]) -> None:
@@ -675,11 +730,7 @@ def report(
     if not targets:
         return review, markdown, [], []
     check_ready(config, targets)
-    state = Store.scratch_copy if dry_run else Store
-    lock: AbstractContextManager[Any] = (
-        nullcontext() if dry_run else run_lock(config, on_event, clock=clock)
-    )
-    with lock, state(config.state_path) as store:
+    with run_state(config, dry_run=dry_run, on_event=on_event, clock=clock) as store:
         publishers = build_publishers(config, store, targets, clock=clock, transport=transport)
         outcomes, failures = publish_reviews(
             config, store, [review], publishers, dry_run=dry_run, on_event=on_event

@@ -1,31 +1,16 @@
-"""Helpers of the bad-input suite: run the CLI, check the one-line error, list files."""
+"""Helpers of the bad-input suite: check the one-line error, list files.
+
+`TODAY`, `Run` and `invoke` are the shared ones of tests/conftest.py.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
-from typer.testing import CliRunner
+from tests.conftest import TODAY, Run, invoke
 
-from careerloop.cli import app
-
-TODAY = "2026-11-26"  # last closed month 2026-10, last closed quarter 2026-Q3
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """What one command did."""
-
-    code: int
-    out: str
-    err: str
-
-
-def invoke(runner: CliRunner, *args: str) -> Run:
-    """Run `careerloop ARGS` in process."""
-    result = runner.invoke(app, list(args))
-    return Run(result.exit_code, result.stdout, result.stderr)
+__all__ = ["TODAY", "Run", "assert_one_line", "invoke", "snapshot", "tree", "use_templates"]
 
 
 PROGRESS = ("read ", "failed ")  # what a run says on stderr before it meets the error

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from careerloop.cli import app
@@ -226,9 +227,25 @@ def test_init_writes_a_valid_commented_config_once(runner: CliRunner, tmp_path: 
     assert not (tmp_path / ".careerloop").exists()  # doctor looks, it does not write
 
 
+def command_paths(group: typer.Typer = app, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command of `group` as the words that run it, sub-apps' commands included."""
+    paths = [
+        (*prefix, info.name or info.callback.__name__.replace("_", "-"))
+        for info in group.registered_commands
+        if info.callback is not None and not info.hidden
+    ]
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None and sub.name
+        paths += command_paths(sub.typer_instance, (*prefix, sub.name))
+    return paths
+
+
 def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
-    for command in ("demo", "sync", "kpis", "report", "doctor", "init"):
-        code, out, _ = invoke(runner, command, "--help")
+    commands = command_paths()
+    # The walk finds the commands (a list that came back empty would prove nothing).
+    assert {("demo",), ("sync",), ("kpis",), ("report",), ("doctor",), ("init",)} <= set(commands)
+    for command in commands:
+        code, out, _ = invoke(runner, *command, "--help")
         assert code == 0
         assert "Example" in out, command
 
@@ -324,7 +341,7 @@ def _help(runner: CliRunner, *command: str) -> str:
 
 
 def test_help_shows_flags_as_flags_and_lists_the_choices(runner: CliRunner) -> None:
-    pages = {c: _help(runner, c) for c in ("demo", "sync", "kpis", "report", "doctor", "init")}
+    pages = {" ".join(c): _help(runner, *c) for c in command_paths()}
     pages["top"] = _help(runner)
     for name, page in pages.items():
         assert "<bool>" not in page, name  # a flag takes no value, so none is shown

@@ -23,12 +23,12 @@ from careerloop.cli import app
 from careerloop.connectors.files.demo import write_demo_workspace
 from careerloop.connectors.notion.publish import REVIEWS_TITLE
 from careerloop.pipeline import Seams
+from tests.conftest import TODAY
 from tests.fakes.fixtures import FakeClock, at, seed_schema
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 from tests.fakes.trello_api import FakeTrello, FakeTrelloServer
 from tests.fakes.wire import Wire
 
-TODAY = "2026-11-26"
 NOTES_HEADING = "Notes"
 GOALS = 27  # past Notion's 25: the module linked to all of them needs a property read
 

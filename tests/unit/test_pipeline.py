@@ -17,8 +17,9 @@ from careerloop.periods import Period
 from careerloop.report.render import render_markdown
 from careerloop.report.review import StaleSource
 from careerloop.store import Store
+from tests import conftest
 
-TODAY = dt.date(2026, 11, 26)
+TODAY = dt.date.fromisoformat(conftest.TODAY)
 
 
 def plan() -> Workspace:

@@ -16,8 +16,8 @@ from careerloop import pipeline
 from careerloop.config import load_config
 from careerloop.connectors.files.demo import write_demo_workspace
 from tests.browser import measure
+from tests.conftest import TODAY
 
-TODAY = "2026-11-26"
 SELECTORS = [".banner", "ol", "figure.trend svg"]
 
 

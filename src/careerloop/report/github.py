@@ -6,7 +6,9 @@ never a failed run (the reviews were written either way).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from careerloop.connectors.base import PublishOutcome
@@ -95,3 +97,36 @@ def append_step_summary(path: str | Path, markdown: str) -> str | None:
     except OSError as exc:
         return f"cannot write the step summary {path}: {exc.strerror or exc}"
     return None
+
+
+@dataclass(slots=True, frozen=True)
+class GithubOutput:
+    """What `github_output` leaves for the caller to show.
+
+    `commands`: workflow command lines (annotations) for stdout; `warning`: why the step
+    summary could not be written (None when it was, or when there is none to write).
+    """
+
+    commands: list[str] = field(default_factory=list)
+    warning: str | None = None
+
+
+def github_output(
+    scorecards: Sequence[Scorecard] = (),
+    outcomes: Sequence[PublishOutcome] = (),
+    failures: Sequence[tuple[str, str]] = (),
+    *,
+    environ: Mapping[str, str] = os.environ,
+) -> GithubOutput:
+    """The one way a run reports to GitHub Actions, for every caller.
+
+    Appends the step summary to `$GITHUB_STEP_SUMMARY` when that is set, and gives the
+    annotations (`::warning` per pitfall, `::error` per failure) when `GITHUB_ACTIONS` is
+    `true`. Outside Actions it does nothing.
+    """
+    warning = None
+    if summary_path := environ.get("GITHUB_STEP_SUMMARY"):
+        warning = append_step_summary(summary_path, step_summary(scorecards, outcomes, failures))
+    in_actions = environ.get("GITHUB_ACTIONS") == "true"
+    commands = workflow_commands(scorecards, failures) if in_actions else []
+    return GithubOutput(commands=commands, warning=warning)

@@ -19,7 +19,6 @@ import yaml
 from typer.testing import CliRunner
 
 from careerloop import __version__
-from careerloop.cli import app
 from careerloop.connectors.files.demo import write_demo_workspace
 from careerloop.errors import ConfigError
 from careerloop.github_workflow import (
@@ -32,6 +31,7 @@ from careerloop.github_workflow import (
     settings_for,
     write_workflow,
 )
+from tests.conftest import invoke
 from tests.workflow_runner import (
     TODAY,
     ZIZMOR_CONFIG,
@@ -49,14 +49,9 @@ SOURCE = "git+https://github.com/careerloop/careerloop@v0.1.0"
 CACHE_EVICTION = dt.timedelta(days=7)
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 def written(repo: Path, *args: str) -> Path:
     """`careerloop init --github-action` run at the root of `repo`; the file it wrote."""
-    code, stdout, stderr = invoke("init", "--github-action", *args)
+    code, stdout, stderr = invoke(CliRunner(), "init", "--github-action", *args)
     assert code == 0, stdout + stderr
     assert f"Wrote {WORKFLOW_PATH}" in stdout
     return repo / WORKFLOW_PATH
@@ -143,7 +138,7 @@ def test_the_state_and_reviews_paths_are_those_of_the_users_config(
     monkeypatch.chdir(repo)
     env = load_yaml(written(repo))["env"]
     assert env["CAREERLOOP_CONFIG"] == "careerloop.toml"  # --config was not given
-    code, stdout, stderr = invoke("--config", "plan/careerloop.toml", "init",
+    code, stdout, stderr = invoke(CliRunner(), "--config", "plan/careerloop.toml", "init",
                                   "--github-action", "--force")
     assert code == 0, stdout + stderr
     env = load_yaml(repo / WORKFLOW_PATH)["env"]
@@ -209,7 +204,7 @@ def test_an_existing_workflow_is_kept_without_force(user_repo: Path) -> None:
     path = user_repo / WORKFLOW_PATH
     path.parent.mkdir(parents=True)
     path.write_text("name: mine\n", encoding="utf-8")
-    code, stdout, stderr = invoke("init", "--github-action")
+    code, stdout, stderr = invoke(CliRunner(), "init", "--github-action")
     assert code == 2
     assert stderr == f"error: {WORKFLOW_PATH} exists already; pass --force to overwrite it\n"
     assert path.read_text(encoding="utf-8") == "name: mine\n"
@@ -220,7 +215,7 @@ def test_an_existing_workflow_is_kept_without_force(user_repo: Path) -> None:
 
 
 def test_a_refused_source_writes_nothing(user_repo: Path) -> None:
-    code, stdout, stderr = invoke("init", "--github-action", "--source", "careerloop")
+    code, stdout, stderr = invoke(CliRunner(), "init", "--github-action", "--source", "careerloop")
     assert code == 2
     assert stderr.startswith("error: --source must be a git URL with a tag")
     assert len(stderr.splitlines()) == 1
@@ -228,7 +223,7 @@ def test_a_refused_source_writes_nothing(user_repo: Path) -> None:
 
 
 def test_source_without_github_action_is_a_usage_error(user_repo: Path) -> None:
-    code, _, stderr = invoke("init", "--source", SOURCE)
+    code, _, stderr = invoke(CliRunner(), "init", "--source", SOURCE)
     assert code == 2
     assert "--source goes with --github-action" in stderr
     assert not (user_repo / ".github").exists()
