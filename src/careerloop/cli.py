@@ -103,12 +103,25 @@ def _to_choices() -> list[str]:
     return [*registry.target_names(), "stdout"]
 
 
-def _check_target(value: str) -> str:
+def _check_target(value: str | None) -> str | None:
     """`--to`: looked up when parsed, not at import, so a connector added later counts."""
     names = _to_choices()
-    if value not in names:
+    if value is not None and value not in names:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, names))}")
     return value
+
+
+def to_option(help_text: str) -> Any:
+    """The `--to TARGET` option of every command that publishes: a target, or stdout."""
+    return typer.Option(
+        "--to",
+        metavar=f"<{'|'.join(_to_choices())}>",
+        callback=_check_target,
+        autocompletion=lambda incomplete: [
+            name for name in _to_choices() if name.startswith(incomplete)
+        ],
+        help=help_text,
+    )
 
 
 def _with_setup_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -615,13 +628,7 @@ def report(
         ReviewKind | None,
         typer.Option("--kind", help="Kind of review (default: from the period)."),
     ] = None,
-    to: Annotated[
-        str,
-        typer.Option("--to", metavar=f"<{'|'.join(_to_choices())}>", callback=_check_target,
-                     autocompletion=lambda incomplete: [
-                         name for name in _to_choices() if name.startswith(incomplete)],
-                     help="Where to put it: a target, or stdout."),
-    ] = "stdout",
+    to: Annotated[str, to_option("Where to put it: a target, or stdout.")] = "stdout",
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would be published; write nothing.")
     ] = False,

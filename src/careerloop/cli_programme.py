@@ -196,8 +196,7 @@ def rollup(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rollup as JSON.")] = False,
     to: Annotated[
-        base.Target | None,
-        typer.Option("--to", help="Publish the programme review here instead of its targets."),
+        str | None, base.to_option("Publish the programme review here instead of its targets.")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be published; write nothing.")

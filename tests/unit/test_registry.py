@@ -113,7 +113,9 @@ class PigeonPublisher:
 PUBLISHED: list[tuple[str, str]] = []
 
 
-def _pigeon_source(config: Config, clock: Clock | None, transport: Transport | None) -> PigeonSource:
+def _pigeon_source(
+    config: Config, clock: Clock | None, transport: Transport | None
+) -> PigeonSource:
     return PigeonSource()
 
 
