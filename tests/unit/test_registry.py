@@ -21,6 +21,7 @@ from careerloop.connectors.base import Check, Clock, PublishOutcome, ReadResult,
 from careerloop.connectors.registry import Connector, SourceKind, TargetKind
 from careerloop.errors import ConfigError
 from careerloop.model import Module, Session, Workspace
+from careerloop.report.escape import redact, secret_values
 from careerloop.report.review import Review
 from tests.conftest import invoke
 
@@ -207,3 +208,20 @@ def test_an_unregistered_connector_is_gone(pigeon: Path, runner: CliRunner) -> N
     assert code == 2
     assert "invalid value for '--to': 'pigeon' is not one of 'local', 'notion', 'trello', " \
         "'stdout'" in err
+
+
+def test_each_connector_names_the_variables_its_secrets_are_redacted_from(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = parse_config({"sources": {"notion": {"token_env": "MY_NOTION"},
+                                       "trello": {"board": "CaReEr01", "key_env": "MY_KEY"}}})
+    assert registry.credential_names(config) == {
+        "NOTION_TOKEN", "MY_NOTION", "TRELLO_API_KEY", "MY_KEY", "TRELLO_TOKEN"}
+    registry.register(Connector(name="pigeon", credentials=lambda c: ["PIGEON_TOKEN"]))
+    try:
+        monkeypatch.setenv("PIGEON_TOKEN", "coo-coo-coo-coo-coo")
+        assert secret_values(Config()) == ["coo-coo-coo-coo-coo"]
+        assert redact("sent with coo-coo-coo-coo-coo", secret_values(Config())) == (
+            "sent with [redacted]")
+    finally:
+        registry.unregister("pigeon")

@@ -40,6 +40,10 @@ def _no_cause(config: Config) -> str:
     return "no records"
 
 
+def _no_secrets(config: Config) -> list[str]:
+    return []
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceKind:
     """One way a connector reads the plan (`notion`, `notion-csv`, …).
@@ -94,12 +98,18 @@ class Provisioning:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Connector:
-    """Everything one connector offers; each part is optional."""
+    """Everything one connector offers; each part is optional.
+
+    `credentials(config)` names the environment variables that hold its secrets (the
+    defaults too, since a target falls back to them): their values are redacted from
+    every review, error and log line.
+    """
 
     name: str
     sources: tuple[SourceKind, ...] = ()
     target: TargetKind | None = None
     provisioning: Provisioning | None = None
+    credentials: Callable[[Config], list[str]] = _no_secrets
 
 
 _built_in: list[Connector] | None = None
@@ -198,6 +208,11 @@ def unless_unused(checks: Sequence[Check], section: str, use: str) -> list[Check
         else c
         for c in checks
     ]
+
+
+def credential_names(config: Config) -> set[str]:
+    """Every environment variable any connector keeps a secret in, for this config."""
+    return {name for connector in connectors() for name in connector.credentials(config)}
 
 
 def provisionings() -> list[Provisioning]:

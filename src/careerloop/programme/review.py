@@ -25,7 +25,7 @@ from careerloop.kpi.engine import round_half_up, status_for
 from careerloop.kpi.metrics import LABELS
 from careerloop.kpi.scorecard import Action, KpiResult, Scorecard, Status
 from careerloop.kpi.words import format_value, plain_number, plural, round_to
-from careerloop.periods import Period, today_in
+from careerloop.periods import PERIOD_TO_REVIEW, Period, today_in
 from careerloop.programme.config import ProgrammeConfig
 from careerloop.programme.rollup import KpiCounts, Quartiles, Rollup
 from careerloop.report.escape import Markdown, redact, secret_values
@@ -421,7 +421,7 @@ def _cohort_scorecard(view: ProgrammeView) -> Scorecard:
 
 def review_page(view: ProgrammeView, previous: Rollup | None, today: dt.date) -> ProgrammeReview:
     """The page the publishers upsert, keyed by the rollup's period and kind."""
-    kind: ReviewKind = "monthly" if view.period.kind == "month" else "quarterly"
+    kind: ReviewKind = PERIOD_TO_REVIEW[view.period.kind]
     card = _cohort_scorecard(view)
     trend = []
     if previous is not None and previous.score is not None:

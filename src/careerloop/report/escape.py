@@ -84,11 +84,9 @@ def secret_values(config: Config) -> list[str]:
 
     The default names count too, since a target falls back to them.
     """
-    names = {"NOTION_TOKEN", "TRELLO_API_KEY", "TRELLO_TOKEN"}
-    if config.sources.notion is not None:
-        names.add(config.sources.notion.token_env)
-    if config.sources.trello is not None:
-        names.update((config.sources.trello.key_env, config.sources.trello.token_env))
+    from careerloop.connectors.registry import credential_names
+
+    names = credential_names(config)  # each connector names its own (connector.py)
     values = {os.environ.get(name, "").strip() for name in names}
     return sorted((v for v in values if len(v) >= _MIN_SECRET), key=len, reverse=True)
 

@@ -125,6 +125,10 @@ def _token_env(config: Config) -> str:
     return config.sources.notion.token_env if config.sources.notion else "NOTION_TOKEN"
 
 
+def _credentials(config: Config) -> list[str]:
+    return sorted({"NOTION_TOKEN", _token_env(config)})
+
+
 def _require_token(config: Config) -> None:
     secret(_token_env(config), "Notion integration token")
 
@@ -230,6 +234,7 @@ CONNECTOR = Connector(
     target=TargetKind(
         name="notion", build=_publisher, require=_require_target, check=_target_check
     ),
+    credentials=_credentials,
     provisioning=Provisioning(
         option="notion",
         metavar="PAGE",

@@ -46,6 +46,13 @@ def _board_source(config: Config, clock: Clock | None, transport: Transport | No
     return TrelloReader(config, clock=clock, adapter=transport.trello if transport else None)
 
 
+def _credentials(config: Config) -> list[str]:
+    names = {"TRELLO_API_KEY", "TRELLO_TOKEN"}
+    if config.sources.trello is not None:
+        names.update((config.sources.trello.key_env, config.sources.trello.token_env))
+    return sorted(names)
+
+
 def _require_credentials(config: Config) -> None:
     assert config.sources.trello is not None
     secret(config.sources.trello.key_env, "Trello API key")
@@ -156,6 +163,7 @@ CONNECTOR = Connector(
     target=TargetKind(
         name="trello", build=_publisher, require=_require_target, check=_target_check
     ),
+    credentials=_credentials,
     provisioning=Provisioning(
         option="trello",
         metavar="BOARD",
