@@ -17,15 +17,12 @@ UNIT = Path(__file__).parent
 # the file they were adding. The lead empties this list once those are on main. It is
 # not checked for stale names, so that each of them can land without editing this file.
 NOT_YET_TESTED: frozenset[str] = frozenset({
-    "cli_programme.py",  # programme core (test_cli_programme.py)
     "connectors/base.py",  # HTTP policy (test_base_http_policy.py)
-    "connectors/files/exports.py",  # store and exports (test_files_exports.py)
     "connectors/notion/provision.py",  # Notion side (test_notion_provision.py)
     "connectors/notion/publish.py",  # publisher core
     "connectors/trello/live.py",  # Trello side (test_trello_live.py)
     "connectors/trello/provision.py",  # Trello side (test_trello_provision.py)
     "connectors/trello/publish.py",  # publisher core
-    "errors.py",  # store and errors (test_errors.py)
     "kpi/actions.py",  # KPI catalogue (test_kpi_actions.py and the five below)
     "kpi/coming.py",
     "kpi/pace.py",
@@ -33,9 +30,7 @@ NOT_YET_TESTED: frozenset[str] = frozenset({
     "kpi/scorecard.py",
     "kpi/words.py",
     "kpi/written.py",
-    "programme/run.py",  # programme core (test_programme_run.py)
     "report/html.py",  # KPI catalogue (test_html.py)
-    "store.py",  # store and errors (test_store.py)
 })
 
 
