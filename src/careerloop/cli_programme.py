@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sys
 import threading
 from pathlib import Path
 from typing import Annotated
@@ -113,9 +115,13 @@ def sync(
     def work() -> None:
         g = base._globals(ctx)
         programme = _programme(ctx)
+        chosen = base._period(period)
+        if chosen is not None:  # a future period is a usage error, not a failure per person
+            tz = programme.review_config.workspace.tz
+            pipeline.check_period(chosen, base._today_override(ctx) or today_in(tz))
         options = ProgrammeSyncOptions(
             shard=parse_shard(shard) if shard is not None else None,
-            period=base._period(period),
+            period=chosen,
             publish=not no_publish,
             out=out_dir,
         )
@@ -156,6 +162,12 @@ def _show_failed(failed: list[ParticipantRun], options: base.Globals) -> None:
         return
     for run in failed:
         base.err.print(terminal_text(f"failed: {run.name}: {run.error}"), markup=False)
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # each failed participant, annotated
+        from careerloop.report.github import workflow_commands
+
+        failures = [(f"participant {run.name}", run.error or "") for run in failed]
+        for line in workflow_commands([], failures):
+            sys.stdout.write(line + "\n")
 
 
 @programme_app.command("matrix")

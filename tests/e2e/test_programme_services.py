@@ -186,6 +186,23 @@ def test_failing_participants_never_stop_the_others(
     assert rollup["failed"] == ["kit", "mo", "rex"]
 
 
+def test_in_github_actions_each_failed_participant_is_an_error_annotation(
+    runner: CliRunner, cohort: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, out, _ = invoke(
+        runner, "-c", str(cohort["programme"]), "programme", "sync", "--no-publish"
+    )
+    assert code == 1
+    annotations = [line for line in out.splitlines() if line.startswith("::error ")]
+    assert [line.split("::")[1] for line in annotations] == [
+        "error title=participant kit",
+        "error title=participant mo",
+        "error title=participant rex",
+    ]
+    assert WRONG_TOKEN not in out
+
+
 def test_the_json_log_names_each_failed_participant(
     runner: CliRunner, cohort: dict[str, Any]
 ) -> None:

@@ -181,6 +181,7 @@ def test_the_matrix_of_k_shards(runner: CliRunner, programme: Path) -> None:
         (["sync", "--shard", "4/3"], "--shard '4/3': the shard must be between 1 and 3"),
         (["sync", "--shard", "two"], "--shard 'two' is not I/K"),
         (["sync", "--period", "2026-13"], "period '2026-13' is not a month"),
+        (["sync", "--period", "2026-12"], "period 2026-12 has not started yet"),
         (["matrix", "--shards", "0"], "--shards 0: a programme is split into 1 to 256"),
         (["rollup", "--json", "--from", "nowhere"], "no scorecards folder at nowhere"),
     ],
