@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import hmac
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ WEAK_SHARE = 50  # a KPI on track for fewer than this % of the cohort gets a pro
 UP, DOWN, SAME = "▲", "▼", "="
 
 # What the programme does about each pitfall, for the participants whose period has it:
-# one sentence, in the lead's voice, with {mentees}, {pairs} or {mentors} counted.
+# one sentence, in the lead's voice, with {mentees} or {pairs} counted ("the 3 pairs").
 PROGRAMME_ACTIONS: dict[str, str] = {
     "mentor-gap": "Ask the mentors of {pairs} that went quiet to book a session this week",
     "skipped-checkins": "Remind {pairs} that skipped check-ins of the agreed rhythm and have "
@@ -86,7 +87,10 @@ def pseudonyms(names: Iterable[str], key: str) -> dict[str, str]:
         (hmac.new(key.encode(), name.encode(), hashlib.sha256).hexdigest(), name)
         for name in dict.fromkeys(names)
     )
-    shared = [_common_prefix(a[0], b[0]) for a, b in zip(digests, digests[1:], strict=False)]
+    # Sorted, a digest shares its longest prefix with one of its two neighbours.
+    shared = [
+        len(os.path.commonprefix([a[0], b[0]])) for a, b in zip(digests, digests[1:], strict=False)
+    ]
     result: dict[str, str] = {}
     for position, (digest, name) in enumerate(digests):
         before = shared[position - 1] if position else 0
@@ -94,15 +98,6 @@ def pseudonyms(names: Iterable[str], key: str) -> dict[str, str]:
         width = max(PSEUDONYM_DIGITS, before + 1, after + 1)
         result[name] = f"Participant {digest[:width]}"
     return result
-
-
-def _common_prefix(first: str, second: str) -> int:
-    length = 0
-    for a, b in zip(first, second, strict=False):
-        if a != b:
-            break
-        length += 1
-    return length
 
 
 def anonymise(rollup: Rollup, names: Mapping[str, str]) -> Rollup:
