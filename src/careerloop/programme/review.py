@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from careerloop.config import Config
 from careerloop.connectors.base import Clock, Publisher, PublishOutcome, Transport
 from careerloop.errors import CareerloopError, ConfigError, PublishError
+from careerloop.kpi import catalog
 from careerloop.kpi.engine import round_half_up, status_for
-from careerloop.kpi.metrics import LABELS
 from careerloop.kpi.scorecard import Action, KpiResult, Scorecard, Status
 from careerloop.kpi.words import format_value, plain_number, plural, round_to
 from careerloop.periods import PERIOD_TO_REVIEW, Period, today_in
@@ -57,19 +57,19 @@ UP, DOWN, SAME = "▲", "▼", "="
 # What the programme does about each pitfall, for the participants whose period has it:
 # one sentence, in the lead's voice, with {mentees} or {pairs} counted ("the 3 pairs").
 PROGRAMME_ACTIONS: dict[str, str] = {
-    "mentor-gap": "Ask the mentors of {pairs} that went quiet to book a session this week",
-    "skipped-checkins": "Remind {pairs} that skipped check-ins of the agreed rhythm and have "
-    "them put the next two sessions in their calendars now",
-    "undocumented-insights": "Send {pairs} whose session insights go unrecorded the "
+    catalog.MENTOR_GAP: "Ask the mentors of {pairs} that went quiet to book a session this week",
+    catalog.SKIPPED_CHECKINS: "Remind {pairs} that skipped check-ins of the agreed rhythm and "
+    "have them put the next two sessions in their calendars now",
+    catalog.UNDOCUMENTED_INSIGHTS: "Send {pairs} whose session insights go unrecorded the "
     "programme's one-paragraph notes template, to fill in after each session",
-    "unaligned-learning": "Ask {mentees} whose learning drifts from their goals to link each "
-    "module to a goal before starting it, and their mentors to check the links",
-    "overload-without-application": "Help {mentees} who learn without applying it find one "
-    "live-project task for a skill they just studied, with their mentors",
-    "unvetted-content": "Point {mentees} relying on unvetted content to the programme's "
+    catalog.UNALIGNED_LEARNING: "Ask {mentees} whose learning drifts from their goals to link "
+    "each module to a goal before starting it, and their mentors to check the links",
+    catalog.OVERLOAD_WITHOUT_APPLICATION: "Help {mentees} who learn without applying it find "
+    "one live-project task for a skill they just studied, with their mentors",
+    catalog.UNVETTED_CONTENT: "Point {mentees} relying on unvetted content to the programme's "
     "curated catalogue, and ask their mentors to vet what they keep",
-    "stalled-goal": "Ask the mentors of {mentees} with a stalled goal to agree the next step "
-    "or a new date in their next session",
+    catalog.STALLED_GOAL: "Ask the mentors of {mentees} with a stalled goal to agree the next "
+    "step or a new date in their next session",
 }
 
 
@@ -232,13 +232,19 @@ def trend_text(now: float | None, before: float | None, unit: str = " pts") -> s
     return f"{arrow} {plain_number(abs(float(round_to(change, 1))))}{unit}"
 
 
+def kpi_label(key: str) -> str:
+    """The catalogue's label of a KPI (`Mentor sessions vs planned`), else its key in words."""
+    kpi = catalog.find(key)
+    return kpi.label if kpi else key.replace("_", " ").capitalize()
+
+
 def kpi_rows(rollup: Rollup, previous: Rollup | None) -> tuple[KpiRow, ...]:
     """One row per KPI of the rollup, in its order."""
     rows = []
     for key, counts in rollup.kpis.items():
         share = share_on_track(counts)
         before = share_on_track(previous.kpis.get(key)) if previous else None
-        label = LABELS.get(key, key.replace("_", " ").capitalize())
+        label = kpi_label(key)
         rows.append(
             KpiRow(
                 key=key,
@@ -315,7 +321,7 @@ def attention_rows(rollup: Rollup) -> tuple[AttentionRow, ...]:
         AttentionRow(
             participant=entry.participant,
             score=entry.score,
-            off_track=tuple(LABELS.get(key, key) for key in entry.off_track),
+            off_track=tuple(kpi_label(key) for key in entry.off_track),
             pitfalls=tuple(pitfall_name(code) for code in entry.pitfalls),
         )
         for entry in rollup.attention
