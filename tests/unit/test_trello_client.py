@@ -268,3 +268,20 @@ def test_clients_on_two_tokens_pace_apart(
     monkeypatch.setenv("TRELLO_TOKEN", "ATTAother" + "0123456789abcdef" * 4)
     second = fast_api(config, trello_clock)
     assert first.policy.bucket is not second.policy.bucket
+
+
+def test_the_429_cap_counts_every_session_of_the_key(
+    fake_trello: FakeTrelloServer, trello_env: None, board: str, trello_clock: FakeClock
+) -> None:
+    config = trello_config(fake_trello, "CaReEr01")
+    first, second = fast_api(config, trello_clock), fast_api(config, trello_clock)
+    for client in (first, second):
+        client.session.max_429_per_window = 3
+    # The first session draws two 429s, then its third attempt goes through.
+    fake_trello.fake.fail("boards/.*", 429, times=2, body=LIMITED)
+    first.get("board", "/boards/CaReEr01", fields="name")
+    # Within the same 10 s, the second session's two 429s make four on the key: over 3.
+    fake_trello.fake.fail("boards/.*", 429, times=100, body=LIMITED)
+    with pytest.raises(RateLimited, match="so the key is not locked"):
+        second.get("board", "/boards/CaReEr01")
+    assert fake_trello.fake.count(status=429) == 4

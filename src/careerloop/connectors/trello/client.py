@@ -41,6 +41,7 @@ from careerloop.connectors.base import (
     HttpPolicy,
     RetryPolicy,
     is_cut_json,
+    token_digest,
 )
 from careerloop.errors import (
     AuthError,
@@ -145,6 +146,45 @@ def trello_policy(
     )
 
 
+class RefusalWindow:
+    """The 429s Trello answered one API key within the last `WINDOW_S` (thread-safe).
+
+    Trello locks a key after too many 429s in a window, whichever of its tokens and
+    sessions drew them, so every session of the key (reader, publisher, programme
+    participants) counts into one window (`key_window`).
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._times: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def note(self) -> int:
+        """Count one 429 now; returns how many fell within the window."""
+        now = self.clock.monotonic()
+        with self._lock:
+            self._times.append(now)
+            while self._times and now - self._times[0] > WINDOW_S:
+                self._times.popleft()
+            return len(self._times)
+
+
+# By a keyed hash of the API key and the clock's identity, as the token buckets are
+# (connectors.base.shared_bucket): a test's virtual clock has windows of its own.
+_WINDOWS: dict[tuple[str, int], RefusalWindow] = {}
+_WINDOWS_LOCK = threading.Lock()
+
+
+def key_window(key: str, clock: Clock) -> RefusalWindow:
+    """The one 429 window of the API `key` in this process, on `clock`."""
+    index = (token_digest(key), id(clock))
+    with _WINDOWS_LOCK:
+        window = _WINDOWS.get(index)
+        if window is None:
+            window = _WINDOWS[index] = RefusalWindow(clock)
+        return window
+
+
 class TrelloSession(requests.Session):
     """The `http_service` handed to py-trello: base URL, OAuth header, timeout, policy."""
 
@@ -170,8 +210,7 @@ class TrelloSession(requests.Session):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_429_per_window = max_429_per_window
-        self._limited: collections.deque[float] = collections.deque()
-        self._lock = threading.Lock()
+        self._limited = key_window(key.get_secret_value(), policy.clock)
         self.trust_env = False  # no .netrc or proxy variables slipping credentials around
 
     def request(
@@ -215,12 +254,7 @@ class TrelloSession(requests.Session):
         )
 
     def _note_429(self) -> None:
-        now = self.policy.clock.monotonic()
-        with self._lock:
-            self._limited.append(now)
-            while self._limited and now - self._limited[0] > WINDOW_S:
-                self._limited.popleft()
-            count = len(self._limited)
+        count = self._limited.note()
         if count > self.max_429_per_window:
             raise RateLimited(
                 f"Trello answered 429 (rate limited) {count} times within {WINDOW_S:.0f} s; "
