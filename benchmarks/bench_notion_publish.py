@@ -44,7 +44,7 @@ from careerloop.connectors.notion.blocks import count_blocks, markdown_to_blocks
 from careerloop.connectors.notion.client import NotionApi
 from careerloop.connectors.notion.publish import NotionPublisher
 from careerloop.periods import Period
-from careerloop.pipeline import REVIEW_TO_PERIOD, build_review, pull
+from careerloop.pipeline import REVIEW_TO_PERIOD, build_review, pull, render_with, review_template
 from careerloop.report.notes import split_notes
 from careerloop.report.render import render_markdown
 from careerloop.report.review import Review, ReviewKind
@@ -113,19 +113,22 @@ def run() -> list[tuple[str, str]]:
                 warm.reviews_source(reviews[0][0])
                 figures.append((f"[{template}] find it in a later run (once per run)",
                                 f"{len(fake.requests)} requests"))
-                for review, markdown in reviews:
-                    text = warm.markdown_for(review, markdown)
+                for review, full_markdown in reviews:
+                    # What the pipeline hands this target: the compact rendering, or the full.
+                    name = review_template(config, "notion", review.kind)
+                    text = render_with(config, review, name) if template == "compact" \
+                        else full_markdown
                     generated, notes = split_notes(text, config.reviews.notes_heading)
                     blocks = count_blocks(markdown_to_blocks(text)) + 1  # + the chart
                     fake.reset_log()
-                    new = warm.publish(review, markdown, dry_run=False)
+                    new = warm.publish(review, text, dry_run=False)
                     figures.append((
                         f"[{template}] {review.kind} new ({blocks} blocks): requests",
                         f"{len(fake.requests)} ({new.action}; formula {_new_formula(blocks)};"
                         f" +1 schema read on the run's first write)",
                     ))
                     fake.reset_log()
-                    same = warm.publish(review, markdown, dry_run=False)
+                    same = warm.publish(review, text, dry_run=False)
                     writes = sum(1 for r in fake.requests
                                  if r.method != "GET" and not r.path.endswith("/query"))
                     figures.append((f"[{template}] {review.kind} unchanged: requests",

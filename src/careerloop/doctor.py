@@ -11,8 +11,7 @@ from careerloop.config import Config, load_config
 from careerloop.connectors import registry
 from careerloop.connectors.base import Check
 from careerloop.errors import CareerloopError, ConfigError
-from careerloop.model import Workspace
-from careerloop.periods import REVIEW_TO_PERIOD, Period, today_in
+from careerloop.periods import today_in
 
 
 def example_config() -> str:
@@ -22,26 +21,6 @@ def example_config() -> str:
         return shipped.read_text(encoding="utf-8")
     # A source checkout: the file sits at the repository root.
     return (Path(__file__).parents[2] / "config.example.toml").read_text(encoding="utf-8")
-
-
-def _template_checks(config: Config, today_: dt.date) -> list[Check]:
-    from careerloop.pipeline import build_review
-    from careerloop.report.render import render_markdown
-
-    user = config.path(config.reviews.templates) if config.reviews.templates else None
-    checks = []
-    for kind in config.reviews.kinds:
-        period = Period.last_closed(REVIEW_TO_PERIOD[kind], today_)
-        try:
-            render_markdown(build_review(Workspace(), config, kind, period, today_),
-                            config.reviews, user)
-        except CareerloopError as exc:
-            checks.append(Check(name=f"template {kind}", status="fail", detail=str(exc),
-                                fix="fix the template and run doctor again"))
-            continue
-        where = f"from {user}" if user else "shipped"
-        checks.append(Check(name=f"template {kind}", status="ok", detail=f"renders ({where})"))
-    return checks
 
 
 def _state_check(state: Path) -> Check:
@@ -100,7 +79,9 @@ def run_checks(config_path: Path, *, today: dt.date | None = None) -> list[Check
     checks.append(_state_check(config.state_path))
     checks.extend(_source_checks(config))
     checks.extend(_warning_checks(config))
-    checks.extend(_template_checks(config, today or today_in(config.workspace.tz)))
+    from careerloop.pipeline import template_checks
+
+    checks.extend(template_checks(config, today or today_in(config.workspace.tz)))
     checks.extend(registry.target(name).check(config) for name in config.reviews.targets)
     return checks
 

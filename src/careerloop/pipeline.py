@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from careerloop.config import Config
 from careerloop.connectors import registry
 from careerloop.connectors.base import (
+    Check,
     Clock,
     Publisher,
     PublishOutcome,
@@ -32,7 +33,7 @@ from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import DataWarning, Workspace
 from careerloop.periods import PERIOD_TO_REVIEW, REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import redact, secret_values
-from careerloop.report.render import Renderer, render_markdown
+from careerloop.report.render import Renderer, render_markdown, render_template
 from careerloop.report.review import Review, ReviewKind, StaleSource, TrendPoint
 from careerloop.store import RunLock, Store
 
@@ -403,6 +404,92 @@ def build_publishers(
     ]
 
 
+def review_template(config: Config, target: str, kind: ReviewKind) -> str:
+    """The template file `target` publishes a review of `kind` with."""
+    if target == "notion" and config.reviews.notion.template == "compact":
+        return "compact.md.j2"
+    return f"{kind}.md.j2"
+
+
+def render_with(config: Config, review: Review, template: str) -> str:
+    """`review` rendered with the template file `template` (the user's folder first).
+
+    Raises:
+        TemplateError: the template fails; the message names the file and line.
+    """
+    user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
+    return render_template(review, config.reviews, user_templates, template,
+                           secrets=secret_values(config))
+
+
+def render_reviews(
+    config: Config, reviews: Sequence[Review], targets: Sequence[str]
+) -> list[dict[str, str]]:
+    """Each review rendered with its own template and every other one a target uses.
+
+    One mapping (template file -> Markdown) per review, in order: all rendering happens
+    here, before anything is written.
+
+    Raises:
+        TemplateError: a template fails; the message names the file and line.
+    """
+    user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
+    # One environment for the run: each template is compiled once, not once a review.
+    renderer = Renderer(config.reviews, user_templates, secrets=secret_values(config))
+    # The reviews' own templates first, so their errors are the ones a user meets first.
+    rendered = [{f"{r.kind}.md.j2": renderer.markdown(r)} for r in reviews]
+    for review, texts in zip(reviews, rendered, strict=True):
+        for target in targets:
+            name = review_template(config, target, review.kind)
+            if name not in texts:
+                texts[name] = renderer.render(review, name)
+    return rendered
+
+
+def template_checks(config: Config, today_: dt.date) -> list[Check]:
+    """`doctor` rows: every template a configured target will use renders.
+
+    The reviews' own templates get a row per kind (`template monthly`); another template
+    a target uses gets one row (`template compact.md.j2 (notion)`), failing with the
+    first kind it fails for.
+    """
+    user = config.path(config.reviews.templates) if config.reviews.templates else None
+    where = f"from {user}" if user else "shipped"
+    checks: list[Check] = []
+    others: dict[tuple[str, str], list[str | None]] = {}  # (template, target) -> failures
+    for kind in config.reviews.kinds:
+        period = Period.last_closed(REVIEW_TO_PERIOD[kind], today_)
+        review = build_review(Workspace(), config, kind, period, today_)
+        own = f"{kind}.md.j2"
+        checks.append(_template_row(f"template {kind}", _render_failure(config, review, own),
+                                    where))
+        for target in config.reviews.targets:
+            name = review_template(config, target, kind)
+            if name != own:
+                others.setdefault((name, target), []).append(
+                    _render_failure(config, review, name))
+    for (name, user_of), failures in others.items():
+        failure = next((f for f in failures if f), None)
+        checks.append(_template_row(f"template {name} ({user_of})", failure, where))
+    return checks
+
+
+def _template_row(name: str, failure: str | None, where: str) -> Check:
+    if failure is not None:
+        return Check(name=name, status="fail", detail=failure,
+                     fix="fix the template and run doctor again")
+    return Check(name=name, status="ok", detail=f"renders ({where})")
+
+
+def _render_failure(config: Config, review: Review, template: str) -> str | None:
+    """Why `template` cannot render `review`, or None when it renders."""
+    try:
+        render_with(config, review, template)
+    except CareerloopError as exc:
+        return str(exc)
+    return None
+
+
 def publish_reviews(
     config: Config,
     store: Store,
@@ -412,13 +499,12 @@ def publish_reviews(
     dry_run: bool,
     on_event: EventSink = _ignore,
 ) -> tuple[list[PublishOutcome], list[Failure]]:
-    """Render each review once and upsert it on every target, then close the publishers.
+    """Render each review once per template and upsert it on every target, then close them.
 
     Every template a target uses renders before anything is written (a broken one raises
     TemplateError and writes nothing). After that each (review, target) fails on its own:
     the failure is reported and the other reviews and targets still run.
     """
-    user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
     secrets = secret_values(config)
     outcomes: list[PublishOutcome] = []
     failures: list[Failure] = []
@@ -429,14 +515,10 @@ def publish_reviews(
         on_event(Event("review.failed", {**fields, "error": message}))
 
     try:
-        # One environment for the run: each template is compiled once, not once a review.
-        renderer = Renderer(config.reviews, user_templates, secrets=secrets)
-        rendered = [(r, renderer.markdown(r)) for r in reviews]
-        for name in _extra_templates(config, publishers):
-            for review in reviews:
-                renderer.render(review, name)
-        for review, markdown in rendered:
+        rendered = render_reviews(config, reviews, [p.name for p in publishers])
+        for review, texts in zip(reviews, rendered, strict=True):
             for publisher in publishers:
+                markdown = texts[review_template(config, publisher.name, review.kind)]
                 try:
                     outcome = publisher.publish(review, markdown, dry_run=dry_run)
                 except Exception as exc:  # any failure of one target stops only that target
@@ -444,28 +526,8 @@ def publish_reviews(
                            target=publisher.name, review=review.key)
                     continue
                 outcomes.append(outcome)
-                if not dry_run and outcome.action != "skipped":
-                    store.record_publish(
-                        target=publisher.name,
-                        period=review.period.label,
-                        kind=review.kind,
-                        remote_id=outcome.remote_id,
-                        location=outcome.location,
-                        content_hash=outcome.content_hash,
-                    )
-                on_event(
-                    Event(
-                        f"review.{outcome.action}",
-                        {
-                            "target": publisher.name,
-                            "review": review.key,
-                            "location": outcome.location,
-                            "requests": outcome.requests,
-                            "dry_run": dry_run,
-                            "detail": outcome.detail,
-                        },
-                    )
-                )
+                _record(store, publisher.name, review, outcome, dry_run=dry_run,
+                        on_event=on_event)
     finally:
         for publisher in publishers:
             try:
@@ -475,12 +537,31 @@ def publish_reviews(
     return outcomes, failures
 
 
-def _extra_templates(config: Config, publishers: Sequence[Publisher]) -> list[str]:
-    """Templates a target renders itself, besides the review's own."""
-    names = {p.name for p in publishers}
-    if "notion" in names and config.reviews.notion.template == "compact":
-        return ["compact.md.j2"]
-    return []
+def _record(store: Store, target: str, review: Review, outcome: PublishOutcome, *,
+            dry_run: bool, on_event: EventSink) -> None:
+    """Keep a published review in the ledger and tell the caller about it."""
+    if not dry_run and outcome.action != "skipped":
+        store.record_publish(
+            target=target,
+            period=review.period.label,
+            kind=review.kind,
+            remote_id=outcome.remote_id,
+            location=outcome.location,
+            content_hash=outcome.content_hash,
+        )
+    on_event(
+        Event(
+            f"review.{outcome.action}",
+            {
+                "target": target,
+                "review": review.key,
+                "location": outcome.location,
+                "requests": outcome.requests,
+                "dry_run": dry_run,
+                "detail": outcome.detail,
+            },
+        )
+    )
 
 
 def _failure_message(exc: Exception) -> str:

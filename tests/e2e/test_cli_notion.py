@@ -205,3 +205,56 @@ def test_reviews_published_to_notion_from_the_command_line(
     assert code == 0, err
     assert "2026-10-monthly unchanged on notion" in out
     assert len(fake.pages) == before + 1  # an upsert: never a second page
+
+
+def _broken_compact(config: Path, parent: str) -> Path:
+    """Local and Notion targets, Notion on a compact template that divides by zero on line 3."""
+    templates = config.parent / "tpl"
+    templates.mkdir()
+    (templates / "compact.md.j2").write_text("# {{ title }}\n\n{{ score // 0 }}\n", "utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        '[reviews]\nkinds = ["monthly"]\n',
+        '[reviews]\nkinds = ["monthly"]\ntargets = ["local", "notion"]\ntemplates = "tpl"\n\n'
+        f'[reviews.notion]\nparent = "{parent}"\ntemplate = "compact"\n\n'
+        '[reviews.local]\ndir = "reviews"\n'), encoding="utf-8")
+    return config.parent / "reviews"
+
+
+def test_a_broken_compact_template_is_one_line_and_nothing_is_written(
+    runner: CliRunner, workspace: dict[str, Any]
+) -> None:
+    config, fake = workspace["config"], workspace["fake"]
+    reviews = _broken_compact(config, fake.add_page_container("Career reviews home"))
+    fake.reset_log()
+
+    code, out, err = invoke(runner, "-c", str(config), "sync")
+
+    assert code == 1, err  # as a broken monthly.md.j2 does
+    lines = err.splitlines()
+    assert all(line.startswith("read ") for line in lines[:-1]), err
+    assert lines[-1].startswith("error: template compact.md.j2 (in "), lines[-1]
+    assert "line 3: ZeroDivisionError" in lines[-1] and "unexpected" not in lines[-1]
+    assert "Traceback" not in out + err
+    assert not reviews.exists()  # not even the local review
+    # The reads queried the plan's data sources; nothing was created, changed or removed.
+    written = [(r.method, r.path) for r in fake.requests
+               if r.method in ("POST", "PATCH", "DELETE") and not r.path.endswith("/query")]
+    assert written == []
+    assert any(r.path.endswith("/query") for r in fake.requests)  # the log did record
+
+
+def test_doctor_checks_the_compact_template_notion_publishes_with(
+    runner: CliRunner, workspace: dict[str, Any]
+) -> None:
+    config, fake = workspace["config"], workspace["fake"]
+    _broken_compact(config, fake.add_page_container("Career reviews home"))
+
+    code, out, err = invoke(runner, "-c", str(config), "doctor")
+
+    assert code == 1, out + err  # doctor's exit code when a row fails
+    rows = [line for line in out.splitlines() if "template" in line]
+    compact = [row for row in rows if "compact.md.j2 (notion)" in row]
+    assert len(compact) == 1 and "FAIL" in compact[0], out
+    assert "line 3" in out and "ZeroDivisionError" in out
+    monthly = [row for row in rows if "template monthly" in row]
+    assert monthly and "ok" in monthly[0] and "FAIL" not in monthly[0]  # the full one renders

@@ -7,6 +7,7 @@ pages), so a test that passes here sent only requests Notion accepts.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -24,7 +25,9 @@ from careerloop.connectors.notion.publish import (
 )
 from careerloop.errors import PublishError
 from careerloop.kpi.scorecard import KpiResult, Pitfall, Scorecard
+from careerloop.kpi.words import plural
 from careerloop.periods import Period
+from careerloop.pipeline import render_with
 from careerloop.report.notes import content_hash, split_notes
 from careerloop.report.render import render_markdown
 from careerloop.report.review import Review, TrendPoint
@@ -371,7 +374,10 @@ def test_the_free_workspace_block_cap_is_one_plain_error(
 
     # The compact template fits where the full one did not.
     compact = make_config(fake_notion, str(config.reviews.notion.parent), template="compact")
-    outcome = publisher(compact).publish(item, "ignored", dry_run=False)
+    # The pipeline renders the compact template for Notion; the publisher takes Markdown.
+    outcome = publisher(compact).publish(
+        item, render_with(compact, item, "compact.md.j2"), dry_run=False
+    )
     assert outcome.action == "created"
     assert fake.live_blocks() <= 15
     assert ("heading_2", "Notes") in lines(fake, str(outcome.remote_id))
@@ -386,8 +392,10 @@ def test_a_dry_run_writes_nothing_and_counts_what_a_real_run_makes(
     assert dry.action == "created" and writes(fake) == 0 and not fake.data_sources
     real = publisher(config).publish(item, markdown, dry_run=False)
     assert dry.requests == real.requests
-    assert dry.detail.startswith(f"0 blocks removed, {dry.detail.split()[3]} added, "
-                                 f"{real.requests} requests")
+    assert re.fullmatch(
+        rf"dry run: would be created \({real.requests} requests; create the 'Career reviews' "
+        r"database; upload the chart; create the page with \d+ blocks\)", dry.detail
+    ), dry.detail
 
     changed = review(score=88)
     changed_md = big_markdown(changed, config)
@@ -397,7 +405,9 @@ def test_a_dry_run_writes_nothing_and_counts_what_a_real_run_makes(
     real = publisher(config).publish(changed, changed_md, dry_run=False)
     assert dry.requests == real.requests
     removed = fake.count("DELETE", r"blocks/.*")
-    assert dry.detail.startswith(f"{removed} blocks removed, ")
+    assert dry.detail.startswith(f"dry run: would be updated ({real.requests} requests; "
+                                 "upload the chart; "), dry.detail
+    assert f"; remove {plural(removed, 'block')}; " in dry.detail
 
     unchanged = publisher(config).publish(changed, changed_md, dry_run=True)
     assert unchanged.action == "unchanged"
@@ -493,7 +503,8 @@ def test_a_one_kpi_change_rewrites_that_block_only_and_keeps_the_rest_in_place(
     fake.reset_log()
     dry = run.publish(changed, markdown, dry_run=True)
     assert dry.requests == 6 and writes(fake) == 0
-    assert dry.detail == "1 blocks removed, 5 added, 6 requests; 17 blocks kept"
+    assert dry.detail == ("dry run: would be updated (6 requests; remove 1 block; add 5 blocks; "
+                          "keep 17 blocks; write the properties)")
     fake.reset_log()
     outcome = run.publish(changed, markdown, dry_run=False)
 

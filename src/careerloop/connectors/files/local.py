@@ -17,13 +17,21 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from careerloop.connectors.base import PublishAction, PublishOutcome
+from careerloop.connectors.publishing import (
+    Draft,
+    Plan,
+    Step,
+    is_unchanged,
+    publish_review,
+)
 from careerloop.errors import PublishError
 from careerloop.report.html import IndexEntry, index_html, review_html
-from careerloop.report.notes import content_hash, find_notes_heading, merge_notes, split_notes
+from careerloop.report.notes import merge_notes
 from careerloop.report.review import Review
 
 __all__ = ["LocalPublisher", "read_meta", "strip_meta", "write_index"]
@@ -117,10 +125,32 @@ def _write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
+@dataclass(slots=True)
+class _Files:
+    """A review's two files and what they hold now (None: missing)."""
+
+    md_path: Path
+    html_path: Path
+    md: str | None
+    html: str | None
+
+
+@dataclass(slots=True, kw_only=True)
+class _FilePlan(Plan):
+    """The Markdown and HTML page to write (each only when it differs)."""
+
+    files: _Files
+    document: str = ""
+    page: str = ""
+    write_md: bool = False
+    write_html: bool = False
+
+
 class LocalPublisher:
     """Reviews as Markdown and HTML files in one folder, plus an index page."""
 
     name = "local"
+    ledger = None  # a review's files are found by name
 
     def __init__(self, directory: Path, notes_heading: str) -> None:
         self.directory = directory
@@ -140,59 +170,61 @@ class LocalPublisher:
         Raises:
             PublishError: a file cannot be read or written.
         """
-        md_path, html_path = self.paths(review)
-        heading = self.notes_heading
-        new_doc = meta_line(review) + strip_meta(markdown)
-        new_generated, _ = split_notes(new_doc, heading)
-        digest = content_hash(new_generated)
+        document = meta_line(review) + strip_meta(markdown)
+        return publish_review(self, Draft.of(review, document, self.notes_heading),
+                              dry_run=dry_run)
 
-        existing = _read_text(md_path)
+    def requests_sent(self) -> int:
+        """Files cost no requests."""
+        return 0
+
+    def find(self, draft: Draft, *, dry_run: bool) -> _Files:
+        """The review's files as they are now."""
+        md_path, html_path = self.paths(draft.review)
+        return _Files(md_path, html_path, _read_text(md_path), _read_text(html_path))
+
+    def plan(self, draft: Draft, found: _Files, *, dry_run: bool) -> _FilePlan:
+        """Created, updated (notes kept) or unchanged; the page follows the Markdown."""
+        existing = found.md
         action: PublishAction
         if existing is None:
-            action, document = "created", new_doc
-        elif (
-            find_notes_heading(existing, heading) is not None
-            and content_hash(split_notes(existing, heading)[0]) == digest
-        ):
+            action, document = "created", draft.markdown
+        elif is_unchanged(existing, draft.digest, self.notes_heading):
             action, document = "unchanged", existing
         else:
-            action, document = "updated", merge_notes(new_doc, existing, heading)
+            action, document = "updated", merge_notes(draft.markdown, existing,
+                                                      self.notes_heading)
+        card = draft.review.scorecard
+        page = review_html(strip_meta(document), title=draft.review.title,
+                           trend=draft.review.trend, status=card.status, score=card.score)
+        plan = _FilePlan(action=action, location=str(found.md_path), files=found,
+                         document=document, page=page, write_md=action != "unchanged",
+                         write_html=found.html != page)
+        if plan.write_md:
+            plan.steps.append(Step(f"write {found.md_path.name}", requests=0))
+        if plan.write_html:
+            plan.steps.append(Step(f"write {found.html_path.name}", requests=0))
+            if action == "unchanged":
+                # The notes were edited (or the page deleted): refresh the page only.
+                plan.action = "updated"
+                plan.notes.append("HTML page refreshed; Markdown unchanged")
+        return plan
 
-        page = review_html(strip_meta(document), title=review.title, trend=review.trend,
-                           status=review.scorecard.status, score=review.scorecard.score)
-        html_stale = _read_text(html_path) != page
-        write_md = action != "unchanged"
-        detail = ""
-        if action == "unchanged" and html_stale:
-            # The notes were edited (or the page deleted): refresh the page only.
-            action, detail = "updated", "HTML page refreshed; Markdown unchanged"
-
-        outcome = PublishOutcome(
-            target=self.name,
-            review_key=review.key,
-            action=action,
-            location=str(md_path),
-            content_hash=digest,
-            detail=detail,
-        )
-        if dry_run:
-            outcome.detail = f"dry run: would be {action}" + (f" ({detail})" if detail else "")
-            return outcome
-
+    def apply(self, draft: Draft, plan: _FilePlan) -> None:
+        """Write the Markdown, then the page, then bring the index up to date."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise PublishError(f"cannot create {self.directory}: {exc.strerror}") from None
         # The Markdown first: it is the source of truth, and a stale page is repaired on
         # the next run because its content no longer matches.
-        if write_md:
-            _write_atomic(md_path, document)
-        if html_stale:
-            _write_atomic(html_path, page)
+        if plan.write_md:
+            _write_atomic(plan.files.md_path, plan.document)
+        if plan.write_html:
+            _write_atomic(plan.files.html_path, plan.page)
         self._published = True  # only now: a folder nothing could be written to stays as is
         with contextlib.suppress(PublishError):  # the review stands; close() reports the index
             write_index(self.directory)
-        return outcome
 
     def close(self) -> None:
         """Bring index.html up to date when this run wrote a review (dry runs write nothing).
@@ -240,17 +272,15 @@ def index_entries(directory: Path) -> list[IndexEntry]:
     return entries
 
 
-def write_index(directory: Path, *, dry_run: bool = False) -> bool:
-    """Rebuild `index.html` from the `.md` reviews present; True when it was (or would be)
-    rewritten, False when it already said the same.
+def write_index(directory: Path) -> bool:
+    """Rebuild `index.html` from the `.md` reviews present; True when it was rewritten,
+    False when it already said the same.
 
     Raises:
         PublishError: the index cannot be written.
     """
     page = index_html(index_entries(directory))
     path = directory / INDEX_NAME
-    if dry_run:
-        return _read_text(path) != page
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -57,8 +57,9 @@
   so the next run tries the chart again.
 - **The free-workspace block cap.** Notion's answer (400 validation_error mentioning the
   block limit; the wording is undocumented) becomes one PublishError saying what to do.
-- **Compact template.** `[reviews.notion] template = "compact"` renders `compact.md.j2`
-  here (far fewer blocks) instead of the Markdown the pipeline passes in.
+- **Compact template.** `[reviews.notion] template = "compact"` makes the pipeline render
+  `compact.md.j2` for this target (far fewer blocks), with every other template, before
+  anything is written; the publisher only gets the Markdown.
 - **Dry run.** Reads only; the outcome says what would happen and how many requests a
   real run would make.
 """
@@ -85,6 +86,16 @@ from careerloop.connectors.notion.blocks import (
     resolve_parent,
 )
 from careerloop.connectors.notion.client import NotionApi, notion_policy
+from careerloop.connectors.publishing import (
+    Draft,
+    Ledger,
+    Plan,
+    Step,
+    merge_step,
+    publish_review,
+    repair_line,
+    retire,
+)
 from careerloop.errors import (
     CareerloopError,
     ConfigError,
@@ -95,9 +106,8 @@ from careerloop.errors import (
 from careerloop.kpi import catalog
 from careerloop.kpi.words import plural
 from careerloop.report.charts import trend_png
-from careerloop.report.escape import secret_values
-from careerloop.report.notes import LOST_HEADING_NOTE, content_hash, split_notes
-from careerloop.report.render import render_template, status_label
+from careerloop.report.notes import LOST_HEADING_NOTE
+from careerloop.report.render import status_label
 from careerloop.report.review import Review, TrendPoint
 from careerloop.store import Store
 
@@ -107,7 +117,6 @@ __all__ = [
     "NotionPublisher",
     "is_block_limit",
     "chart_caption",
-    "render_named",
     "reviews_schema",
     "trend_line",
 ]
@@ -209,19 +218,6 @@ def review_properties(review: Review, title_property: str, stored_hash: str | No
     return props
 
 
-def render_named(review: Review, config: Config, template: str) -> str:
-    """The review rendered with the template file `template` (user folder first).
-
-    Raises:
-        TemplateError: the template is missing or fails.
-    """
-    folder = config.reviews.templates
-    return render_template(
-        review, config.reviews, config.path(folder) if folder else None, template,
-        secrets=secret_values(config),
-    )
-
-
 def _block_text(block: Mapping[str, Any]) -> str:
     body = block.get(str(block.get("type")), {})
     return plain_text(body.get("rich_text") or []) if isinstance(body, dict) else ""
@@ -268,29 +264,33 @@ def _rich_key(items: Any) -> tuple[Any, ...]:
     """
     runs: list[list[Any]] = []
     for item in items if isinstance(items, list) else []:
-        if not isinstance(item, Mapping):
+        run = _rich_run(item) if isinstance(item, Mapping) else None
+        if run is None:
             continue
-        kind = str(item.get("type", "text"))
-        notes = item.get("annotations") or {}
-        style = tuple(f for f in _FLAGS if notes.get(f))
-        if notes.get("color", "default") != "default":
-            style += (f"color={notes['color']}",)
-        link: str | None = None
-        if kind == "text":
-            body = item.get("text") or {}
-            text = str(body.get("content", item.get("plain_text", "")))
-            link = (body.get("link") or {}).get("url") or None
-        elif kind == "equation":
-            text = str((item.get("equation") or {}).get("expression", ""))
-        else:  # a mention: never what the publisher writes
-            text = f"{item.get('plain_text', '')} {item.get(kind)!r}"
-        if not text:
-            continue
-        if runs and kind == "text" and runs[-1][0] == "text" and runs[-1][2:] == [link, style]:
-            runs[-1][1] += text
+        if runs and run[0] == "text" and runs[-1][0] == "text" and runs[-1][2:] == run[2:]:
+            runs[-1][1] += run[1]
         else:
-            runs.append([kind, text, link, style])
+            runs.append(run)
     return tuple(tuple(run) for run in runs)
+
+
+def _rich_run(item: Mapping[str, Any]) -> list[Any] | None:
+    """One rich text item as [kind, text, link, style]; None when it shows nothing."""
+    kind = str(item.get("type", "text"))
+    notes = item.get("annotations") or {}
+    style = tuple(f for f in _FLAGS if notes.get(f))
+    if notes.get("color", "default") != "default":
+        style += (f"color={notes['color']}",)
+    link: str | None = None
+    if kind == "text":
+        body = item.get("text") or {}
+        text = str(body.get("content", item.get("plain_text", "")))
+        link = (body.get("link") or {}).get("url") or None
+    elif kind == "equation":
+        text = str((item.get("equation") or {}).get("expression", ""))
+    else:  # a mention: never what the publisher writes
+        text = f"{item.get('plain_text', '')} {item.get(kind)!r}"
+    return [kind, text, link, style] if text else None
 
 
 def _body_key(kind: str, body: Mapping[str, Any], has_children: bool) -> tuple[Any, ...]:
@@ -322,12 +322,80 @@ def _key(block: Mapping[str, Any] | Block) -> tuple[Any, ...]:
                      bool(block.get("has_children")))
 
 
+def _leading_matches(listed: Sequence[JSON], blocks: Sequence[Block]) -> int:
+    """How many leading listed blocks have the type and text of `blocks`, in order."""
+    matched = 0
+    for block, wanted in zip(listed, blocks, strict=False):
+        kind = str(block.get("type"))
+        if _signature(kind, block.get(kind) or {}) != _signature(wanted.type, wanted.body):
+            break
+        matched += 1
+    return matched
+
+
 def _lists_needed(block: Block) -> int:
     """Children listings needed to compare `block`'s subtree with one on the page."""
     if not block.children:
         return 0
     pages = -(-len(block.children) // 100)
     return pages + sum(_lists_needed(child) for child in block.children)
+
+
+@dataclass(slots=True)
+class _Ends:
+    """The equal leading (`head`) and trailing (`tail`) blocks of two lists, as found so far.
+
+    An end stays open while its next pair may still be equal; a pair whose new block has
+    children waits for `decide` (the caller compares the subtrees).
+    """
+
+    old: Sequence[tuple[Any, ...]]  # content keys
+    new: Sequence[tuple[Any, ...]]
+    blocks: Sequence[Block]  # the new blocks, for their children
+    head: int = 0
+    tail: int = 0
+    open_head: bool = True
+    open_tail: bool = True
+
+    def grow(self) -> None:
+        """Take in equal pairs without children at both ends, up to a difference."""
+        limit = min(len(self.old), len(self.new))
+        while self.open_head and self.head + self.tail < limit:
+            if self.old[self.head] != self.new[self.head]:
+                self.open_head = False
+            elif self.blocks[self.head].children:
+                break  # equal so far: the children decide
+            else:
+                self.head += 1
+        while self.open_tail and self.head + self.tail < limit:
+            i, j = len(self.old) - 1 - self.tail, len(self.new) - 1 - self.tail
+            if self.old[i] != self.new[j]:
+                self.open_tail = False
+            elif self.blocks[j].children:
+                break
+            else:
+                self.tail += 1
+
+    def settled(self) -> bool:
+        """Whether nothing is left to compare (or only the one differing pair: the change)."""
+        left_old = len(self.old) - self.head - self.tail
+        left_new = len(self.new) - self.head - self.tail
+        if not (self.open_head or self.open_tail) or min(left_old, left_new) == 0:
+            return True
+        return left_old == 1 and left_new == 1
+
+    def pending(self) -> tuple[int, int]:
+        """The (old, new) indexes of the pair whose subtrees decide."""
+        if self.open_head:
+            return self.head, self.head
+        return len(self.old) - 1 - self.tail, len(self.new) - 1 - self.tail
+
+    def decide(self, same: bool) -> None:
+        """Keep the pending pair (`same`) or close its end."""
+        if self.open_head:
+            self.head, self.open_head = (self.head + 1, True) if same else (self.head, False)
+        else:
+            self.tail, self.open_tail = (self.tail + 1, True) if same else (self.tail, False)
 
 
 # -- copying a listed block (moving notes off a duplicate page) -----------------------------
@@ -364,15 +432,21 @@ def _writable_body(kind: str, body: Any) -> JSON | None:
         return None
     out: JSON = {}
     for name, value in body.items():
-        if name in ("rich_text", "caption"):
-            out[name] = _writable_rich(value)
-        elif name == "cells":
-            out[name] = [_writable_rich(cell) for cell in value or []]
-        elif name == "icon" and isinstance(value, Mapping) and value.get("type") != "emoji":
+        if name == "children":
+            continue
+        if name == "icon" and isinstance(value, Mapping) and value.get("type") != "emoji":
             continue  # an uploaded icon cannot be sent back
-        elif name != "children":
-            out[name] = value
+        out[name] = _writable_field(name, value)
     return out
+
+
+def _writable_field(name: str, value: Any) -> Any:
+    """A body field as listed, made writable (rich text without its computed parts)."""
+    if name in ("rich_text", "caption"):
+        return _writable_rich(value)
+    if name == "cells":
+        return [_writable_rich(cell) for cell in value or []]
+    return value
 
 
 # -- plans ---------------------------------------------------------------------------------
@@ -401,8 +475,8 @@ class _Page:
 
 
 @dataclass(slots=True)
-class _Plan:
-    """What publishing will write."""
+class _PageWrites:
+    """What publishing will write on the page (and the data source's new properties)."""
 
     action: PublishAction
     page: _Page | None
@@ -414,13 +488,57 @@ class _Plan:
     after: str | None = None  # the kept block new ones go after (None: the page's start)
     kept: int = 0  # top-level generated blocks left in place
 
-    def writes(self, *, chart: bool, create_database: bool) -> int:
-        """Requests the plan's writes take (the chart upload pair included)."""
-        count = int(create_database) + int(bool(self.missing)) + 2 * int(chart)
-        if self.action == "created":
-            follow = len(self.batches) - 1
-            return count + 1 + follow + int(follow > 0)
-        return count + len(self.remove) + len(self.batches) + 1
+
+
+@dataclass(slots=True, kw_only=True)
+class _Found:
+    """What `find` located: the data source and the review's pages."""
+
+    source: _Source
+    page: _Page | None
+    trashed: _Page | None
+    duplicates: list[_Page]
+    notice: str  # a second Reviews database, said once
+
+
+@dataclass(slots=True, kw_only=True)
+class _NotionPlan(Plan):
+    """The core's plan plus what `apply` needs: the page and its writes."""
+
+    source: _Source
+    page: _Page | None = None
+    duplicates: list[_Page] = field(default_factory=list)
+    notice: str = ""
+    writes: _PageWrites | None = None  # None: the generated part is unchanged
+    chart: Block | None = None  # the chart's placeholder block
+    upload: bool = False  # whether the writes include the chart (then it is uploaded)
+
+
+def _page_steps(writes: _PageWrites, *, create_database: bool, upload: bool) -> list[Step]:
+    """The steps of the page writes, each with the requests it takes."""
+    steps = [Step(f"create the {REVIEWS_TITLE!r} database")] if create_database else []
+    if writes.missing:
+        steps.append(Step(f"add {plural(len(writes.missing), 'property', 'properties')} "
+                          "to the Reviews database"))
+    if upload:
+        steps.append(Step("upload the chart", requests=2))  # file_uploads create and send
+    added = plural(count_blocks(writes.blocks), "block")
+    if writes.action == "created":
+        follow = len(writes.batches) - 1  # appends after the create, then the hash
+        steps.append(Step(f"create the page with {added}", 1 + follow + int(follow > 0)))
+        return steps
+    if writes.remove:
+        steps.append(Step(f"remove {plural(len(writes.remove), 'block')}", len(writes.remove)))
+    if writes.batches:
+        steps.append(Step(f"add {added}", len(writes.batches)))
+    if writes.kept:
+        steps.append(Step(f"keep {plural(writes.kept, 'block')}", requests=0))
+    steps.append(Step("write the properties"))
+    return steps
+
+
+def _where(review: Review) -> str:
+    return f"Notion review page {review.title!r}"
 
 
 # -- the publisher -------------------------------------------------------------------------
@@ -449,12 +567,11 @@ class NotionPublisher:
         self._config = config
         self._settings = settings
         self._heading = config.reviews.notes_heading
-        self._store = store
         self._api = api
         self._clock = clock
         self._transport = transport
         self._source: _Source | None = None
-        self._known: dict[str, str] = {}  # review key -> page id, for this run
+        self.ledger = Ledger(self.name, store)
         self._notice = ""  # said once, in the next outcome: a second Reviews database
 
     @property
@@ -472,111 +589,109 @@ class NotionPublisher:
         if self._api is not None:
             self._api.close()
 
-    def markdown_for(self, review: Review, markdown: str) -> str:
-        """What goes on the page: `markdown`, or the compact template's rendering."""
-        if self._settings.template == "compact":
-            return render_named(review, self._config, "compact.md.j2")
-        return markdown
-
     # -- publish --------------------------------------------------------------------------
 
     def publish(self, review: Review, markdown: str, *, dry_run: bool) -> PublishOutcome:
         """Upsert the review page; keep the notes; write nothing when nothing changed.
 
+        `markdown` is what goes on the page, rendered by the pipeline with the template
+        `[reviews.notion] template` names.
+
         Raises:
             PublishError: Notion refused or failed a request (the block limit included).
         """
-        try:
-            return self._publish(review, self.markdown_for(review, markdown), dry_run=dry_run)
-        except SourceError as error:
-            raise PublishError(str(error)) from None
+        return publish_review(self, Draft.of(review, markdown, self._heading), dry_run=dry_run)
 
-    def _publish(self, review: Review, markdown: str, *, dry_run: bool) -> PublishOutcome:
-        api = self.api
-        start = api.calls
-        where = f"Notion review page {review.title!r}"
-        generated, notes = split_notes(markdown, self._heading)
-        if not notes.strip():
-            notes = f"## {self._heading}\n"
-        digest = content_hash(generated)
-        had_source = self._source is not None
-        source = self.reviews_source(review, dry_run=dry_run)
-        create_database = source.id is None
-        outcome = PublishOutcome(
-            target=self.name, review_key=review.key, action="created",
-            location=f"Notion database {REVIEWS_TITLE!r}", content_hash=digest,
-        )
+    def requests_sent(self) -> int:
+        """Requests the API client sent so far."""
+        return self.api.calls
+
+    def find(self, draft: Draft, *, dry_run: bool) -> _Found:
+        """The Reviews data source, then the review's live page, trashed page or copies."""
+        source = self.reviews_source(draft.review, dry_run=dry_run)
         notice, self._notice = self._notice, ""
-        page, trashed, duplicates = self._locate(review, source, where)
-        if trashed is not None:
-            outcome.action, outcome.detail = "skipped", TRASHED_DETAIL
-            outcome.remote_id, outcome.location = trashed.id, trashed.url
-            outcome.requests = api.calls - start
-            return outcome
-        repaired = ""
-        if page is not None and duplicates:
-            repaired = (
-                f"would merge {plural(len(duplicates), 'duplicate page')} into the oldest"
-                if dry_run else self._repair(page, duplicates, where)
-            )
-        notes_done = [d for d in (notice, repaired) if d]
-        if page is not None:
-            outcome.remote_id, outcome.location = page.id, page.url
-            if page.stored_hash == digest:
-                outcome.action = "updated" if repaired and not dry_run else "unchanged"
-                outcome.detail = "; ".join(notes_done)
-                outcome.requests = api.calls - start
-                self._known[review.key] = page.id
-                return outcome
+        page, trashed, duplicates = self._locate(draft.review, source, _where(draft.review))
+        return _Found(source=source, page=page, trashed=trashed, duplicates=duplicates,
+                      notice=notice)
 
-        blocks = markdown_to_blocks(generated)
-        chart: Block | None = None
+    def plan(self, draft: Draft, found: _Found, *, dry_run: bool) -> _NotionPlan:
+        """Skip a trashed page; keep an unchanged one; else the blocks to remove and add."""
+        if found.trashed is not None:
+            return _NotionPlan(action="skipped", location=found.trashed.url,
+                               remote_id=found.trashed.id, notes=[TRASHED_DETAIL],
+                               source=found.source)
+        page = found.page
+        plan = _NotionPlan(action="created", location=f"Notion database {REVIEWS_TITLE!r}",
+                           source=found.source, page=page, duplicates=found.duplicates,
+                           notice=found.notice)
+        if page is not None:
+            plan.remote_id, plan.location = page.id, page.url
+            if found.duplicates:
+                plan.steps.append(merge_step(len(found.duplicates), "page", requests=0))
+            if page.stored_hash == draft.digest:
+                plan.action = "updated" if found.duplicates else "unchanged"
+                plan.notes = [found.notice] if found.notice else []
+                return plan
+        self._plan_page(draft, plan)
+        return plan
+
+    def _plan_page(self, draft: Draft, plan: _NotionPlan) -> None:
+        """Fill `plan` with the page writes: blocks, chart, properties, the database."""
+        review, where = draft.review, _where(draft.review)
+        notes = draft.notes if draft.notes.strip() else f"## {self._heading}\n"
+        blocks = markdown_to_blocks(draft.generated)
         if review.trend:
             # Uploaded only when the plan writes it: a kept chart (same trend) is not.
             caption = notion_rich_text(chart_caption(review.trend))
-            chart = Block("image", {"type": "file_upload", "file_upload": {"id": "pending"},
-                                    "caption": caption})
-            blocks = _with_chart(blocks, chart)
-        plan = self._plan(review, source, page, blocks, notes, where)
-        upload = chart is not None and any(b is chart for b in plan.blocks)
-        chart_failure = ""
-        if upload and not dry_run:
-            assert chart is not None
-            drawn, chart_failure = self._chart(review, chart, where)
-            plan.blocks = [drawn if b is chart else b for b in plan.blocks]
-        plan.batches = plan_appends(plan.blocks, first_into_create=plan.action == "created")
-        stored = digest + (NO_CHART if chart_failure else "")
-        if dry_run:
-            writes = plan.writes(chart=upload, create_database=create_database)
-            outcome.action = plan.action
-            outcome.requests = api.calls - start + writes
-            added = count_blocks(plan.blocks)
-            outcome.detail = "; ".join([
-                f"{len(plan.remove)} blocks removed, {added} added, {outcome.requests} requests",
-                *([f"{plan.kept} blocks kept"] if plan.kept else []),
-                *plan.notes, *notes_done,
-            ])
-            if not had_source and create_database:
-                outcome.detail += f"; would create the {REVIEWS_TITLE!r} database"
-            return outcome
+            plan.chart = Block("image", {"type": "file_upload", "file_upload": {"id": "pending"},
+                                         "caption": caption})
+            blocks = _with_chart(blocks, plan.chart)
+        writes = self._page_writes(review, plan.source, plan.page, blocks, notes, where)
+        writes.batches = plan_appends(writes.blocks, first_into_create=writes.action == "created")
+        plan.writes, plan.action = writes, writes.action
+        plan.upload = plan.chart is not None and any(b is plan.chart for b in writes.blocks)
+        plan.steps[:0] = _page_steps(writes, create_database=plan.source.id is None,
+                                     upload=plan.upload)
+        plan.notes = [*writes.notes, *([plan.notice] if plan.notice else [])]
 
-        assert source.id is not None
-        if plan.missing:
-            self._write(where, api.sdk.data_sources.update, source.id, properties=plan.missing)
+    def apply(self, draft: Draft, plan: _NotionPlan) -> None:
+        """Merge the duplicates, upload the chart, then write the page (the hash last)."""
+        where = _where(draft.review)
+        repaired = ""
+        if plan.page is not None and plan.duplicates:
+            repaired = self._repair(plan.page, plan.duplicates, where)
+        chart_failure = self._write_page(draft, plan, where) if plan.writes else ""
+        plan.notes = [
+            *(plan.writes.notes if plan.writes else []),
+            *([chart_failure] if chart_failure else []),
+            *([plan.notice] if plan.notice else []),
+            *([repaired] if repaired else []),
+        ]
+
+    def _write_page(self, draft: Draft, plan: _NotionPlan, where: str) -> str:
+        """Create or update the page as planned; why the chart failed ("" if it did not)."""
+        writes, source, review = plan.writes, plan.source, draft.review
+        assert writes is not None
+        chart_failure = ""
+        if plan.upload and plan.chart is not None:
+            drawn, chart_failure = self._chart(review, plan.chart, where)
+            writes.blocks = [drawn if b is plan.chart else b for b in writes.blocks]
+            writes.batches = plan_appends(writes.blocks,
+                                          first_into_create=writes.action == "created")
+        stored = draft.digest + (NO_CHART if chart_failure else "")
+        assert source.id is not None  # a real run made the database in `find`
+        if writes.missing:
+            self._write(where, self.api.sdk.data_sources.update, source.id,
+                        properties=writes.missing)
             if source.properties is not None:
-                source.properties.update(plan.missing)
-        if page is None:
-            page = self._create(review, source, plan, stored, where)
+                source.properties.update(writes.missing)
+        if plan.page is None:
+            page = self._create(review, source, writes, stored, where)
         else:
-            self._replace(review, source, page, plan, stored, where)
-        self._known[review.key] = page.id
-        outcome.action = plan.action
-        outcome.remote_id, outcome.location = page.id, page.url
-        outcome.requests = api.calls - start
-        outcome.detail = "; ".join(
-            [*plan.notes, *([chart_failure] if chart_failure else []), *notes_done]
-        )
-        return outcome
+            page = plan.page
+            self._replace(review, source, page, writes, stored, where)
+        plan.remote_id, plan.location = page.id, page.url
+        return chart_failure
 
     # -- the database ---------------------------------------------------------------------
 
@@ -671,7 +786,7 @@ class NotionPublisher:
 
         The page is the oldest live one; the duplicates are the others (newest last).
         """
-        if source.id is None or (source.created and review.key not in self._known):
+        if source.id is None or (source.created and not self.ledger.seen_this_run(review)):
             return None, None, []  # nothing to find in a database this run just made
         answer = self.api.query(
             source.id, where=where, page_size=10,
@@ -684,7 +799,7 @@ class NotionPublisher:
         results = [_page(r) for r in answer.get("results") or [] if not r.get("in_trash")]
         if results:
             return results[0], None, results[1:]
-        known = self._known_id(review)
+        known = self.ledger.known_id(review)
         if known is None:
             return None, None, []
         try:
@@ -711,41 +826,44 @@ class NotionPublisher:
         moved = trashed = 0
         kept: list[str] = []
         for duplicate in duplicates:
-            listed = self._children(duplicate.id, where)
-            heading = next((i for i, b in enumerate(listed) if _is_heading(b, self._heading)),
-                           None)
-            # Without its heading the whole page may be the reader's: copy what is new.
-            candidates = listed[heading + 1:] if heading is not None else listed
-            blocks: list[Block] = []
             lost: list[str] = []
-            for block in candidates:
-                if _key(block) in have:
-                    continue  # the kept page holds it already (or an earlier run moved it)
-                copy = self._copy_tree(block, lost, where)
-                if copy is not None:
-                    blocks.append(copy)
-            if blocks:
-                intro = MOVED_NOTES.format(created=duplicate.created[:10] or "earlier")
-                lead = Block("paragraph", {"rich_text": notion_rich_text(intro)})
-                self._append_at_end(keeper.id, [lead, *blocks], where)
-                have.update(_key(b) for b in blocks)
-                moved += len(blocks)
+            moved += self._move_notes(keeper, duplicate, have, lost, where)
             if lost:
                 kept.append(f"{duplicate.url or duplicate.id} (holds {', '.join(sorted(set(lost)))}"
                             " careerloop cannot copy: move it by hand, then delete the page)")
                 continue
-            try:
-                self._write(where, self.api.sdk.pages.update, duplicate.id, in_trash=True)
-            except NotFound:
-                pass  # someone deleted it meanwhile
-            trashed += 1
-        parts = [f"found {len(duplicates) + 1} pages for this review: kept the oldest, "
-                 f"moved {plural(moved, 'note block')} into it"]
-        if trashed:
-            parts.append(f"moved {plural(trashed, 'duplicate')} to the trash")
-        if kept:
-            parts.append("left " + "; ".join(kept))
-        return ", ".join(parts)
+            # Each copy goes as soon as its notes are safe on the kept page.
+            trashed += retire([duplicate], lambda page: self._write(
+                where, self.api.sdk.pages.update, page.id, in_trash=True))
+        return repair_line(
+            found=len(duplicates) + 1, noun="page", moved=plural(moved, "note block"),
+            retired=f"moved {plural(trashed, 'duplicate')} to the trash" if trashed else "",
+            left=kept,
+        )
+
+    def _move_notes(self, keeper: _Page, duplicate: _Page, have: set[tuple[Any, ...]],
+                    lost: list[str], where: str) -> int:
+        """Append the notes of `duplicate` that `keeper` lacks (`have`); how many blocks.
+
+        Blocks that cannot be copied are named in `lost`.
+        """
+        listed = self._children(duplicate.id, where)
+        heading = next((i for i, b in enumerate(listed) if _is_heading(b, self._heading)), None)
+        # Without its heading the whole page may be the reader's: copy what is new.
+        candidates = listed[heading + 1:] if heading is not None else listed
+        blocks: list[Block] = []
+        for block in candidates:
+            if _key(block) in have:
+                continue  # the kept page holds it already (or an earlier run moved it)
+            copy = self._copy_tree(block, lost, where)
+            if copy is not None:
+                blocks.append(copy)
+        if blocks:
+            intro = MOVED_NOTES.format(created=duplicate.created[:10] or "earlier")
+            lead = Block("paragraph", {"rich_text": notion_rich_text(intro)})
+            self._append_at_end(keeper.id, [lead, *blocks], where)
+            have.update(_key(b) for b in blocks)
+        return len(blocks)
 
     def _copy_tree(self, block: JSON, lost: list[str], where: str) -> Block | None:
         """A listed block (and its children) as a block to send, or None (added to `lost`)."""
@@ -770,23 +888,15 @@ class NotionPublisher:
                                  children=batch.children)
             ids.append([str(b["id"]) for b in answer.get("results") or []])
 
-    def _known_id(self, review: Review) -> str | None:
-        if review.key in self._known:
-            return self._known[review.key]
-        if self._store is None:
-            return None
-        entry = self._store.published(self.name, review.period.label, review.kind)
-        return entry.remote_id if entry is not None else None
-
     # -- planning -------------------------------------------------------------------------
 
-    def _plan(self, review: Review, source: _Source, page: _Page | None,
-              generated: list[Block], notes: str, where: str) -> _Plan:
+    def _page_writes(self, review: Review, source: _Source, page: _Page | None,
+                     generated: list[Block], notes: str, where: str) -> _PageWrites:
         missing = self._missing(review, source, where)
-        notes_blocks = markdown_to_blocks(notes)
         if page is None:
-            return _Plan("created", None, blocks=generated + notes_blocks, missing=missing)
-        plan = _Plan("updated", page, missing=missing)
+            return _PageWrites("created", None, blocks=generated + markdown_to_blocks(notes),
+                               missing=missing)
+        plan = _PageWrites("updated", page, missing=missing)
         existing = list(self._children(page.id, where))
         heading = next((i for i, b in enumerate(existing) if _is_heading(b, self._heading)),
                        None)
@@ -800,27 +910,31 @@ class NotionPublisher:
             plan.after = str(old[head - 1]["id"]) if head else None
             plan.kept = head + tail
         else:
-            keep = existing
-            if not page.stored_hash:
-                # A killed run left these: drop the leading blocks that match what goes in.
-                wanted = [_signature(b.type, b.body) for b in generated + notes_blocks]
-                matched = 0
-                for block, signature in zip(existing, wanted, strict=False):
-                    kind = str(block.get("type"))
-                    if _signature(kind, block.get(kind) or {}) != signature:
-                        break
-                    matched += 1
-                plan.remove = [str(b["id"]) for b in existing[:matched]]
-                keep = existing[matched:]
-            if keep:
-                first = notes.splitlines()[0] if notes.strip() else f"## {self._heading}"
-                notes_blocks = markdown_to_blocks(f"{first}\n\n{LOST_HEADING_NOTE}\n")
-                plan.notes.append(
-                    f"the notes heading {self._heading!r} was missing: the page's blocks "
-                    "are kept below a new one"
-                )
-            plan.blocks = generated + notes_blocks
+            self._without_heading(plan, existing, generated, notes)
         return plan
+
+    def _without_heading(self, plan: _PageWrites, existing: list[JSON],
+                         generated: list[Block], notes: str) -> None:
+        """A page without the notes heading keeps its blocks below a new heading.
+
+        A page a killed run left incomplete (empty hash) first loses the leading blocks
+        that match what goes in: they are that run's, not the reader's.
+        """
+        assert plan.page is not None
+        notes_blocks = markdown_to_blocks(notes)
+        keep = existing
+        if not plan.page.stored_hash:
+            matched = _leading_matches(existing, generated + notes_blocks)
+            plan.remove = [str(b["id"]) for b in existing[:matched]]
+            keep = existing[matched:]
+        if keep:
+            first = notes.splitlines()[0] if notes.strip() else f"## {self._heading}"
+            notes_blocks = markdown_to_blocks(f"{first}\n\n{LOST_HEADING_NOTE}\n")
+            plan.notes.append(
+                f"the notes heading {self._heading!r} was missing: the page's blocks "
+                "are kept below a new one"
+            )
+        plan.blocks = generated + notes_blocks
 
     def _common_ends(self, old: Sequence[JSON], new: Sequence[Block],
                      where: str) -> tuple[int, int]:
@@ -832,41 +946,15 @@ class NotionPublisher:
         still to be deleted), and not for the one pair left between the kept ends: the
         hash said something changed, so it is that pair, and checking would waste a read.
         """
-        old_keys = [_key(b) for b in old]
-        new_keys = [_key(b) for b in new]
-        head = tail = 0
-        open_head = open_tail = True
+        ends = _Ends([_key(b) for b in old], [_key(b) for b in new], new)
         while True:
-            limit = min(len(old), len(new))
-            while open_head and head + tail < limit:
-                if old_keys[head] != new_keys[head]:
-                    open_head = False
-                elif new[head].children:
-                    break  # equal so far: the children decide
-                else:
-                    head += 1
-            while open_tail and head + tail < limit:
-                i, j = len(old) - 1 - tail, len(new) - 1 - tail
-                if old_keys[i] != new_keys[j]:
-                    open_tail = False
-                elif new[j].children:
-                    break
-                else:
-                    tail += 1
-            left_old, left_new = len(old) - head - tail, len(new) - head - tail
-            if not (open_head or open_tail) or min(left_old, left_new) == 0:
-                return head, tail
-            if left_old == 1 and left_new == 1:
-                return head, tail  # the one differing pair: the change itself
-            if open_head:
-                i = j = head
-            else:
-                i, j = len(old) - 1 - tail, len(new) - 1 - tail
-            same = _lists_needed(new[j]) <= left_old and self._same_tree(old[i], new[j], where)
-            if open_head:
-                head, open_head = (head + 1, True) if same else (head, False)
-            else:
-                tail, open_tail = (tail + 1, True) if same else (tail, False)
+            ends.grow()
+            if ends.settled():
+                return ends.head, ends.tail
+            i, j = ends.pending()
+            left_old = len(old) - ends.head - ends.tail
+            worth = _lists_needed(new[j]) <= left_old  # listing costs no more than it saves
+            ends.decide(worth and self._same_tree(old[i], new[j], where))
 
     def _same_tree(self, old: JSON, new: Block, where: str) -> bool:
         """Whether the children below `old` (listed now) equal `new`'s, all the way down."""
@@ -893,7 +981,7 @@ class NotionPublisher:
                 raise PublishError(BLOCK_LIMIT_ERROR) from None
             raise
 
-    def _create(self, review: Review, source: _Source, plan: _Plan, stored: str,
+    def _create(self, review: Review, source: _Source, plan: _PageWrites, stored: str,
                 where: str) -> _Page:
         api = self.api
         batches = plan.batches
@@ -906,7 +994,7 @@ class NotionPublisher:
             children=batches[0].children,
         )
         page = _page(created)
-        self._known[review.key] = page.id  # a failure below leaves it for the next run
+        self.ledger.remember(review, page.id)  # a failure below leaves it for the next run
         ids: list[list[str]] = [[]]
         for batch in batches[1:]:
             parent = resolve_parent(batch, page.id, ids)
@@ -918,7 +1006,7 @@ class NotionPublisher:
                         properties={HASH: _text(stored)})
         return page
 
-    def _replace(self, review: Review, source: _Source, page: _Page, plan: _Plan,
+    def _replace(self, review: Review, source: _Source, page: _Page, plan: _PageWrites,
                  stored: str, where: str) -> None:
         api = self.api
         for block_id in plan.remove:

@@ -40,13 +40,24 @@ from typing import Any
 import requests.adapters
 
 from careerloop.config import Config, TrelloSource
-from careerloop.connectors.base import Clock, PublishAction, PublishOutcome
+from careerloop.connectors.base import Clock, PublishOutcome
+from careerloop.connectors.publishing import (
+    Draft,
+    Ledger,
+    Plan,
+    Step,
+    is_unchanged,
+    merge_step,
+    publish_review,
+    repair_line,
+    retire,
+)
 from careerloop.connectors.trello.client import TrelloApi, board_ref, trello_policy
 from careerloop.connectors.values import name_key as _key
-from careerloop.errors import ConfigError, NotFound, PublishError, SourceError
+from careerloop.errors import ConfigError, PublishError
 from careerloop.kpi.words import plural
 from careerloop.report.charts import trend_png
-from careerloop.report.notes import content_hash, find_notes_heading, merge_notes, split_notes
+from careerloop.report.notes import content_hash, merge_notes, split_notes
 from careerloop.report.review import Review
 from careerloop.store import Store
 
@@ -73,6 +84,10 @@ def trello_length(text: str) -> int:
 def _short_hash(data: bytes | str) -> str:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     return hashlib.sha256(raw).hexdigest()[:8]
+
+
+def _where(review: Review) -> str:
+    return f"Trello review card {review.title!r}"
 
 
 MOVED_NOTES = "_Notes moved here from a duplicate of this review ({where}):_"
@@ -136,16 +151,30 @@ class _Card:
 
 
 @dataclass(slots=True)
-class _Plan:
-    """What publishing will do; `writes` counts the requests still to make."""
+class _Found:
+    """Where the review card is (or goes): its list, the card, newer copies of it."""
 
     list_id: str | None = None
     board_id: str | None = None
     create_list: bool = False
     card: _Card | None = None
     duplicates: list[_Card] = field(default_factory=list)  # newer cards of this review
-    reads: int = 0
-    steps: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True, kw_only=True)
+class _CardPlan(Plan):
+    """The core's plan plus what `apply` writes: description, name, attachments."""
+
+    found: _Found
+    document: str = ""  # the description to write
+    write_card: bool = False  # create the card, or update its description or name
+    desc_changed: bool = False
+    old_name: str | None = None  # the card's name, when it is renamed
+    full_name: str | None = None  # the full review's attachment, when the card has a summary
+    wanted: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # name -> (data, mime)
+    uploads: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # ids of attachments to delete
+    moved: int = 0  # note paragraphs moved from the duplicates
 
 
 class TrelloPublisher:
@@ -172,11 +201,10 @@ class TrelloPublisher:
         self._ref = board_ref(source.board)
         self._list_name = config.reviews.trello.list
         self._heading = config.reviews.notes_heading
-        self._store = store
+        self.ledger = Ledger(self.name, store)
         self._api = api
         self._clock = clock
         self._adapter = adapter
-        self._known: dict[str, str] = {}  # review key -> card id, for this run
         self._lists: list[dict[str, Any]] | None = None  # the board's open lists, this run
 
     @property
@@ -202,154 +230,152 @@ class TrelloPublisher:
         Raises:
             PublishError: Trello refused or failed a request (the message names the card).
         """
-        where = f"Trello review card {review.title!r}"
-        try:
-            return self._publish(review, markdown, dry_run=dry_run, where=where)
-        except SourceError as error:
-            raise PublishError(str(error)) from None
+        return publish_review(self, Draft.of(review, markdown, self._heading), dry_run=dry_run)
 
-    def _publish(self, review: Review, markdown: str, *, dry_run: bool,
-                 where: str) -> PublishOutcome:
-        api = self.api
-        start = api.calls
-        plan = self._find(review, where)
+    def requests_sent(self) -> int:
+        """Requests the API client sent so far."""
+        return self.api.calls
 
-        generated, template_notes = split_notes(markdown, self._heading)
-        existing = plan.card.desc if plan.card is not None else ""
-        existing, moved = _with_moved_notes(existing, plan.duplicates, self._heading)
-        chart = trend_png(review.trend)
-        chart_name = f"{review.key}-trend-{_short_hash(chart)}.png"
-        full_name: str | None = None
-        desc_generated = generated
-        document = merge_notes(generated + template_notes, existing, self._heading)
-        if trello_length(document) > DESC_LIMIT:
-            full_name = f"{review.key}-{_short_hash(generated)}.md"
-            notes_length = trello_length(document) - trello_length(generated)
-            note = f"_The full review is attached as `{full_name}`._"
-            desc_generated = summarise(generated, DESC_LIMIT - notes_length, note)
-            document = merge_notes(desc_generated + template_notes, existing, self._heading)
-            if trello_length(document) > DESC_LIMIT:
-                raise PublishError(
-                    f"{where}: the notes under {self._heading!r} take more than Trello's "
-                    f"{DESC_LIMIT} characters of description: move some of them to a comment"
-                )
-        digest = content_hash(desc_generated)
-
-        wanted = {chart_name: (chart, "image/png")}
-        if full_name is not None:
-            wanted[full_name] = (generated.encode("utf-8"), "text/markdown")
-        pattern = re.compile(rf"^{re.escape(review.key)}-(?:trend-)?[0-9a-f]{{8}}\.(?:png|md)$")
-        card = plan.card
-        present = {str(a.get("name")) for a in card.attachments} if card else set()
-        stale = [str(a["id"]) for a in (card.attachments if card else [])
-                 if pattern.match(str(a.get("name", ""))) and a.get("name") not in wanted]
-        uploads = [name for name in wanted if name not in present]
-
-        action: PublishAction
-        desc_changed = card is None or bool(moved) or not (
-            find_notes_heading(existing, self._heading) is not None
-            and content_hash(split_notes(existing, self._heading)[0]) == digest
-        )
-        rename = card is not None and card.name != review.title
-        if card is None:
-            action = "created"
-        elif desc_changed or rename or uploads or stale:
-            action = "updated"
+    def plan(self, draft: Draft, found: _Found, *, dry_run: bool) -> _CardPlan:
+        """The description (notes kept, duplicates' notes added), name and attachments."""
+        review, card = draft.review, found.card
+        existing, moved = _with_moved_notes(card.desc if card else "", found.duplicates,
+                                            self._heading)
+        document, described, full_name = self._description(draft, existing)
+        plan = _CardPlan(action="created", location=f"Trello list {self._list_name!r}",
+                         content_hash=content_hash(described), found=found, document=document,
+                         full_name=full_name, moved=moved)
+        self._plan_attachments(draft, plan)
+        if card is not None:
+            plan.remote_id, plan.location = card.id, card.url
+            plan.old_name = card.name if card.name != review.title else None
+            plan.desc_changed = bool(moved) or not is_unchanged(existing, plan.content_hash,
+                                                               self._heading)
+            plan.write_card = plan.desc_changed or plan.old_name is not None
+            changed = plan.write_card or plan.uploads or plan.stale or found.duplicates
+            plan.action = "updated" if changed else "unchanged"
         else:
-            action = "unchanged"
+            plan.write_card = True
+        plan.steps = self._steps(review, plan)
+        return plan
 
-        if plan.duplicates and action == "unchanged":
-            action = "updated"  # the duplicates are archived, at least
-        writes = (
-            int(plan.create_list)
-            + int(card is None or desc_changed or rename)
-            + len(uploads)
-            + len(stale)
-            + len(plan.duplicates)
-        )
-        repaired = (
-            f"found {len(plan.duplicates) + 1} cards for this review: kept the oldest, "
-            f"moved {plural(moved, 'note paragraph')} into it, "
-            f"archived {plural(len(plan.duplicates), 'duplicate')}"
-            if plan.duplicates else ""
-        )
-        outcome = PublishOutcome(
-            target=self.name,
-            review_key=review.key,
-            action=action,
-            location=card.url if card else f"Trello list {self._list_name!r}",
-            content_hash=digest,
-            remote_id=card.id if card else None,
-        )
-        if dry_run:
-            outcome.requests = api.calls - start + writes
-            outcome.detail = (
-                f"dry run: would be {action} ({outcome.requests} requests"
-                + (f"; {', '.join(plan.steps)}" if plan.steps else "")
-                + (f"; would merge {plural(len(plan.duplicates), 'duplicate card')} into the oldest"
-                   if plan.duplicates else "")
-                + ")"
+    def _description(self, draft: Draft, existing: str) -> tuple[str, str, str | None]:
+        """(the description, its generated part, the full review's attachment name or None).
+
+        Raises:
+            PublishError: the reader's notes alone exceed Trello's description limit.
+        """
+        generated, heading = draft.generated, self._heading
+        document = merge_notes(generated + draft.notes, existing, heading)
+        if trello_length(document) <= DESC_LIMIT:
+            return document, generated, None
+        full_name = f"{draft.review.key}-{_short_hash(generated)}.md"
+        notes_length = trello_length(document) - trello_length(generated)
+        note = f"_The full review is attached as `{full_name}`._"
+        summary = summarise(generated, DESC_LIMIT - notes_length, note)
+        document = merge_notes(summary + draft.notes, existing, heading)
+        if trello_length(document) > DESC_LIMIT:
+            raise PublishError(
+                f"{_where(draft.review)}: the notes under {heading!r} take more than Trello's "
+                f"{DESC_LIMIT} characters of description: move some of them to a comment"
             )
-            return outcome
-        if action == "unchanged":
-            assert card is not None
-            self._known[review.key] = card.id
-            outcome.requests = api.calls - start
-            return outcome
+        return document, summary, full_name
 
-        if plan.create_list:
-            plan.list_id = self._create_list(plan, where)
+    def _plan_attachments(self, draft: Draft, plan: _CardPlan) -> None:
+        """The chart (and full review) the card needs, what to upload and what is stale."""
+        review, card = draft.review, plan.found.card
+        chart = trend_png(review.trend)
+        plan.wanted = {f"{review.key}-trend-{_short_hash(chart)}.png": (chart, "image/png")}
+        if plan.full_name is not None:
+            plan.wanted[plan.full_name] = (draft.generated.encode("utf-8"), "text/markdown")
+        ours = re.compile(rf"^{re.escape(review.key)}-(?:trend-)?[0-9a-f]{{8}}\.(?:png|md)$")
+        attachments = card.attachments if card else []
+        present = {str(a.get("name")) for a in attachments}
+        plan.stale = [str(a["id"]) for a in attachments
+                      if ours.match(str(a.get("name", ""))) and a.get("name") not in plan.wanted]
+        plan.uploads = [name for name in plan.wanted if name not in present]
+
+    def _steps(self, review: Review, plan: _CardPlan) -> list[Step]:
+        found = plan.found
+        steps = [Step(f"create list {self._list_name!r}")] if found.create_list else []
+        if found.card is None:
+            steps.append(Step(f"create card {review.title!r}"))
+        elif plan.write_card:
+            steps.append(Step(f"rename the card to {review.title!r}" if plan.old_name
+                              else "write the description"))
+        steps += [Step(f"attach {name}") for name in plan.uploads]
+        if plan.stale:
+            steps.append(Step(f"delete {plural(len(plan.stale), 'old attachment')}",
+                              len(plan.stale)))
+        if found.duplicates:
+            steps.append(merge_step(len(found.duplicates), "card",
+                                    requests=len(found.duplicates)))
+        return steps
+
+    def apply(self, draft: Draft, plan: _CardPlan) -> None:
+        """Write the card, then its attachments, then archive the duplicates."""
+        review, found, where = draft.review, plan.found, _where(draft.review)
+        if found.create_list:
+            found.list_id = self._create_list(found, where)
+        card = self._write_card(review, plan, where)
+        self._write_attachments(card, plan, where)
+        # Archived only after the kept card holds their notes (a kill in between moves
+        # nothing twice: the next run finds those notes there already).
+        retire(found.duplicates, lambda duplicate: self.api.fetch(
+            f"{where} (duplicate {duplicate.url or duplicate.id})",
+            f"/cards/{duplicate.id}", method="PUT", body={"closed": "true"}))
+        self._remember(found, card.id, review.title)
+        plan.remote_id, plan.location = card.id, card.url or plan.location
+        plan.notes = self._said(review, plan)
+
+    def _write_card(self, review: Review, plan: _CardPlan, where: str) -> _Card:
+        """The card created, or its description and name updated where they changed."""
+        card = plan.found.card
         if card is None:
-            assert plan.list_id is not None
-            created = api.fetch(where, "/cards", method="POST", body={
-                "idList": plan.list_id, "name": review.title, "desc": document, "pos": "top",
+            assert plan.found.list_id is not None
+            created = self.api.fetch(where, "/cards", method="POST", body={
+                "idList": plan.found.list_id, "name": review.title, "desc": plan.document,
+                "pos": "top",
             })
-            card = _Card(id=str(created["id"]), name=review.title, desc=document,
+            return _Card(id=str(created["id"]), name=review.title, desc=plan.document,
                          url=str(created.get("shortUrl") or created.get("url") or ""))
-        elif desc_changed or rename:
+        if plan.write_card:
             body: dict[str, Any] = {}
-            if desc_changed:
-                body["desc"] = document
-            if rename:
+            if plan.desc_changed:
+                body["desc"] = plan.document
+            if plan.old_name is not None:
                 body["name"] = review.title
-            api.fetch(where, f"/cards/{card.id}", method="PUT", body=body)
-        for name in uploads:
-            content, mime = wanted[name]
-            api.fetch(
+            self.api.fetch(where, f"/cards/{card.id}", method="PUT", body=body)
+        return card
+
+    def _write_attachments(self, card: _Card, plan: _CardPlan, where: str) -> None:
+        for name in plan.uploads:
+            content, mime = plan.wanted[name]
+            self.api.fetch(
                 f"{where} (attachment {name})",
                 f"/cards/{card.id}/attachments",
                 method="POST",
-                params={"name": name, "mimeType": mime,
-                        "setCover": mime.startswith("image/")},
+                params={"name": name, "mimeType": mime, "setCover": mime.startswith("image/")},
                 files={"file": (name, content, mime)},
             )
-        for attachment_id in stale:
-            try:
-                api.fetch(f"{where} (old attachment)",
-                          f"/cards/{card.id}/attachments/{attachment_id}", method="DELETE")
-            except NotFound:
-                pass  # already gone: someone deleted it by hand
-        # Archived only after the kept card holds their notes (a kill in between moves
-        # nothing twice: the next run finds those notes there already).
-        for duplicate in plan.duplicates:
-            try:
-                api.fetch(f"{where} (duplicate {duplicate.url or duplicate.id})",
-                          f"/cards/{duplicate.id}", method="PUT", body={"closed": "true"})
-            except NotFound:
-                pass  # deleted meanwhile
-        self._known[review.key] = card.id
-        self._remember(plan, card.id, review.title)
-        outcome.remote_id = card.id
-        outcome.location = card.url or outcome.location
-        outcome.requests = api.calls - start
-        details = []
-        if rename:
-            details.append(f"renamed from {plan.card.name!r}" if plan.card else "")
-        if full_name:
-            details.append(f"summary in the description, full review attached as {full_name}")
-        details.append(repaired)
-        outcome.detail = "; ".join(d for d in details if d)
-        return outcome
+        retire(plan.stale, lambda attachment_id: self.api.fetch(
+            f"{where} (old attachment)", f"/cards/{card.id}/attachments/{attachment_id}",
+            method="DELETE"))
+
+    def _said(self, review: Review, plan: _CardPlan) -> list[str]:
+        """The outcome's notes after a real run: rename, summary, repair."""
+        found, said = plan.found, []
+        if plan.old_name is not None:
+            said.append(f"renamed from {plan.old_name!r}")
+        if plan.full_name:
+            said.append(f"summary in the description, full review attached as {plan.full_name}")
+        if found.duplicates:
+            said.append(repair_line(
+                found=len(found.duplicates) + 1, noun="card",
+                moved=plural(plan.moved, "note paragraph"),
+                retired=f"archived {plural(len(found.duplicates), 'duplicate')}",
+            ))
+        return said
 
     # -- finding the card -------------------------------------------------------------------
 
@@ -359,14 +385,6 @@ class TrelloPublisher:
         if title.endswith(DRAFT_SUFFIX):
             return title, title[: -len(DRAFT_SUFFIX)]
         return title, title + DRAFT_SUFFIX
-
-    def _known_id(self, review: Review) -> str | None:
-        if review.key in self._known:
-            return self._known[review.key]
-        if self._store is None:
-            return None
-        entry = self._store.published(self.name, review.period.label, review.kind)
-        return entry.remote_id if entry is not None else None
 
     def _read_card(self, card_id: str, where: str) -> tuple[_Card, dict[str, Any]]:
         raw = self.api.fetch(where, f"/cards/{card_id}", params=_CARD_PARAMS)
@@ -393,53 +411,61 @@ class TrelloPublisher:
             )
         return self._lists
 
-    def _remember(self, plan: _Plan, card_id: str, name: str) -> None:
+    def _remember(self, found: _Found, card_id: str, name: str) -> None:
         """Keep this run's listing true to the board after a publish wrote to it."""
         if self._lists is None:
             return
-        gone = {d.id for d in plan.duplicates} | {card_id}
+        gone = {d.id for d in found.duplicates} | {card_id}
         for lst in self._lists:
             lst["cards"] = [c for c in lst.get("cards") or [] if c.get("id") not in gone]
-        home = next((x for x in self._lists if str(x.get("id")) == plan.list_id), None)
+        home = next((x for x in self._lists if str(x.get("id")) == found.list_id), None)
         if home is None:
-            home = {"id": plan.list_id, "name": self._list_name, "idBoard": plan.board_id,
+            home = {"id": found.list_id, "name": self._list_name, "idBoard": found.board_id,
                     "cards": []}
             self._lists.append(home)
         home["cards"].append({"id": card_id, "name": name})
 
-    def _find(self, review: Review, where: str) -> _Plan:
-        plan = _Plan()
-        titles = {_key(t) for t in self._titles(review)}
+    def find(self, draft: Draft, *, dry_run: bool) -> _Found:
+        """The Reviews list and the review's open cards there (or where the ledger says).
+
+        More than one card: the oldest is the review's, the others are duplicates.
+        """
+        review = draft.review
         lists = self._open_lists()
         wanted = _key(self._list_name)
-        found = next((x for x in lists if _key(str(x.get("name", ""))) == wanted), None)
-        plan.board_id = next((str(x["idBoard"]) for x in lists if x.get("idBoard")), None)
-        known = self._known_id(review)
-        matches: dict[str, str] = {}  # card id -> name
+        home = next((x for x in lists if _key(str(x.get("name", ""))) == wanted), None)
+        found = _Found(board_id=next((str(x["idBoard"]) for x in lists if x.get("idBoard")),
+                                     None))
+        matches = self._matches(review, lists, home)
+        if home is None:
+            found.create_list = not matches
+        else:
+            found.list_id = str(home["id"])
+        if matches:
+            # Trello ids start with their creation time in hex: the lowest is the oldest.
+            keep, *others = sorted(matches)
+            where = _where(review)
+            found.card, _ = self._read_card(keep, where)
+            found.duplicates = [self._read_card(other, where)[0] for other in others]
+        return found
+
+    def _matches(self, review: Review, lists: list[dict[str, Any]],
+                 home: dict[str, Any] | None) -> list[str]:
+        """Ids of the open cards named as the review (or its draft) in the Reviews list,
+        and elsewhere only the card the ledger knows (the user moved it there)."""
+        titles = {_key(t) for t in self._titles(review)}
+        known = self.ledger.known_id(review)
+        matches: list[str] = []
         for lst in lists:
             for card in lst.get("cards") or []:
                 if not isinstance(card, dict) or _key(str(card.get("name", ""))) not in titles:
                     continue
-                # In the Reviews list; elsewhere only the card the ledger knows (moved there).
-                if lst is found or str(card.get("id")) == known:
-                    matches[str(card["id"])] = str(card.get("name", ""))
-        if found is None:
-            plan.create_list = not matches
-            if plan.create_list:
-                plan.steps.append(f"create list {self._list_name!r}")
-        else:
-            plan.list_id = str(found["id"])
-        if not matches:
-            plan.steps.append(f"create card {review.title!r}")
-            return plan
-        # Trello ids start with their creation time in hex: the lowest is the oldest.
-        keep, *others = sorted(matches)
-        plan.card, _ = self._read_card(keep, where)
-        plan.duplicates = [self._read_card(other, where)[0] for other in others]
-        return plan
+                if lst is home or str(card.get("id")) == known:
+                    matches.append(str(card["id"]))
+        return list(dict.fromkeys(matches))
 
-    def _create_list(self, plan: _Plan, where: str) -> str:
-        board_id = plan.board_id
+    def _create_list(self, found: _Found, where: str) -> str:
+        board_id = found.board_id
         if board_id is None:  # a board without any open list: ask for its id
             board = self.api.fetch(where, f"/boards/{self._ref}", params={"fields": "id"})
             board_id = str(board["id"])
