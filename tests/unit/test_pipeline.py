@@ -11,7 +11,7 @@ import pytest
 from careerloop import pipeline
 from careerloop.config import Config, load_config
 from careerloop.connectors.base import ReadResult
-from careerloop.errors import EmptyRead, SourceError
+from careerloop.errors import EmptyRead, SourceError, TemplateError
 from careerloop.model import DataWarning, Module, Session, Workspace
 from careerloop.periods import Period
 from careerloop.report.render import render_markdown
@@ -163,3 +163,79 @@ def test_sync_scores_against_the_today_it_is_given(tmp_path: Path) -> None:
     # On 15 October the last closed month is September, the last closed quarter Q3.
     assert [c.period.label for c in report.scorecards] == ["2026-09", "2026-Q3"]
     assert report.ok and report.unread == [] and report.warnings == []
+
+
+# -- rendering for the targets ------------------------------------------------------------
+
+
+def _config(tmp_path: Path, targets: str, compact: str | None = None) -> Config:
+    """A config publishing to `targets`, Notion on the compact template; `compact` is
+    that template's text in the user's templates folder (None: the shipped one)."""
+    folder = tmp_path / "tpl"
+    folder.mkdir(exist_ok=True)
+    if compact is not None:
+        (folder / "compact.md.j2").write_text(compact, encoding="utf-8")
+    path = tmp_path / "careerloop.toml"
+    path.write_text(
+        f'[reviews]\ntargets = {targets}\ntemplates = "tpl"\n\n'
+        '[reviews.notion]\nparent = "0123456789abcdef0123456789abcdef"\ntemplate = "compact"\n',
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+def test_each_target_gets_the_template_it_publishes_with(tmp_path: Path) -> None:
+    config = _config(tmp_path, '["local", "notion"]')
+    assert pipeline.review_template(config, "local", "monthly") == "monthly.md.j2"
+    assert pipeline.review_template(config, "notion", "quarterly") == "compact.md.j2"
+    assert pipeline.review_template(config, "trello", "monthly") == "monthly.md.j2"
+    review = pipeline.build_review(plan(), config, "monthly", Period.parse("2026-10"), TODAY)
+    (texts,) = pipeline.render_reviews(config, [review], ["local", "notion"])
+    assert sorted(texts) == ["compact.md.j2", "monthly.md.j2"]
+    assert texts["monthly.md.j2"] == render_markdown(review, config.reviews,
+                                                     tmp_path / "tpl")
+    assert texts["compact.md.j2"] != texts["monthly.md.j2"]
+    (local_only,) = pipeline.render_reviews(config, [review], ["local"])
+    assert sorted(local_only) == ["monthly.md.j2"]  # nobody uses the compact one
+
+
+def test_a_broken_compact_template_fails_before_any_target_is_called(tmp_path: Path) -> None:
+    config = _config(tmp_path, '["local", "notion"]', "# {{ title }}\n\n{{ score // 0 }}\n")
+    review = pipeline.build_review(plan(), config, "monthly", Period.parse("2026-10"), TODAY)
+
+    class Refusing:
+        """A target that fails the test if anything reaches it."""
+
+        name = "notion"
+        closed = False
+
+        def publish(self, review: object, markdown: str, *, dry_run: bool) -> None:
+            raise AssertionError("published although a template failed")
+
+        def close(self) -> None:
+            self.closed = True
+
+    target = Refusing()
+    with Store(tmp_path / "state.db") as store, pytest.raises(TemplateError) as error:
+        pipeline.publish_reviews(config, store, [review], [target], dry_run=False)
+    assert str(error.value).startswith("template compact.md.j2 (in ")
+    assert "line 3: ZeroDivisionError" in str(error.value)
+    assert target.closed  # closed all the same
+
+
+def test_doctor_rows_cover_every_template_a_target_uses(tmp_path: Path) -> None:
+    broken = _config(tmp_path, '["local", "notion"]', "# {{ title }}\n\n{{ score // 0 }}\n")
+    rows = {c.name: c for c in pipeline.template_checks(broken, TODAY)}
+    assert list(rows) == ["template monthly", "template quarterly",
+                          "template compact.md.j2 (notion)"]
+    assert rows["template monthly"].status == "ok"
+    compact = rows["template compact.md.j2 (notion)"]
+    assert compact.status == "fail" and "compact.md.j2" in compact.detail
+    assert "line 3" in compact.detail and compact.fix == "fix the template and run doctor again"
+
+    (tmp_path / "tpl" / "compact.md.j2").unlink()  # the shipped one renders
+    rows = {c.name: c for c in pipeline.template_checks(broken, TODAY)}
+    assert rows["template compact.md.j2 (notion)"].status == "ok"
+    local = _config(tmp_path, '["local"]')
+    assert [c.name for c in pipeline.template_checks(local, TODAY)] == [
+        "template monthly", "template quarterly"]
