@@ -72,6 +72,11 @@ CREATE TABLE IF NOT EXISTS relation_titles (
     title TEXT NOT NULL,
     PRIMARY KEY (data_source_id, page_id)
 );
+CREATE TABLE IF NOT EXISTS source_schemas (
+    ref TEXT PRIMARY KEY,
+    read_at TEXT NOT NULL,
+    data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS scorecards (
     period TEXT PRIMARY KEY,
     computed_at TEXT NOT NULL,
@@ -753,6 +758,27 @@ class Store:
             (data_source_id,),
         )
         return {str(page_id): str(title) for page_id, title in rows}
+
+    # -- schemas of live sources -----------------------------------------------------------
+
+    @_guarded
+    def save_source_schema(self, ref: str, data: Mapping[str, Any], read_at: dt.datetime) -> None:
+        """Keep what a source's schema lookup found (`notion:<data_source as configured>`)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO source_schemas VALUES (?, ?, ?)",
+                (ref, read_at.isoformat(), json.dumps(data, sort_keys=True)),
+            )
+
+    @_guarded
+    def source_schema(self, ref: str) -> tuple[dict[str, Any], dt.datetime] | None:
+        """The schema last kept for a source and when it was looked up, if any."""
+        row = self._db.execute(
+            "SELECT data, read_at FROM source_schemas WHERE ref = ?", (ref,)
+        ).fetchone()
+        if row is None:
+            return None
+        return dict(json.loads(row[0])), dt.datetime.fromisoformat(row[1])
 
     # -- scorecards ----------------------------------------------------------------------
 

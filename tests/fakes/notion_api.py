@@ -381,6 +381,57 @@ class FakeNotion(FaultInjector[Logged]):
                 page["in_trash"] = in_trash
             page["edited"] = _minute(at or self.now())
 
+    def change_property_type(self, data_source_id: str, name: str,
+                             spec: str | Mapping[str, Any]) -> None:
+        """Give a property another type, as a user does in Notion (its id stays, values
+        are shown in the new type: a number becomes its text)."""
+        with self.lock:
+            properties = self.data_sources[data_source_id]["properties"]
+            old_id = properties[name]["id"]
+            changed = self._schema({name: spec})[name]
+            changed["id"] = old_id
+            properties[name] = changed
+
+    def add_property(self, data_source_id: str, name: str,
+                     spec: str | Mapping[str, Any]) -> None:
+        """Add a property to a data source, as a user does in Notion (pages: empty)."""
+        with self.lock:
+            properties = self.data_sources[data_source_id]["properties"]
+            added = self._schema({name: spec})[name]
+            added["id"] = f"p{len(properties):03d}"
+            properties[name] = added
+
+    def rename_property(self, data_source_id: str, old: str, new: str) -> None:
+        """Rename a property (same id, same place); the pages' values follow it."""
+        with self.lock:
+            source = self.data_sources[data_source_id]
+            source["properties"] = {
+                (new if name == old else name): ({**spec, "name": new} if name == old else spec)
+                for name, spec in source["properties"].items()
+            }
+            for page in self.pages.values():
+                if page["_data_source"] == data_source_id and old in page["_values"]:
+                    page["_values"][new] = page["_values"].pop(old)
+
+    def replace_data_source(self, data_source_id: str) -> str:
+        """Move a data source's schema and pages to a new id (the old one answers 404), as
+        when a database's only data source is deleted and a copy takes its place."""
+        with self.lock:
+            new_id = self.new_id()
+            source = self.data_sources.pop(data_source_id)
+            self.data_sources[new_id] = {**source, "id": new_id}
+            database = self.databases[source["database_id"]]
+            database["data_sources"] = [
+                {**s, "id": new_id} if s["id"] == data_source_id else s
+                for s in database["data_sources"]
+            ]
+            for page in self.pages.values():
+                if page["_data_source"] == data_source_id:
+                    page["_data_source"] = new_id
+            self.shared.discard(data_source_id)
+            self.shared.add(new_id)
+            return new_id
+
     def delete_page(self, page_id: str) -> None:
         """Remove a page for good (no trace left, as after emptying the trash)."""
         with self.lock:

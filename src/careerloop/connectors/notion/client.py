@@ -40,6 +40,7 @@ __all__ = [
     "DataSource",
     "NotionApi",
     "cursor_pages",
+    "is_refusal",
     "is_notion_read",
     "notion_http_client",
     "notion_policy",
@@ -91,6 +92,14 @@ def is_notion_read(request: httpx.Request) -> bool:
     return path.endswith("/query") or path.endswith("/v1/search") or bool(
         _FILE_UPLOAD.search(path)
     )
+
+
+def is_refusal(error: SourceError) -> bool:
+    """Whether Notion refused a request as asked (404/403, or 400 for the id or body).
+
+    Unlike an outage or a throttle, asking again the same way gets the same answer.
+    """
+    return isinstance(error, NotFound) or "Notion answered 400 " in str(error)
 
 
 def notion_policy(

@@ -7,6 +7,7 @@ finds the databases already under the page (by title) and creates only what is m
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from notion_client.helpers import extract_page_id
@@ -40,68 +41,78 @@ def _relation(data_source_id: str) -> dict[str, Any]:
                          "single_property": {}}}
 
 
+_TO_GOALS: dict[str, Any] = {}
+"""Stands for the relation to the goals data source, whose id is known only at run time."""
+
+_EMPTY: dict[str, Any] = {}
+_NUMBER: dict[str, Any] = {"number": {"format": "number"}}
+_TAGS: dict[str, Any] = {"multi_select": {"options": []}}
+
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "goals": {
+        "Name": {"title": _EMPTY},
+        "Horizon": _select(["6m", "12m"]),
+        "Target date": {"date": _EMPTY},
+        "Status": _select(_STATUS),
+    },
+    "modules": {
+        "Name": {"title": _EMPTY},
+        "Planned": {"date": _EMPTY},
+        "Completed": {"date": _EMPTY},
+        "Status": _select(_STATUS),
+        "Minutes": _NUMBER,
+        "Format": _select(_FORMATS),
+        "Track": {"select": {"options": []}},
+        "Skills": _TAGS,
+        "Goals": _TO_GOALS,
+        "Vetted": {"checkbox": _EMPTY},
+        "Provider": {"rich_text": _EMPTY},
+    },
+    "sessions": {
+        "Name": {"title": _EMPTY},
+        "Date": {"date": _EMPTY},
+        "Mentor": {"rich_text": _EMPTY},
+        "Feedback": _NUMBER,
+        "Insights": {"rich_text": _EMPTY},
+        "Action items done": _NUMBER,
+        "Action items total": _NUMBER,
+    },
+    "applications": {
+        "Name": {"title": _EMPTY},
+        "Date": {"date": _EMPTY},
+        "Skills": _TAGS,
+        "Project": {"rich_text": _EMPTY},
+    },
+    "milestones": {
+        "Name": {"title": _EMPTY},
+        "Due": {"date": _EMPTY},
+        "Done on": {"date": _EMPTY},
+        "Status": _select(_STATUS),
+        "Goals": _TO_GOALS,
+    },
+    "advancements": {
+        "Name": {"title": _EMPTY},
+        "Date": {"date": _EMPTY},
+        "Kind": _select(["role", "title", "compensation"]),
+        "Description": {"rich_text": _EMPTY},
+        "Skills": _TAGS,
+    },
+}
+"""Kind table name -> its properties by default-mapping name, in creation order."""
+
+
 def table_schema(table: str, goals_data_source: str | None = None) -> dict[str, Any]:
     """The properties (in `databases.create` form) of one table, by default-mapping name.
 
     `goals_data_source` is needed by the tables that relate to goals (modules, milestones).
     """
-    empty: dict[str, Any] = {}
-    match table:
-        case "goals":
-            return {
-                "Name": {"title": empty},
-                "Horizon": _select(["6m", "12m"]),
-                "Target date": {"date": empty},
-                "Status": _select(_STATUS),
-            }
-        case "modules":
-            return {
-                "Name": {"title": empty},
-                "Planned": {"date": empty},
-                "Completed": {"date": empty},
-                "Status": _select(_STATUS),
-                "Minutes": {"number": {"format": "number"}},
-                "Format": _select(_FORMATS),
-                "Track": {"select": {"options": []}},
-                "Skills": {"multi_select": {"options": []}},
-                "Goals": _relation(_need(goals_data_source)),
-                "Vetted": {"checkbox": empty},
-                "Provider": {"rich_text": empty},
-            }
-        case "sessions":
-            return {
-                "Name": {"title": empty},
-                "Date": {"date": empty},
-                "Mentor": {"rich_text": empty},
-                "Feedback": {"number": {"format": "number"}},
-                "Insights": {"rich_text": empty},
-                "Action items done": {"number": {"format": "number"}},
-                "Action items total": {"number": {"format": "number"}},
-            }
-        case "applications":
-            return {
-                "Name": {"title": empty},
-                "Date": {"date": empty},
-                "Skills": {"multi_select": {"options": []}},
-                "Project": {"rich_text": empty},
-            }
-        case "milestones":
-            return {
-                "Name": {"title": empty},
-                "Due": {"date": empty},
-                "Done on": {"date": empty},
-                "Status": _select(_STATUS),
-                "Goals": _relation(_need(goals_data_source)),
-            }
-        case "advancements":
-            return {
-                "Name": {"title": empty},
-                "Date": {"date": empty},
-                "Kind": _select(["role", "title", "compensation"]),
-                "Description": {"rich_text": empty},
-                "Skills": {"multi_select": {"options": []}},
-            }
-    raise ValueError(f"unknown table {table!r}")
+    schema = _SCHEMAS.get(table)
+    if schema is None:
+        raise ValueError(f"unknown table {table!r}")
+    return {
+        name: _relation(_need(goals_data_source)) if spec is _TO_GOALS else copy.deepcopy(spec)
+        for name, spec in schema.items()
+    }
 
 
 def _need(goals_data_source: str | None) -> str:

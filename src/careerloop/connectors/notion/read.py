@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,12 @@ import httpx
 
 from careerloop.config import NOTION_TABLES, Config, NotionKindMapping, NotionSource
 from careerloop.connectors.base import Clock, HttpPolicy, ReadResult, RequestStats
-from careerloop.connectors.notion.client import DataSource, NotionApi, notion_policy
+from careerloop.connectors.notion.client import (
+    DataSource,
+    NotionApi,
+    is_refusal,
+    notion_policy,
+)
 from careerloop.connectors.notion.properties import (
     PEOPLE_CAPABILITY,
     PageRow,
@@ -193,14 +198,50 @@ def _iso(moment: dt.datetime) -> str:
 class _Table:
     kind: str
     mapping: NotionKindMapping
-    where: str
+    label: str  # "Notion modules data source"
+    where: str = ""  # the label and the data source's name, once known
     source: DataSource | None = None
+    kept: DataSource | None = None  # the schema kept in the store, while fresh
+    looked_up: bool = False  # `source` came from the API in this run
     resolve_calls: int = 0
     cursor: Cursor | None = None
     stored_ids: frozenset[str] | set[str] = frozenset()
     titles: dict[str, str] = dataclasses.field(default_factory=dict)  # related page id -> title
     title_warnings: list[DataWarning] = dataclasses.field(default_factory=list)
     title_calls: int = 0
+    pages: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    full_read: bool = False
+    started: dt.datetime | None = None
+    query_calls: int = 0
+    refused: bool = False  # the query of a kept schema's data source was refused
+
+    @property
+    def schema_key(self) -> str:
+        """Where the store keeps this table's schema: the data source as configured."""
+        return f"notion:{self.mapping.data_source}"
+
+
+def _trashed(page: Mapping[str, Any]) -> bool:
+    return bool(page.get("in_trash") or page.get("archived"))
+
+
+def _contradicts(source: DataSource, mapping: NotionKindMapping,
+                 pages: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether a page shows the kept schema is out of date.
+
+    A query answers every property of every page, so a mapped property a page lacks (or
+    has while the schema does not), or whose type differs, was changed since.
+    """
+    names = set(_mapped(mapping).values())
+    for page in pages:
+        properties = page.get("properties") or {}
+        for name in names:
+            kept, seen = source.properties.get(name), properties.get(name)
+            if (kept is None) != (seen is None):
+                return True
+            if isinstance(seen, dict) and kept is not None and seen.get("type") != kept.get("type"):
+                return True
+    return False
 
 
 class NotionReader:
@@ -248,18 +289,25 @@ class NotionReader:
     def read(self, store: Store, *, full: bool) -> list[ReadResult]:
         """Read every configured data source (concurrently), each fully or incrementally.
 
+        Each data source's schema is looked up once and kept in the store; later syncs
+        use it without asking again until a page contradicts it, its query is refused,
+        `schema_days` pass, or `full` is asked for.
+
         Raises:
             ConfigError: the token is unset, or a data source reference is ambiguous.
             SourceError: a data source could not be read (AuthError, NotFound,
                 RateLimited, a missing or unusable property…); the message names it.
         """
         tables = [
-            _Table(kind=kind, mapping=mapping, where=f"Notion {_TABLE_OF[kind]} data source")
+            _Table(kind=kind, mapping=mapping, label=f"Notion {_TABLE_OF[kind]} data source")
             for kind, mapping in self.notion.tables().items()
             if mapping.data_source
         ]
         if not tables:
             return []
+        # SQLite connections stay on their thread: the store is read and written here.
+        for table in tables:
+            table.kept = None if full else self._kept_schema(store, table)
         api = NotionApi.from_config(
             self.notion, http_client=self._http_client, policy=self.policy,
             transport=self._transport,
@@ -268,27 +316,110 @@ class NotionReader:
             workers = max(1, min(len(tables), self._max_workers))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notion") as pool:
                 list(pool.map(lambda t: self._resolve(api, t), tables))
-                goals = next((t.source for t in tables if t.kind == "goal"), None)
-                # SQLite connections stay on their thread: read the store here.
-                for t in tables:
-                    assert t.source is not None
-                    origin = f"notion:{t.source.id}"
-                    t.cursor, t.stored_ids = store.cursor(origin), store.record_ids(origin)
+                self._load_cursors(store, tables)
+                self._fetch(api, pool, tables, store, full)
                 self._read_titles(api, pool, tables, store)
-                return list(pool.map(lambda t: self._read_table(api, t, full, goals), tables))
+                goals = next((t.source for t in tables if t.kind == "goal"), None)
+                results = list(pool.map(lambda t: self._read_table(api, t, goals), tables))
         finally:
             if self._http_client is None:
                 api.close()
+        for table in tables:
+            if table.looked_up and table.source is not None:
+                store.save_source_schema(
+                    table.schema_key, dataclasses.asdict(table.source), self._now()
+                )
+        return results
 
-    # -- one data source -----------------------------------------------------------------
+    # -- schemas ---------------------------------------------------------------------------
 
-    def _resolve(self, api: NotionApi, table: _Table) -> None:
+    def _kept_schema(self, store: Store, table: _Table) -> DataSource | None:
+        """The schema the store keeps for a table, unless `schema_days` have passed."""
+        kept = store.source_schema(table.schema_key)
+        if kept is None:
+            return None
+        data, read_at = kept
+        if self._now() - read_at >= dt.timedelta(days=self.notion.schema_days):
+            return None
+        try:
+            return DataSource(**data)
+        except TypeError:  # kept by another careerloop version: look it up again
+            return None
+
+    def _resolve(self, api: NotionApi, table: _Table, *, again: bool = False) -> None:
+        """The table's data source: the kept schema when it serves the mapping, else Notion's."""
+        if table.kept is not None and not again:
+            try:
+                self._use(table, table.kept)
+                return
+            except SourceError:
+                pass  # the mapping asks for what the kept schema lacks: ask Notion
         before = api.thread_calls()
         ref = str(table.mapping.data_source)
-        table.source = api.resolve(ref, where=f"{table.where} {ref!r}")
-        table.where = f"{table.where} {table.source.name!r}"
-        table.resolve_calls = api.thread_calls() - before
-        check_schema(table.source, table.mapping, table.where)
+        source = api.resolve(ref, where=f"{table.label} {ref!r}")
+        table.looked_up = True
+        table.resolve_calls += api.thread_calls() - before
+        self._use(table, source)
+
+    def _use(self, table: _Table, source: DataSource) -> None:
+        table.source = source
+        table.where = f"{table.label} {source.name!r}"
+        check_schema(source, table.mapping, table.where)
+
+    def _load_cursors(self, store: Store, tables: Iterable[_Table]) -> None:
+        for table in tables:
+            assert table.source is not None
+            origin = f"notion:{table.source.id}"
+            table.cursor, table.stored_ids = store.cursor(origin), store.record_ids(origin)
+
+    # -- the queries -----------------------------------------------------------------------
+
+    def _fetch(
+        self, api: NotionApi, pool: ThreadPoolExecutor, tables: list[_Table], store: Store,
+        full: bool,
+    ) -> None:
+        """Query every table; a kept schema its answers contradict is looked up again.
+
+        A refused query of a kept schema's data source (moved, unshared, its id now of
+        another kind) is looked up again and queried once more.
+        """
+        list(pool.map(lambda t: self._query_table(api, t, full), tables))
+        refused = [t for t in tables if t.refused]
+        if refused:
+            list(pool.map(lambda t: self._resolve(api, t, again=True), refused))
+            self._load_cursors(store, refused)
+            list(pool.map(lambda t: self._query_table(api, t, full), refused))
+        stale = [
+            t for t in tables
+            if not t.looked_up and t.source is not None
+            and _contradicts(t.source, t.mapping, t.pages.values())
+        ]
+        list(pool.map(lambda t: self._resolve(api, t, again=True), stale))
+
+    def _query_table(self, api: NotionApi, table: _Table, full: bool) -> None:
+        assert table.source is not None
+        before = api.thread_calls()
+        cursor = table.cursor
+        table.full_read = full or self._needs_full(cursor)
+        table.started = self._now()
+        table.refused = False
+        try:
+            if table.full_read:
+                table.pages = self._query(api, table.source.id, table.where, "created_time", None)
+            else:
+                assert cursor is not None and cursor.cursor is not None
+                since = _timestamp(cursor.cursor) - OVERLAP
+                table.pages = self._query(
+                    api, table.source.id, table.where, "last_edited_time", since
+                )
+        except SourceError as error:
+            if table.looked_up or not is_refusal(error):
+                raise
+            table.refused = True
+        finally:
+            table.query_calls += api.thread_calls() - before
+
+    # -- titles of related pages -------------------------------------------------------------
 
     def _read_titles(
         self, api: NotionApi, pool: ThreadPoolExecutor, tables: list[_Table], store: Store
@@ -299,16 +430,7 @@ class NotionReader:
         store; one that cannot be read falls back to the titles kept before, with a
         warning on each table that needs it.
         """
-        needs: dict[str, list[tuple[_Table, str]]] = {}
-        for table in tables:
-            assert table.source is not None
-            for field_name, prop in table.mapping.property_names().items():
-                schema = table.source.properties.get(prop) or {}
-                target = (schema.get("relation") or {}).get("data_source_id")
-                if field_name in RELATION_TITLE_FIELDS and schema.get("type") == "relation" and (
-                    target
-                ):
-                    needs.setdefault(str(target), []).append((table, prop))
+        needs = _related_sources(tables)
         if not needs:
             return
 
@@ -333,16 +455,9 @@ class NotionReader:
             else:
                 titles = store.relation_titles(data_source_id)
             for table, prop in users:
-                assert table.source is not None
                 table.titles.update(titles)
                 if problem:
-                    kept = (f"the {len(titles)} titles kept from an earlier sync are used"
-                            if titles else f"the field {prop!r} feeds stays empty")
-                    table.title_warnings.append(DataWarning(
-                        record_id=f"notion:{table.source.id}",
-                        message=f"{table.where}: cannot read the pages {prop!r} relates to, "
-                                f"so {kept}: {problem}",
-                    ))
+                    table.title_warnings.append(_titles_warning(table, prop, titles, problem))
 
     def _titles(self, api: NotionApi, data_source_id: str, where: str) -> dict[str, str]:
         """Page id -> title of every page of a data source (only the title is asked for)."""
@@ -367,72 +482,45 @@ class NotionReader:
         self,
         api: NotionApi,
         table: _Table,
-        full: bool,
         goals: DataSource | None,
     ) -> ReadResult:
         assert table.source is not None
-        source, where = table.source, table.where
         before = api.thread_calls()
-        origin = f"notion:{source.id}"
-        cursor = table.cursor
-        full_read = full or self._needs_full(cursor)
-        started = self._now()
-        if full_read:
-            pages = self._query(api, source.id, where, "created_time", None)
-        else:
-            assert cursor is not None and cursor.cursor is not None
-            since = _timestamp(cursor.cursor) - OVERLAP
-            pages = self._query(api, source.id, where, "last_edited_time", since)
-
-        trashed = [p for p in pages.values() if p.get("in_trash") or p.get("archived")]
-        live = [p for p in pages.values() if not (p.get("in_trash") or p.get("archived"))]
-        mapped = table.mapping.property_names()
-        relation_names = {
-            name for name in mapped.values()
-            if source.properties.get(name, {}).get("type") == "relation"
-        }
-        for page in live:
-            # Rollups first: they are cut when their relation is, which the next line mends.
-            self._complete_rollups(api, page, source, set(mapped.values()), where)
-            self._complete_relations(api, page, relation_names, where)
-
+        live = [p for p in table.pages.values() if not _trashed(p)]
+        self._complete(api, table, live)
         workspace = Workspace()
         warnings: list[DataWarning] = list(table.title_warnings)
         for page in live:
             record = record_from_row(
                 PageRow(page, titles=table.titles), table.kind, table.mapping,
-                tz=self.config.workspace.tz, where=where, warnings=warnings,
+                tz=self.config.workspace.tz, where=table.where, warnings=warnings,
             )
             workspace.add(record)
         workspace.warnings.extend(warnings)
         workspace.warnings.extend(self._nameless_people(table, live))
         self._warn_foreign_goals(table, goals, workspace)
-
-        edited = [str(p["last_edited_time"]) for p in pages.values() if p.get("last_edited_time")]
-        new_cursor: str
-        if edited:
-            new_cursor = max(edited, key=_timestamp)
-            if cursor is not None and cursor.cursor and not full_read:
-                new_cursor = max(new_cursor, cursor.cursor, key=_timestamp)
-        elif cursor is not None and cursor.cursor and not full_read:
-            new_cursor = cursor.cursor
-        else:
-            # An empty data source: start the next window at this run (less the overlap).
-            new_cursor = _iso(started.replace(second=0, microsecond=0))
-
-        if full_read:
-            seen = {f"notion:{p['id']}" for p in live}
-            deleted = tuple(sorted(set(table.stored_ids) - seen))
-        else:
-            deleted = tuple(sorted(f"notion:{p['id']}" for p in trashed))
+        calls = api.thread_calls() - before
         return ReadResult(
-            origin=origin,
+            origin=f"notion:{table.source.id}",
             workspace=workspace,
-            full=full_read,
-            deleted_ids=deleted,
-            requests=api.thread_calls() - before + table.resolve_calls + table.title_calls,
-            cursor=new_cursor,
+            full=table.full_read,
+            deleted_ids=_deleted(table, live),
+            requests=calls + table.query_calls + table.resolve_calls + table.title_calls,
+            cursor=_next_cursor(table),
         )
+
+    def _complete(self, api: NotionApi, table: _Table, live: list[dict[str, Any]]) -> None:
+        """Read in full the mapped relations and rollups the query cut at 25 pages."""
+        assert table.source is not None
+        mapped = set(table.mapping.property_names().values())
+        relation_names = {
+            name for name in mapped
+            if table.source.properties.get(name, {}).get("type") == "relation"
+        }
+        for page in live:
+            # Rollups first: they are cut when their relation is, which the next line mends.
+            self._complete_rollups(api, page, table.source, mapped, table.where)
+            self._complete_relations(api, page, relation_names, table.where)
 
     def _query(
         self,
@@ -561,3 +649,53 @@ class NotionReader:
                         f"goals data source {goals.name!r}; its links match no goal",
             ))
 
+
+def _related_sources(tables: Iterable[_Table]) -> dict[str, list[tuple[_Table, str]]]:
+    """Related data source id -> the (table, property) of each relation that feeds names."""
+    needs: dict[str, list[tuple[_Table, str]]] = {}
+    for table in tables:
+        assert table.source is not None
+        for field_name, prop in table.mapping.property_names().items():
+            schema = table.source.properties.get(prop) or {}
+            target = (schema.get("relation") or {}).get("data_source_id")
+            if field_name in RELATION_TITLE_FIELDS and schema.get("type") == "relation" and (
+                target
+            ):
+                needs.setdefault(str(target), []).append((table, prop))
+    return needs
+
+
+def _titles_warning(table: _Table, prop: str, titles: Mapping[str, str],
+                    problem: str) -> DataWarning:
+    assert table.source is not None
+    kept = (f"the {len(titles)} titles kept from an earlier sync are used"
+            if titles else f"the field {prop!r} feeds stays empty")
+    return DataWarning(
+        record_id=f"notion:{table.source.id}",
+        message=f"{table.where}: cannot read the pages {prop!r} relates to, "
+                f"so {kept}: {problem}",
+    )
+
+
+def _next_cursor(table: _Table) -> str:
+    """The newest `last_edited_time` read (or kept), else this run's minute."""
+    cursor = table.cursor
+    kept = cursor.cursor if cursor is not None and not table.full_read else None
+    edited = [str(p["last_edited_time"]) for p in table.pages.values()
+              if p.get("last_edited_time")]
+    if edited:
+        newest = max(edited, key=_timestamp)
+        return max(newest, kept, key=_timestamp) if kept else newest
+    if kept:
+        return kept
+    # An empty data source: start the next window at this run (less the overlap).
+    assert table.started is not None
+    return _iso(table.started.replace(second=0, microsecond=0))
+
+
+def _deleted(table: _Table, live: list[dict[str, Any]]) -> tuple[str, ...]:
+    """Records gone since: all stored but not read (a full read), else those trashed."""
+    if table.full_read:
+        seen = {f"notion:{p['id']}" for p in live}
+        return tuple(sorted(set(table.stored_ids) - seen))
+    return tuple(sorted(f"notion:{p['id']}" for p in table.pages.values() if _trashed(p)))
