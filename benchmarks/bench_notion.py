@@ -102,7 +102,7 @@ def run() -> list[tuple[str, str]]:
                          f"{requests}" + (f" (floor {floor}: 3 resolves + 30 query pages + "
                                           f"{OVERFLOWING} relation overflows)"
                                           if full or label.startswith("full sync") else
-                                          " (3 resolves + 1 query per data source)")),
+                                          " (1 query per data source: schemas kept)")),
                         (f"{label}: wall time",
                          f"{wall:.1f} s (rate-limit bound {bound:.1f} s at {RATE:g} req/s, "
                          f"burst {BURST:g}; {over:+.0f}%)"),

@@ -71,9 +71,9 @@ def test_sync_reads_notion_scores_and_publishes(
     code, out, err = invoke(runner, "-c", str(config), "sync")
     assert code == 0, err
     assert "2026-10-monthly unchanged" in out
-    # Nothing changed: one lookup and one query per data source, nothing else.
+    # Nothing changed: one query per data source and nothing else (the schemas are kept).
     assert fake.count("POST", r"data_sources/.*/query") == 3
-    assert fake.count() == 6
+    assert fake.count() == 3
 
 
 def test_an_edit_in_notion_reaches_the_review(

@@ -29,17 +29,31 @@ def plan(fake_notion: FakeNotionServer, notion_token: str) -> dict[str, Any]:
     """Goals, modules and sessions: a handful of pages each."""
     fake = fake_notion.fake
     ids = seed_schema(fake, ("goals", "modules", "sessions"))
-    goal = fake.add_page(ids["goals"], {"Name": "Staff engineer", "Status": "In progress"},
-                         created=at("2026-09-01T08:00"))
+    goal = fake.add_page(
+        ids["goals"],
+        {"Name": "Staff engineer", "Status": "In progress"},
+        created=at("2026-09-01T08:00"),
+    )
     modules = [
-        fake.add_page(ids["modules"], {
-            "Name": f"Module {n}", "Planned": "2026-10-02", "Completed": "2026-10-03",
-            "Status": "Done", "Minutes": 7, "Goals": [goal],
-        }, created=at(f"2026-10-01T08:0{n}"))
+        fake.add_page(
+            ids["modules"],
+            {
+                "Name": f"Module {n}",
+                "Planned": "2026-10-02",
+                "Completed": "2026-10-03",
+                "Status": "Done",
+                "Minutes": 7,
+                "Goals": [goal],
+            },
+            created=at(f"2026-10-01T08:0{n}"),
+        )
         for n in range(3)
     ]
-    fake.add_page(ids["sessions"], {"Name": "1:1", "Date": "2026-10-07", "Feedback": 4},
-                  created=at("2026-10-07T17:00"))
+    fake.add_page(
+        ids["sessions"],
+        {"Name": "1:1", "Date": "2026-10-07", "Feedback": 4},
+        created=at("2026-10-07T17:00"),
+    )
     return {"ids": ids, "modules": modules}
 
 
@@ -56,14 +70,23 @@ def lookups(ids: dict[str, str], *tables: str) -> list[str]:
     return [f"GET data_sources/{ids[t]}" for t in tables]
 
 
-def run(server: FakeNotionServer, ids: dict[str, str], store: Store, clock: FakeClock, *,
-        now: dt.datetime, full: bool = False, **notion: Any) -> list[ReadResult]:
+def run(
+    server: FakeNotionServer,
+    ids: dict[str, str],
+    store: Store,
+    clock: FakeClock,
+    *,
+    now: dt.datetime,
+    full: bool = False,
+    **notion: Any,
+) -> list[ReadResult]:
     """One sync on `now`; `notion` adds `[sources.notion]` keys or replaces a table."""
     config = make_config(server, ids)
     assert config.sources.notion is not None
     settings = config.sources.notion.model_dump(exclude_unset=True) | notion
-    config = parse_config({"workspace": {"timezone": "Europe/Berlin"},
-                           "sources": {"notion": settings}})
+    config = parse_config(
+        {"workspace": {"timezone": "Europe/Berlin"}, "sources": {"notion": settings}}
+    )
     reader = make_reader(config, clock)
     reader._now = lambda: now  # the reader's injected clock: what "today" is
     return sync(reader, store, full=full)
@@ -76,8 +99,10 @@ def test_a_no_change_sync_makes_one_query_per_data_source_and_nothing_else(
     with Store(tmp_path / "state.db") as store:
         first = run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC)
         # 3 lookups + 3 queries (each data source fits in one page).
-        assert asked(fake) == sorted(lookups(ids, "goals", "modules", "sessions")
-                                     + queries(ids, "goals", "modules", "sessions"))
+        assert asked(fake) == sorted(
+            lookups(ids, "goals", "modules", "sessions")
+            + queries(ids, "goals", "modules", "sessions")
+        )
         assert sum(r.requests for r in first) == 6
         records = sorted(r.id for r in store.workspace().records())
 
@@ -102,8 +127,9 @@ def test_a_changed_property_type_is_looked_up_once_and_read_in_its_new_type(
 
         fake.reset_log()
         run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC + dt.timedelta(hours=2))
-        assert asked(fake) == sorted(queries(ids, "goals", "modules", "sessions")
-                                     + lookups(ids, "modules"))
+        assert asked(fake) == sorted(
+            queries(ids, "goals", "modules", "sessions") + lookups(ids, "modules")
+        )
         minutes = {m.title: m.minutes for m in store.workspace().modules}
         assert minutes == {"Module 0": 7.0, "Module 1": 12.0, "Module 2": 7.0}
 
@@ -118,16 +144,34 @@ def test_a_renamed_mapped_property_is_looked_up_and_refused_as_a_mapping_error(
 ) -> None:
     fake, ids = fake_notion.fake, plan["ids"]
     with Store(tmp_path / "state.db") as store:
-        run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC, sessions={
-            "data_source": ids["sessions"], "feedback": "Feedback"})
+        run(
+            fake_notion,
+            ids,
+            store,
+            fake_clock,
+            now=FIRST_SYNC,
+            sessions={"data_source": ids["sessions"], "feedback": "Feedback"},
+        )
         fake.rename_property(ids["sessions"], "Feedback", "Rating")
-        fake.add_page(ids["sessions"], {"Name": "Retro", "Date": "2026-11-01", "Rating": 5},
-                      created=at("2026-11-02T10:00"))
+        fake.add_page(
+            ids["sessions"],
+            {"Name": "Retro", "Date": "2026-11-01", "Rating": 5},
+            created=at("2026-11-02T10:00"),
+        )
         fake.reset_log()
-        with pytest.raises(SourceError, match=r"'Feedback' \(mapped to feedback\) does not "
-                                              r"exist; rename it in careerloop.toml"):
-            run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC + dt.timedelta(hours=2),
-                sessions={"data_source": ids["sessions"], "feedback": "Feedback"})
+        with pytest.raises(
+            SourceError,
+            match=r"'Feedback' \(mapped to feedback\) does not "
+            r"exist; rename it in careerloop.toml",
+        ):
+            run(
+                fake_notion,
+                ids,
+                store,
+                fake_clock,
+                now=FIRST_SYNC + dt.timedelta(hours=2),
+                sessions={"data_source": ids["sessions"], "feedback": "Feedback"},
+            )
         assert fake.count("GET", f"data_sources/{ids['sessions']}") == 1
 
 
@@ -142,20 +186,26 @@ def test_a_refused_query_looks_the_data_source_up_again_and_reads_where_it_went(
         moved = fake.replace_data_source(ids["modules"])
 
         fake.reset_log()
-        results = run(fake_notion, by_database, store, fake_clock,
-                      now=FIRST_SYNC + dt.timedelta(hours=1))
-        assert asked(fake) == sorted([
-            f"POST data_sources/{ids['modules']}/query",  # refused: 404
-            f"GET data_sources/{database}",  # a database id is no data source: 404
-            f"GET databases/{database}",
-            f"GET data_sources/{moved}",
-            f"POST data_sources/{moved}/query",
-            *queries(ids, "goals", "sessions"),
-        ])
+        results = run(
+            fake_notion, by_database, store, fake_clock, now=FIRST_SYNC + dt.timedelta(hours=1)
+        )
+        assert asked(fake) == sorted(
+            [
+                f"POST data_sources/{ids['modules']}/query",  # refused: 404
+                f"GET data_sources/{database}",  # a database id is no data source: 404
+                f"GET databases/{database}",
+                f"GET data_sources/{moved}",
+                f"POST data_sources/{moved}/query",
+                *queries(ids, "goals", "sessions"),
+            ]
+        )
         modules = next(r for r in results if r.origin == f"notion:{moved}")
         assert modules.full  # a data source never read before is read in full
         assert sorted(m.title for m in modules.workspace.modules) == [
-            "Module 0", "Module 1", "Module 2"]
+            "Module 0",
+            "Module 1",
+            "Module 2",
+        ]
 
 
 def test_a_refused_query_that_stays_refused_is_one_clear_error(
@@ -175,16 +225,26 @@ def test_a_refused_query_that_stays_refused_is_one_clear_error(
 
 @pytest.mark.parametrize(("days", "looked_up"), [(6, False), (7, True)])
 def test_the_kept_schema_is_looked_up_again_after_schema_days(
-    tmp_path: Path, fake_notion: FakeNotionServer, plan: dict[str, Any], fake_clock: FakeClock,
-    days: int, looked_up: bool,
+    tmp_path: Path,
+    fake_notion: FakeNotionServer,
+    plan: dict[str, Any],
+    fake_clock: FakeClock,
+    days: int,
+    looked_up: bool,
 ) -> None:
     fake, ids = fake_notion.fake, plan["ids"]
     with Store(tmp_path / "state.db") as store:
         run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC, reconcile_days=30)
         fake.reset_log()
         # 6 days after the lookup it is still fresh; at 7 (the default) it has expired.
-        run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC + dt.timedelta(days=days),
-            reconcile_days=30)
+        run(
+            fake_notion,
+            ids,
+            store,
+            fake_clock,
+            now=FIRST_SYNC + dt.timedelta(days=days),
+            reconcile_days=30,
+        )
         expected = queries(ids, "goals", "modules", "sessions")
         if looked_up:
             expected += lookups(ids, "goals", "modules", "sessions")
@@ -198,8 +258,14 @@ def test_schema_days_is_configurable(
     with Store(tmp_path / "state.db") as store:
         run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC, schema_days=1)
         fake.reset_log()
-        run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC + dt.timedelta(days=1),
-            schema_days=1)
+        run(
+            fake_notion,
+            ids,
+            store,
+            fake_clock,
+            now=FIRST_SYNC + dt.timedelta(days=1),
+            schema_days=1,
+        )
         assert fake.count("GET", "data_sources/[0-9a-f-]+") == 3
 
 
@@ -210,10 +276,11 @@ def test_a_full_sync_looks_every_schema_up_again(
     with Store(tmp_path / "state.db") as store:
         run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC)
         fake.reset_log()
-        run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC + dt.timedelta(hours=1),
-            full=True)
-        assert asked(fake) == sorted(lookups(ids, "goals", "modules", "sessions")
-                                     + queries(ids, "goals", "modules", "sessions"))
+        run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC + dt.timedelta(hours=1), full=True)
+        assert asked(fake) == sorted(
+            lookups(ids, "goals", "modules", "sessions")
+            + queries(ids, "goals", "modules", "sessions")
+        )
 
 
 def test_a_mapping_the_kept_schema_cannot_serve_is_looked_up_not_refused(
@@ -225,7 +292,13 @@ def test_a_mapping_the_kept_schema_cannot_serve_is_looked_up_not_refused(
         # A property added in Notion and mapped in careerloop.toml the same day.
         fake.add_property(ids["sessions"], "Coach", "rich_text")
         fake.reset_log()
-        run(fake_notion, ids, store, fake_clock, now=FIRST_SYNC + dt.timedelta(hours=1),
-            sessions={"data_source": ids["sessions"], "mentor": "Coach"})
+        run(
+            fake_notion,
+            ids,
+            store,
+            fake_clock,
+            now=FIRST_SYNC + dt.timedelta(hours=1),
+            sessions={"data_source": ids["sessions"], "mentor": "Coach"},
+        )
         assert fake.count("GET", "data_sources/[0-9a-f-]+") == 1
         assert fake.count("GET", f"data_sources/{ids['sessions']}") == 1
