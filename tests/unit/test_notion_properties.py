@@ -313,6 +313,24 @@ def test_text_that_is_not_a_relation_cell(text: str) -> None:
     assert parse_relation_text(text) is None
 
 
+def test_a_relation_cell_with_spaces_around_it_still_reads() -> None:
+    # A cell is stripped before the cheap check that it ends in a link's ")".
+    cell = f"  Ship it (https://www.notion.so/Ship-it-{HEX_A})\n"
+    assert parse_relation_text(cell) == Relation(
+        ids=("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",), titles=("Ship it",)
+    )
+    assert parse_relation_text(cell.strip()) == parse_relation_text(cell)
+
+
+def test_the_same_date_text_reads_the_same_every_time() -> None:
+    # Each distinct text is parsed once and kept: a repeat gives the same value back.
+    first = to_date("June 30, 2026 11:30 PM", BERLIN)
+    again = to_date("June 30, 2026 11:30 PM", BERLIN)
+    assert first == again == dt.date(2026, 6, 30)
+    assert to_date("June 30, 2026 → July 2, 2026", BERLIN, end=True) == dt.date(2026, 7, 2)
+    assert to_date("June 30, 2026 → July 2, 2026", BERLIN) == dt.date(2026, 6, 30)
+
+
 def test_to_relation_accepts_titles_when_no_url_is_given() -> None:
     assert to_relation("Become PM, Ship it") == Relation(titles=("Become PM", "Ship it"))
     assert to_relation(["Become PM"]) == Relation(titles=("Become PM",))

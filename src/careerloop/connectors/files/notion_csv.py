@@ -30,10 +30,10 @@ from careerloop.config import NOTION_TABLES, NotionKindMapping, NotionSource
 from careerloop.connectors.notion.properties import (
     Linker,
     Relation,
+    RowMapper,
     Value,
     check_properties,
     parse_relation_text,
-    record_from_row,
     title_of,
     to_datetime,
 )
@@ -256,6 +256,8 @@ def read_notion_csv(
     day_first, warnings = slashed_date_columns(columns, rows, where, f"file:{kind}")
     relations = relation_columns(columns, rows)
     link = goal_linker(goals, warnings, where)
+    # The header was checked above, once: each row is mapped without checking it again.
+    mapper = RowMapper(kind, mapping, tz=tz, where=where, link_goals=link)
     records: list[Record] = []
     taken: set[str] = set()
     for cells in rows:
@@ -277,11 +279,7 @@ def read_notion_csv(
         )
         if last_edited:
             row = dataclasses.replace(row, last_edited=to_datetime(row.get(last_edited), tz))
-        records.append(
-            record_from_row(
-                row, kind, mapping, tz=tz, where=where, warnings=warnings, link_goals=link
-            )
-        )
+        records.append(mapper.record(row, warnings))
     return records, warnings
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -380,8 +381,13 @@ def _parse_moment(text: str) -> dt.date | None:
     return dt.datetime.combine(day.date(), at.time()) if at else day.date()
 
 
+@functools.lru_cache(maxsize=4096)
 def _parse_when(text: str) -> dt.date | DateRange | None:
-    """A date, or a range `June 30, 2026 → July 2, 2026`, from what a page shows."""
+    """A date, or a range `June 30, 2026 → July 2, 2026`, from what a page shows.
+
+    Kept per distinct text: an export repeats the same few hundred days in every column,
+    and trying the formats is most of what reading a CSV costs.
+    """
     start_text, arrow, end_text = text.partition("→")
     start = _parse_moment(start_text)
     end = _parse_moment(end_text) if arrow else None
@@ -538,8 +544,15 @@ def parse_relation_text(text: str) -> Relation | None:
     when a file name has none); a link without text takes its title from the file name.
     """
     text = text.strip()
-    if not text:
+    # Every link ends in ")": a cell that does not is no relation (most cells, cheaply).
+    if not text.endswith(")") or "(" not in text:
         return None
+    return _relation_items(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relation_items(text: str) -> Relation | None:
+    """The pages of a stripped cell; kept per text, as the same links recur in a column."""
     ids, titles, pos = [], [], 0
     while pos < len(text):
         m = _RELATION_ITEM.match(text, pos)
