@@ -229,7 +229,7 @@ class NotionSource(_Section):
     base_url: str | None = None
     requests_per_second: float = Field(default=3.0, gt=0)
     reconcile_days: int = Field(default=7, ge=0)
-    schema_days: int = Field(default=7, gt=0)
+    schema_days: int = Field(default=7, gt=0, strict=True)  # true or "7" is a slip, not a day count
     goals: GoalsMapping | None = None
     modules: ModulesMapping | None = None
     sessions: SessionsMapping | None = None

@@ -16,7 +16,7 @@ from careerloop.config import Config, SessionsMapping, parse_config
 from careerloop.connectors.base import HttpPolicy, RetryPolicy
 from careerloop.connectors.notion.client import DataSource, notion_http_client
 from careerloop.connectors.notion.read import NotionReader, field_problems
-from careerloop.errors import SourceError
+from careerloop.errors import ConfigError, SourceError
 from careerloop.store import Store
 from tests.fakes.fixtures import FakeClock
 
@@ -353,3 +353,14 @@ def test_a_select_mapped_to_a_number_needs_options_that_are_numbers(
     assert [(f, p, fatal) for f, p, fatal in problems if f == "feedback"] == (
         [("feedback", problem, True)] if problem else []
     )
+
+
+def test_schema_days_defaults_to_a_week() -> None:
+    config = parse_config({"sources": {"notion": {}}})
+    assert config.sources.notion is not None and config.sources.notion.schema_days == 7
+
+
+@pytest.mark.parametrize("value", [0, -1, 1.5, True, "7"])
+def test_schema_days_must_be_a_positive_whole_number(value: object) -> None:
+    with pytest.raises(ConfigError, match=r"^careerloop.toml: sources\.notion\.schema_days: "):
+        parse_config({"sources": {"notion": {"schema_days": value}}})
