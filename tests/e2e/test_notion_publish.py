@@ -36,23 +36,64 @@ from tests.fakes.fixtures import FakeClock
 from tests.fakes.notion_api import FakeNotion, FakeNotionServer
 
 
-def review(label: str = "2026-10", *, score: int = 78, completion: float = 0.75,
-           kind: str = "monthly", minutes: float = 320) -> Review:
+def review(
+    label: str = "2026-10",
+    *,
+    score: int = 78,
+    completion: float = 0.75,
+    kind: str = "monthly",
+    minutes: float = 320,
+) -> Review:
     kpis = [
-        KpiResult(key="module_completion", label="Module completion", value=completion,
-                  target=0.8, score=score, status="at_risk", previous=0.5, delta=0.25),
-        KpiResult(key="mentor_feedback", label="Mentor feedback", value=82.0, target=75,
-                  score=100, status="on_track"),
-        KpiResult(key="learning_minutes", label="Learning minutes", value=minutes, target=None,
-                  score=None, status="info"),
+        KpiResult(
+            key="module_completion",
+            label="Module completion",
+            value=completion,
+            target=0.8,
+            score=score,
+            status="at_risk",
+            previous=0.5,
+            delta=0.25,
+        ),
+        KpiResult(
+            key="mentor_feedback",
+            label="Mentor feedback",
+            value=82.0,
+            target=75,
+            score=100,
+            status="on_track",
+        ),
+        KpiResult(
+            key="learning_minutes",
+            label="Learning minutes",
+            value=minutes,
+            target=None,
+            score=None,
+            status="info",
+        ),
     ]
-    pitfalls = [Pitfall(code="mentor-gap", severity="warning", message="No mentor session lately",
-                        items=["Last session 2026-09-20"], advice="Book one this week")]
-    card = Scorecard(period=Period.parse(label), score=score, status="at_risk",
-                     kpis={k.key: k for k in kpis}, pitfalls=pitfalls)
-    return Review(kind=kind, scorecard=card, generated_on=dt.date(2026, 11, 2),  # type: ignore[arg-type]
-                  trend=[TrendPoint("2026-08", 70), TrendPoint("2026-09", 74),
-                         TrendPoint(label, score)])
+    pitfalls = [
+        Pitfall(
+            code="mentor-gap",
+            severity="warning",
+            message="No mentor session lately",
+            items=["Last session 2026-09-20"],
+            advice="Book one this week",
+        )
+    ]
+    card = Scorecard(
+        period=Period.parse(label),
+        score=score,
+        status="at_risk",
+        kpis={k.key: k for k in kpis},
+        pitfalls=pitfalls,
+    )
+    return Review(
+        kind=kind,
+        scorecard=card,
+        generated_on=dt.date(2026, 11, 2),  # type: ignore[arg-type]
+        trend=[TrendPoint("2026-08", 70), TrendPoint("2026-09", 74), TrendPoint(label, score)],
+    )
 
 
 def big_markdown(item: Review, config: Config, rows: int = 180) -> str:
@@ -69,8 +110,13 @@ def big_markdown(item: Review, config: Config, rows: int = 180) -> str:
 
 def fast_api(config: Config) -> NotionApi:
     assert config.sources.notion is not None
-    policy = HttpPolicy(service="Notion", rate=1000, burst=1000, clock=FakeClock(),
-                        retry=RetryPolicy(max_attempts=3, jitter=lambda: 0.0))
+    policy = HttpPolicy(
+        service="Notion",
+        rate=1000,
+        burst=1000,
+        clock=FakeClock(),
+        retry=RetryPolicy(max_attempts=3, jitter=lambda: 0.0),
+    )
     return NotionApi.from_config(config.sources.notion, policy=policy)
 
 
@@ -79,11 +125,13 @@ def publisher(config: Config, store: Store | None = None) -> NotionPublisher:
 
 
 def make_config(server: FakeNotionServer, parent: str, **notion: Any) -> Config:
-    return parse_config({
-        "workspace": {"timezone": "UTC"},
-        "sources": {"notion": {"base_url": server.url}},
-        "reviews": {"targets": ["notion"], "notion": {"parent": parent, **notion}},
-    })
+    return parse_config(
+        {
+            "workspace": {"timezone": "UTC"},
+            "sources": {"notion": {"base_url": server.url}},
+            "reviews": {"targets": ["notion"], "notion": {"parent": parent, **notion}},
+        }
+    )
 
 
 def review_pages(fake: FakeNotion) -> list[dict[str, Any]]:
@@ -104,8 +152,11 @@ def lines(fake: FakeNotion, block_id: str) -> list[tuple[str, str]]:
 
 
 def writes(fake: FakeNotion) -> int:
-    return sum(1 for r in fake.requests if r.method in ("POST", "PATCH", "DELETE")
-               and not r.path.endswith("/query"))
+    return sum(
+        1
+        for r in fake.requests
+        if r.method in ("POST", "PATCH", "DELETE") and not r.path.endswith("/query")
+    )
 
 
 @pytest.fixture
@@ -126,9 +177,14 @@ def store(tmp_path: Any) -> Any:
 
 def record(store: Store, item: Review, outcome: Any) -> None:
     """What the pipeline does after a publish."""
-    store.record_publish(target="notion", period=item.period.label, kind=item.kind,
-                         remote_id=outcome.remote_id, location=outcome.location,
-                         content_hash=outcome.content_hash)
+    store.record_publish(
+        target="notion",
+        period=item.period.label,
+        kind=item.kind,
+        remote_id=outcome.remote_id,
+        location=outcome.location,
+        content_hash=outcome.content_hash,
+    )
 
 
 def test_the_publisher_meets_the_protocol(config: Config) -> None:
@@ -172,8 +228,9 @@ def test_first_publish_creates_the_database_and_one_complete_page(
     # its first write, the data source's schema).
     fake.reset_log()
     quarter = review("2026-Q4", kind="quarterly")
-    second = publisher(config).publish(quarter, render_markdown(quarter, config.reviews, None),
-                                       dry_run=False)
+    second = publisher(config).publish(
+        quarter, render_markdown(quarter, config.reviews, None), dry_run=False
+    )
     assert second.action == "created" and second.requests == 3 + 4
     assert fake.count("POST", r"data_sources/.*/query") == 1
     assert len(review_pages(fake)) == 2
@@ -206,28 +263,46 @@ def test_a_change_replaces_the_generated_part_and_keeps_the_notes_word_for_word(
     run = publisher(config)
     created = run.publish(item, render_markdown(item, config.reviews, None), dry_run=False)
     page_id = str(created.remote_id)
-    heading = next(b for b in fake.block_tree(page_id) if b["type"] == "heading_2"
-                   and b["heading_2"]["rich_text"][0]["plain_text"] == "Notes")
+    heading = next(
+        b
+        for b in fake.block_tree(page_id)
+        if b["type"] == "heading_2" and b["heading_2"]["rich_text"][0]["plain_text"] == "Notes"
+    )
     # The reader writes under the notes heading, including a nested to-do.
     note = [
-        {"type": "paragraph", "paragraph": {"rich_text": [
-            {"type": "text", "text": {"content": "Mentor said: ship the "}},
-            {"type": "text", "text": {"content": "roadmap"}, "annotations": {"bold": True}},
-        ]}},
-        {"type": "to_do", "to_do": {"rich_text": [{"type": "text", "text": {
-            "content": "Ask Ana about pricing"}}], "checked": True, "children": [
-            {"type": "paragraph", "paragraph": {"rich_text": [
-                {"type": "text", "text": {"content": "before Friday"}}]}}]}},
+        {
+            "type": "paragraph",
+            "paragraph": {
+                "rich_text": [
+                    {"type": "text", "text": {"content": "Mentor said: ship the "}},
+                    {"type": "text", "text": {"content": "roadmap"}, "annotations": {"bold": True}},
+                ]
+            },
+        },
+        {
+            "type": "to_do",
+            "to_do": {
+                "rich_text": [{"type": "text", "text": {"content": "Ask Ana about pricing"}}],
+                "checked": True,
+                "children": [
+                    {
+                        "type": "paragraph",
+                        "paragraph": {
+                            "rich_text": [{"type": "text", "text": {"content": "before Friday"}}]
+                        },
+                    }
+                ],
+            },
+        },
     ]
     fake._store_blocks(page_id, note)
     children = fake.children[page_id]
-    below = children[children.index(fake.blocks[heading["id"]]):]
+    below = children[children.index(fake.blocks[heading["id"]]) :]
     before = [fake.render_block(b) for b in below]
     nested_before = fake.block_tree(below[-1]["id"])
 
     changed = review(score=90, completion=0.9)
-    outcome = run.publish(changed, render_markdown(changed, config.reviews, None),
-                          dry_run=False)
+    outcome = run.publish(changed, render_markdown(changed, config.reviews, None), dry_run=False)
 
     assert outcome.action == "updated"
     live = [b for b in fake.children[page_id] if not b["in_trash"]]
@@ -235,7 +310,8 @@ def test_a_change_replaces_the_generated_part_and_keeps_the_notes_word_for_word(
     after = [fake.render_block(b) for b in live[start:]]
     for old, new in zip(before, after, strict=True):  # same ids, same content
         assert {k: v for k, v in old.items() if k != "last_edited_time"} == {
-            k: v for k, v in new.items() if k != "last_edited_time"}
+            k: v for k, v in new.items() if k != "last_edited_time"
+        }
     assert fake.block_tree(below[-1]["id"]) == nested_before
     text = lines(fake, page_id)
     assert text[0] == ("heading_1", "Monthly review 2026-10")
@@ -251,19 +327,21 @@ def test_a_page_without_its_notes_heading_keeps_every_block(
 ) -> None:
     item = review()
     run = publisher(config)
-    page_id = str(run.publish(item, render_markdown(item, config.reviews, None),
-                              dry_run=False).remote_id)
+    page_id = str(
+        run.publish(item, render_markdown(item, config.reviews, None), dry_run=False).remote_id
+    )
     for block in fake.children[page_id]:
-        if block["type"] == "heading_2" and block["heading_2"]["rich_text"][0][
-                "plain_text"] == "Notes":
+        if (
+            block["type"] == "heading_2"
+            and block["heading_2"]["rich_text"][0]["plain_text"] == "Notes"
+        ):
             block["in_trash"] = True  # the reader deleted the heading
     old = lines(fake, page_id)
     changed = review(score=90)
-    outcome = run.publish(changed, render_markdown(changed, config.reviews, None),
-                          dry_run=False)
+    outcome = run.publish(changed, render_markdown(changed, config.reviews, None), dry_run=False)
     assert outcome.action == "updated" and "was missing" in outcome.detail
     new = lines(fake, page_id)
-    assert new[-len(old):] == old  # everything that was there is still there, in order
+    assert new[-len(old) :] == old  # everything that was there is still there, in order
     assert ("heading_2", "Notes") in new[: len(new) - len(old)]
 
 
@@ -279,7 +357,8 @@ def test_a_trashed_review_page_is_skipped_and_reported(
 
     changed = review(score=95)
     again = publisher(config, store).publish(
-        changed, render_markdown(changed, config.reviews, None), dry_run=False)
+        changed, render_markdown(changed, config.reviews, None), dry_run=False
+    )
 
     assert again.action == "skipped" and again.detail == TRASHED_DETAIL
     assert again.remote_id == outcome.remote_id
@@ -329,8 +408,9 @@ def test_an_oversize_review_is_split_within_every_limit(fake: FakeNotion, config
     assert long.split() == ["word"] * 1200
     # A change to an oversize page is inserted above the notes in order (after_block).
     changed = review(score=91)
-    again = publisher(config).publish(changed, big_markdown(changed, config, rows=420),
-                                      dry_run=False)
+    again = publisher(config).publish(
+        changed, big_markdown(changed, config, rows=420), dry_run=False
+    )
     assert again.action == "updated"
     text = lines(fake, str(outcome.remote_id))
     assert [t for _, t in text if t.startswith("entry ")] == [f"entry {n}" for n in range(420)]
@@ -367,8 +447,7 @@ def test_the_free_workspace_block_cap_is_one_plain_error(
     fake.block_cap = 15
     item = review()
     with pytest.raises(PublishError) as raised:
-        publisher(config).publish(item, render_markdown(item, config.reviews, None),
-                                  dry_run=False)
+        publisher(config).publish(item, render_markdown(item, config.reviews, None), dry_run=False)
     assert str(raised.value) == BLOCK_LIMIT_ERROR
     assert not review_pages(fake)
 
@@ -394,7 +473,8 @@ def test_a_dry_run_writes_nothing_and_counts_what_a_real_run_makes(
     assert dry.requests == real.requests
     assert re.fullmatch(
         rf"dry run: would be created \({real.requests} requests; create the 'Career reviews' "
-        r"database; upload the chart; create the page with \d+ blocks\)", dry.detail
+        r"database; upload the chart; create the page with \d+ blocks\)",
+        dry.detail,
     ), dry.detail
 
     changed = review(score=88)
@@ -405,8 +485,9 @@ def test_a_dry_run_writes_nothing_and_counts_what_a_real_run_makes(
     real = publisher(config).publish(changed, changed_md, dry_run=False)
     assert dry.requests == real.requests
     removed = fake.count("DELETE", r"blocks/.*")
-    assert dry.detail.startswith(f"dry run: would be updated ({real.requests} requests; "
-                                 "upload the chart; "), dry.detail
+    assert dry.detail.startswith(
+        f"dry run: would be updated ({real.requests} requests; upload the chart; "
+    ), dry.detail
     assert f"; remove {plural(removed, 'block')}; " in dry.detail
 
     unchanged = publisher(config).publish(changed, changed_md, dry_run=True)
@@ -416,17 +497,24 @@ def test_a_dry_run_writes_nothing_and_counts_what_a_real_run_makes(
 def test_a_configured_database_is_used_and_a_new_kpi_becomes_a_property(
     fake: FakeNotion, fake_notion: FakeNotionServer
 ) -> None:
-    database_id, ds_id = fake.add_database("My reviews", {
-        "Title": "title", "Period": "rich_text",
-        "Kind": {"select": {"options": [{"name": "monthly"}]}},
-    })
-    config = parse_config({
-        "sources": {"notion": {"base_url": fake_notion.url}},
-        "reviews": {"notion": {"database": database_id}},
-    })
+    database_id, ds_id = fake.add_database(
+        "My reviews",
+        {
+            "Title": "title",
+            "Period": "rich_text",
+            "Kind": {"select": {"options": [{"name": "monthly"}]}},
+        },
+    )
+    config = parse_config(
+        {
+            "sources": {"notion": {"base_url": fake_notion.url}},
+            "reviews": {"notion": {"database": database_id}},
+        }
+    )
     item = review()
-    outcome = publisher(config).publish(item, render_markdown(item, config.reviews, None),
-                                        dry_run=False)
+    outcome = publisher(config).publish(
+        item, render_markdown(item, config.reviews, None), dry_run=False
+    )
     assert outcome.action == "created"
     props = fake.data_sources[ds_id]["properties"]
     assert {"Score", "Module completion", HASH, "Draft"} <= set(props)
@@ -463,8 +551,9 @@ def top_ids(fake: FakeNotion, page_id: str) -> list[str]:
     return [str(b["id"]) for b in fake.block_tree(page_id)]
 
 
-def fresh_page(fake: FakeNotion, server: FakeNotionServer, item: Review,
-               markdown: str) -> list[Any]:
+def fresh_page(
+    fake: FakeNotion, server: FakeNotionServer, item: Review, markdown: str
+) -> list[Any]:
     """What publishing `markdown` to a new page shows (in a database of its own)."""
     other = make_config(server, fake.add_page_container("Fresh copy"))
     outcome = publisher(other).publish(item, markdown, dry_run=False)
@@ -472,8 +561,7 @@ def fresh_page(fake: FakeNotion, server: FakeNotionServer, item: Review,
 
 
 def appended(fake: FakeNotion) -> dict[str, Any]:
-    (append,) = [r for r in fake.requests
-                 if r.method == "PATCH" and r.path.startswith("blocks/")]
+    (append,) = [r for r in fake.requests if r.method == "PATCH" and r.path.startswith("blocks/")]
     return append.body
 
 
@@ -482,10 +570,18 @@ def test_a_one_kpi_change_rewrites_that_block_only_and_keeps_the_rest_in_place(
 ) -> None:
     item = review()
     run = publisher(config)
-    page_id = str(run.publish(item, render_markdown(item, config.reviews, None),
-                              dry_run=False).remote_id)
-    fake.add_blocks(page_id, [{"type": "paragraph", "paragraph": {"rich_text": [
-        {"type": "text", "text": {"content": "My note"}}]}}])
+    page_id = str(
+        run.publish(item, render_markdown(item, config.reviews, None), dry_run=False).remote_id
+    )
+    fake.add_blocks(
+        page_id,
+        [
+            {
+                "type": "paragraph",
+                "paragraph": {"rich_text": [{"type": "text", "text": {"content": "My note"}}]},
+            }
+        ],
+    )
     ids = top_ids(fake, page_id)
     assert len(ids) == 18 + 3  # the generated part, the heading, its line, the note
     notes_before = [fake.render_block(fake.blocks[i]) for i in ids[18:]]
@@ -503,8 +599,10 @@ def test_a_one_kpi_change_rewrites_that_block_only_and_keeps_the_rest_in_place(
     fake.reset_log()
     dry = run.publish(changed, markdown, dry_run=True)
     assert dry.requests == 6 and writes(fake) == 0
-    assert dry.detail == ("dry run: would be updated (6 requests; remove 1 block; add 5 blocks; "
-                          "keep 17 blocks; write the properties)")
+    assert dry.detail == (
+        "dry run: would be updated (6 requests; remove 1 block; add 5 blocks; "
+        "keep 17 blocks; write the properties)"
+    )
     fake.reset_log()
     outcome = run.publish(changed, markdown, dry_run=False)
 
@@ -537,18 +635,33 @@ def test_a_one_kpi_change_rewrites_that_block_only_and_keeps_the_rest_in_place(
     assert newer[0] == ids[0] and newer[3] != ids[3] and newer[4:] == after[4:]
     chart = fake.blocks[newer[3]]
     assert chart["type"] == "image"
-    assert "".join(i["plain_text"] for i in chart["image"]["caption"]) == chart_caption(
-        scored.trend) == "Score trend, 2026-08 to 2026-10: 70 → 74 → 90"
+    assert (
+        "".join(i["plain_text"] for i in chart["image"]["caption"])
+        == chart_caption(scored.trend)
+        == "Score trend, 2026-08 to 2026-10: 70 → 74 → 90"
+    )
 
 
-@pytest.mark.parametrize(("where", "old", "new", "kept_from"), [
-    ("start", "# Monthly review 2026-10\n", "# Monthly review 2026-10 (revised)\n", None),
-    ("end", "given where the goals stand?\n\n## Notes",
-     "given where the goals stand now?\n\n## Notes", 16),
-])
+@pytest.mark.parametrize(
+    ("where", "old", "new", "kept_from"),
+    [
+        ("start", "# Monthly review 2026-10\n", "# Monthly review 2026-10 (revised)\n", None),
+        (
+            "end",
+            "given where the goals stand?\n\n## Notes",
+            "given where the goals stand now?\n\n## Notes",
+            16,
+        ),
+    ],
+)
 def test_a_change_at_the_very_start_or_end_rewrites_one_block(
-    fake: FakeNotion, config: Config, fake_notion: FakeNotionServer,
-    where: str, old: str, new: str, kept_from: int | None,
+    fake: FakeNotion,
+    config: Config,
+    fake_notion: FakeNotionServer,
+    where: str,
+    old: str,
+    new: str,
+    kept_from: int | None,
 ) -> None:
     item = review()
     markdown = render_markdown(item, config.reviews, None)
@@ -573,7 +686,8 @@ def test_a_change_at_the_very_start_or_end_rewrites_one_block(
     after = top_ids(fake, page_id)
     assert len(after) == len(ids) and after[changed] != ids[changed]
     assert [a for n, a in enumerate(after) if n != changed] == [
-        i for n, i in enumerate(ids) if n != changed]
+        i for n, i in enumerate(ids) if n != changed
+    ]
     assert content(fake, page_id) == fresh_page(fake, fake_notion, item, edited)
 
 

@@ -21,12 +21,20 @@ from careerloop.report.review import Review, TrendPoint
 REVIEWS = ReviewsConfig()
 
 
-def review(label: str = "2026-10", *, completion: float = 0.75, score: int = 78,
-           kind: str = "monthly") -> Review:
-    result = KpiResult(key="module_completion", label="Module completion", value=completion,
-                       target=0.8, score=score, status="at_risk")
-    card = Scorecard(period=Period.parse(label), score=score, status="at_risk",
-                     kpis={result.key: result})
+def review(
+    label: str = "2026-10", *, completion: float = 0.75, score: int = 78, kind: str = "monthly"
+) -> Review:
+    result = KpiResult(
+        key="module_completion",
+        label="Module completion",
+        value=completion,
+        target=0.8,
+        score=score,
+        status="at_risk",
+    )
+    card = Scorecard(
+        period=Period.parse(label), score=score, status="at_risk", kpis={result.key: result}
+    )
     return Review(
         kind="quarterly" if kind == "quarterly" else "monthly",
         scorecard=card,
@@ -50,7 +58,10 @@ def test_first_publish_writes_markdown_html_and_index(tmp_path: Path) -> None:
 
     md = (tmp_path / "2026-10-monthly.md").read_text(encoding="utf-8")
     assert read_meta(md) == {
-        "period": "2026-10", "kind": "monthly", "score": 78, "status": "at_risk",
+        "period": "2026-10",
+        "kind": "monthly",
+        "score": 78,
+        "status": "at_risk",
         "action": "",  # the review's first action: none here
     }
     assert strip_meta(md).startswith("# Monthly review 2026-10\n")
@@ -164,7 +175,7 @@ def test_index_lists_every_review_and_ignores_other_files(tmp_path: Path) -> Non
     assert write_index(tmp_path) is True
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "README" not in index
-    table = index[index.index("<table>"):]
+    table = index[index.index("<table>") :]
     assert table.index("2026-11") < table.index("2026-10") < table.index("2026-09")  # newest first
     assert "2026-Q3" in index and "64/100" in index and index.count("<svg") == 2
     assert write_index(tmp_path) is False  # already up to date: not rewritten

@@ -51,8 +51,9 @@ def test_a_summary_cuts_lines_only_when_the_opening_alone_is_too_long() -> None:
 
 
 def _card(card_id: str, desc: str) -> _Card:
-    return _Card(id=card_id, name="Monthly review 2026-10", desc=desc,
-                 url=f"https://trello.com/c/{card_id}")
+    return _Card(
+        id=card_id, name="Monthly review 2026-10", desc=desc, url=f"https://trello.com/c/{card_id}"
+    )
 
 
 def test_notes_of_a_duplicate_are_added_once() -> None:

@@ -171,8 +171,7 @@ class LocalPublisher:
             PublishError: a file cannot be read or written.
         """
         document = meta_line(review) + strip_meta(markdown)
-        return publish_review(self, Draft.of(review, document, self.notes_heading),
-                              dry_run=dry_run)
+        return publish_review(self, Draft.of(review, document, self.notes_heading), dry_run=dry_run)
 
     def requests_sent(self) -> int:
         """Files cost no requests."""
@@ -192,14 +191,24 @@ class LocalPublisher:
         elif is_unchanged(existing, draft.digest, self.notes_heading):
             action, document = "unchanged", existing
         else:
-            action, document = "updated", merge_notes(draft.markdown, existing,
-                                                      self.notes_heading)
+            action, document = "updated", merge_notes(draft.markdown, existing, self.notes_heading)
         card = draft.review.scorecard
-        page = review_html(strip_meta(document), title=draft.review.title,
-                           trend=draft.review.trend, status=card.status, score=card.score)
-        plan = _FilePlan(action=action, location=str(found.md_path), files=found,
-                         document=document, page=page, write_md=action != "unchanged",
-                         write_html=found.html != page)
+        page = review_html(
+            strip_meta(document),
+            title=draft.review.title,
+            trend=draft.review.trend,
+            status=card.status,
+            score=card.score,
+        )
+        plan = _FilePlan(
+            action=action,
+            location=str(found.md_path),
+            files=found,
+            document=document,
+            page=page,
+            write_md=action != "unchanged",
+            write_html=found.html != page,
+        )
         if plan.write_md:
             plan.steps.append(Step(f"write {found.md_path.name}", requests=0))
         if plan.write_html:

@@ -131,7 +131,12 @@ TRASHED_DETAIL = (
     "publish again"
 )
 NAME, PERIOD, KIND, PERIOD_START, SCORE, STATUS = (
-    "Name", "Period", "Kind", "Period start", "Score", "Status",
+    "Name",
+    "Period",
+    "Kind",
+    "Period start",
+    "Score",
+    "Status",
 )
 HASH, GENERATED, DRAFT = "Content hash", "Generated", "Draft"
 MOVED_NOTES = "Notes moved here from a duplicate of this review (created {created}):"
@@ -166,9 +171,7 @@ def _kpi_property(label: str) -> str:
 
 def _kpi_columns(review: Review) -> dict[str, tuple[str, float | None]]:
     """Property name -> (KPI key, value) for every KPI of the review."""
-    return {
-        _kpi_property(k.label): (k.key, k.value) for k in review.scorecard.kpis.values()
-    }
+    return {_kpi_property(k.label): (k.key, k.value) for k in review.scorecard.kpis.values()}
 
 
 def _number_schema(key: str) -> JSON:
@@ -177,6 +180,7 @@ def _number_schema(key: str) -> JSON:
 
 def reviews_schema(review: Review) -> JSON:
     """The Reviews data source's properties, in `databases.create` form."""
+
     def select(*names: str) -> JSON:
         return {"select": {"options": [{"name": n} for n in names]}}
 
@@ -236,8 +240,10 @@ def _is_heading(block: Mapping[str, Any], heading: str) -> bool:
 
 def _with_chart(blocks: list[Block], chart: Block) -> list[Block]:
     """`chart` placed above the first section (after the title and score lines)."""
-    index = next((i for i, b in enumerate(blocks) if i and b.type.startswith("heading_")),
-                 min(1, len(blocks)))
+    index = next(
+        (i for i, b in enumerate(blocks) if i and b.type.startswith("heading_")),
+        min(1, len(blocks)),
+    )
     return [*blocks[:index], chart, *blocks[index:]]
 
 
@@ -251,8 +257,16 @@ def chart_caption(points: Sequence[TrendPoint]) -> str:
 
 _FLAGS = ("bold", "italic", "strikethrough", "underline", "code")
 # Body fields compared when set; unset, False and Notion's defaults compare equal.
-_SCALARS = ("checked", "language", "table_width", "has_column_header", "has_row_header",
-            "expression", "url", "is_toggleable")
+_SCALARS = (
+    "checked",
+    "language",
+    "table_width",
+    "has_column_header",
+    "has_row_header",
+    "expression",
+    "url",
+    "is_toggleable",
+)
 _MEDIA = frozenset({"image", "video", "audio", "file", "pdf"})
 
 
@@ -295,8 +309,12 @@ def _rich_run(item: Mapping[str, Any]) -> list[Any] | None:
 
 def _body_key(kind: str, body: Mapping[str, Any], has_children: bool) -> tuple[Any, ...]:
     """A block's content without ids, timestamps and the defaults Notion adds."""
-    key: list[Any] = [kind, has_children, _rich_key(body.get("rich_text")),
-                      _rich_key(body.get("caption"))]
+    key: list[Any] = [
+        kind,
+        has_children,
+        _rich_key(body.get("rich_text")),
+        _rich_key(body.get("caption")),
+    ]
     key += [(name, body[name]) for name in _SCALARS if body.get(name) not in (None, False)]
     if "cells" in body:
         key.append(("cells", tuple(_rich_key(cell) for cell in body.get("cells") or [])))
@@ -318,8 +336,9 @@ def _key(block: Mapping[str, Any] | Block) -> tuple[Any, ...]:
         return _body_key(block.type, block.body, bool(block.children))
     kind = str(block.get("type"))
     body = block.get(kind)
-    return _body_key(kind, body if isinstance(body, Mapping) else {},
-                     bool(block.get("has_children")))
+    return _body_key(
+        kind, body if isinstance(body, Mapping) else {}, bool(block.get("has_children"))
+    )
 
 
 def _leading_matches(listed: Sequence[JSON], blocks: Sequence[Block]) -> int:
@@ -400,18 +419,39 @@ class _Ends:
 
 # -- copying a listed block (moving notes off a duplicate page) -----------------------------
 
-_COPYABLE = frozenset({
-    "paragraph", "heading_1", "heading_2", "heading_3", "bulleted_list_item",
-    "numbered_list_item", "to_do", "toggle", "quote", "callout", "code", "equation",
-    "divider", "table", "table_row", "bookmark", "embed", "column_list", "column",
-})
+_COPYABLE = frozenset(
+    {
+        "paragraph",
+        "heading_1",
+        "heading_2",
+        "heading_3",
+        "bulleted_list_item",
+        "numbered_list_item",
+        "to_do",
+        "toggle",
+        "quote",
+        "callout",
+        "code",
+        "equation",
+        "divider",
+        "table",
+        "table_row",
+        "bookmark",
+        "embed",
+        "column_list",
+        "column",
+    }
+)
 _READ_ONLY = frozenset({"plain_text", "href"})
 
 
 def _writable_rich(items: Any) -> list[JSON]:
     """Rich text as listed, without the fields Notion computes (they are not writable)."""
-    return [{k: v for k, v in item.items() if k not in _READ_ONLY}
-            for item in items or [] if isinstance(item, Mapping)]
+    return [
+        {k: v for k, v in item.items() if k not in _READ_ONLY}
+        for item in items or []
+        if isinstance(item, Mapping)
+    ]
 
 
 def _writable_body(kind: str, body: Any) -> JSON | None:
@@ -426,8 +466,11 @@ def _writable_body(kind: str, body: Any) -> JSON | None:
         url = (body.get("external") or {}).get("url") if body.get("type") == "external" else None
         if not url:
             return None
-        return {"type": "external", "external": {"url": url},
-                "caption": _writable_rich(body.get("caption"))}
+        return {
+            "type": "external",
+            "external": {"url": url},
+            "caption": _writable_rich(body.get("caption")),
+        }
     if kind not in _COPYABLE:
         return None
     out: JSON = {}
@@ -489,7 +532,6 @@ class _PageWrites:
     kept: int = 0  # top-level generated blocks left in place
 
 
-
 @dataclass(slots=True, kw_only=True)
 class _Found:
     """What `find` located: the data source and the review's pages."""
@@ -518,8 +560,12 @@ def _page_steps(writes: _PageWrites, *, create_database: bool, upload: bool) -> 
     """The steps of the page writes, each with the requests it takes."""
     steps = [Step(f"create the {REVIEWS_TITLE!r} database")] if create_database else []
     if writes.missing:
-        steps.append(Step(f"add {plural(len(writes.missing), 'property', 'properties')} "
-                          "to the Reviews database"))
+        steps.append(
+            Step(
+                f"add {plural(len(writes.missing), 'property', 'properties')} "
+                "to the Reviews database"
+            )
+        )
     if upload:
         steps.append(Step("upload the chart", requests=2))  # file_uploads create and send
     added = plural(count_blocks(writes.blocks), "block")
@@ -611,19 +657,29 @@ class NotionPublisher:
         source = self.reviews_source(draft.review, dry_run=dry_run)
         notice, self._notice = self._notice, ""
         page, trashed, duplicates = self._locate(draft.review, source, _where(draft.review))
-        return _Found(source=source, page=page, trashed=trashed, duplicates=duplicates,
-                      notice=notice)
+        return _Found(
+            source=source, page=page, trashed=trashed, duplicates=duplicates, notice=notice
+        )
 
     def plan(self, draft: Draft, found: _Found, *, dry_run: bool) -> _NotionPlan:
         """Skip a trashed page; keep an unchanged one; else the blocks to remove and add."""
         if found.trashed is not None:
-            return _NotionPlan(action="skipped", location=found.trashed.url,
-                               remote_id=found.trashed.id, notes=[TRASHED_DETAIL],
-                               source=found.source)
+            return _NotionPlan(
+                action="skipped",
+                location=found.trashed.url,
+                remote_id=found.trashed.id,
+                notes=[TRASHED_DETAIL],
+                source=found.source,
+            )
         page = found.page
-        plan = _NotionPlan(action="created", location=f"Notion database {REVIEWS_TITLE!r}",
-                           source=found.source, page=page, duplicates=found.duplicates,
-                           notice=found.notice)
+        plan = _NotionPlan(
+            action="created",
+            location=f"Notion database {REVIEWS_TITLE!r}",
+            source=found.source,
+            page=page,
+            duplicates=found.duplicates,
+            notice=found.notice,
+        )
         if page is not None:
             plan.remote_id, plan.location = page.id, page.url
             if found.duplicates:
@@ -643,15 +699,18 @@ class NotionPublisher:
         if review.trend:
             # Uploaded only when the plan writes it: a kept chart (same trend) is not.
             caption = notion_rich_text(chart_caption(review.trend))
-            plan.chart = Block("image", {"type": "file_upload", "file_upload": {"id": "pending"},
-                                         "caption": caption})
+            plan.chart = Block(
+                "image",
+                {"type": "file_upload", "file_upload": {"id": "pending"}, "caption": caption},
+            )
             blocks = _with_chart(blocks, plan.chart)
         writes = self._page_writes(review, plan.source, plan.page, blocks, notes, where)
         writes.batches = plan_appends(writes.blocks, first_into_create=writes.action == "created")
         plan.writes, plan.action = writes, writes.action
         plan.upload = plan.chart is not None and any(b is plan.chart for b in writes.blocks)
-        plan.steps[:0] = _page_steps(writes, create_database=plan.source.id is None,
-                                     upload=plan.upload)
+        plan.steps[:0] = _page_steps(
+            writes, create_database=plan.source.id is None, upload=plan.upload
+        )
         plan.notes = [*writes.notes, *([plan.notice] if plan.notice else [])]
 
     def apply(self, draft: Draft, plan: _NotionPlan) -> None:
@@ -676,13 +735,15 @@ class NotionPublisher:
         if plan.upload and plan.chart is not None:
             drawn, chart_failure = self._chart(review, plan.chart, where)
             writes.blocks = [drawn if b is plan.chart else b for b in writes.blocks]
-            writes.batches = plan_appends(writes.blocks,
-                                          first_into_create=writes.action == "created")
+            writes.batches = plan_appends(
+                writes.blocks, first_into_create=writes.action == "created"
+            )
         stored = draft.digest + (NO_CHART if chart_failure else "")
         assert source.id is not None  # a real run made the database in `find`
         if writes.missing:
-            self._write(where, self.api.sdk.data_sources.update, source.id,
-                        properties=writes.missing)
+            self._write(
+                where, self.api.sdk.data_sources.update, source.id, properties=writes.missing
+            )
             if source.properties is not None:
                 source.properties.update(writes.missing)
         if plan.page is None:
@@ -703,9 +764,12 @@ class NotionPublisher:
         if self._settings.database:
             where = "[reviews.notion] database"
             found = api.resolve(self._settings.database, where=where)
-            self._source = _Source(id=found.id, title_property=found.title_property or NAME,
-                                   properties=dict(found.properties),
-                                   database_id=found.database_id)
+            self._source = _Source(
+                id=found.id,
+                title_property=found.title_property or NAME,
+                properties=dict(found.properties),
+                database_id=found.database_id,
+            )
             return self._source
         parent = extract_page_id(str(self._settings.parent))
         if parent is None:
@@ -734,7 +798,8 @@ class NotionPublisher:
             return self._source
         schema = reviews_schema(review)
         created = self._write(
-            where, api.sdk.databases.create,
+            where,
+            api.sdk.databases.create,
             parent={"type": "page_id", "page_id": parent},
             title=[{"type": "text", "text": {"content": REVIEWS_TITLE}}],
             initial_data_source={"properties": schema},
@@ -742,8 +807,12 @@ class NotionPublisher:
         sources = created.get("data_sources") or []
         if not sources:
             raise PublishError(f"{where}: Notion created {REVIEWS_TITLE!r} without a data source")
-        self._source = _Source(id=str(sources[0]["id"]), properties=schema,
-                               database_id=str(created.get("id")), created=True)
+        self._source = _Source(
+            id=str(sources[0]["id"]),
+            properties=schema,
+            database_id=str(created.get("id")),
+            created=True,
+        )
         return self._source
 
     def _find_databases(self, parent: str, where: str) -> list[str]:
@@ -780,8 +849,9 @@ class NotionPublisher:
 
     # -- finding the page -----------------------------------------------------------------
 
-    def _locate(self, review: Review, source: _Source,
-                where: str) -> tuple[_Page | None, _Page | None, list[_Page]]:
+    def _locate(
+        self, review: Review, source: _Source, where: str
+    ) -> tuple[_Page | None, _Page | None, list[_Page]]:
         """(the live review page, the trashed one the ledger knows, live duplicates).
 
         The page is the oldest live one; the duplicates are the others (newest last).
@@ -789,11 +859,15 @@ class NotionPublisher:
         if source.id is None or (source.created and not self.ledger.seen_this_run(review)):
             return None, None, []  # nothing to find in a database this run just made
         answer = self.api.query(
-            source.id, where=where, page_size=10,
-            filter={"and": [
-                {"property": PERIOD, "rich_text": {"equals": review.period.label}},
-                {"property": KIND, "select": {"equals": review.kind}},
-            ]},
+            source.id,
+            where=where,
+            page_size=10,
+            filter={
+                "and": [
+                    {"property": PERIOD, "rich_text": {"equals": review.period.label}},
+                    {"property": KIND, "select": {"equals": review.kind}},
+                ]
+            },
             sorts=[{"timestamp": "created_time", "direction": "ascending"}],
         )
         results = [_page(r) for r in answer.get("results") or [] if not r.get("in_trash")]
@@ -829,20 +903,32 @@ class NotionPublisher:
             lost: list[str] = []
             moved += self._move_notes(keeper, duplicate, have, lost, where)
             if lost:
-                kept.append(f"{duplicate.url or duplicate.id} (holds {', '.join(sorted(set(lost)))}"
-                            " careerloop cannot copy: move it by hand, then delete the page)")
+                kept.append(
+                    f"{duplicate.url or duplicate.id} (holds {', '.join(sorted(set(lost)))}"
+                    " careerloop cannot copy: move it by hand, then delete the page)"
+                )
                 continue
             # Each copy goes as soon as its notes are safe on the kept page.
-            trashed += retire([duplicate], lambda page: self._write(
-                where, self.api.sdk.pages.update, page.id, in_trash=True))
+            trashed += retire(
+                [duplicate],
+                lambda page: self._write(where, self.api.sdk.pages.update, page.id, in_trash=True),
+            )
         return repair_line(
-            found=len(duplicates) + 1, noun="page", moved=plural(moved, "note block"),
+            found=len(duplicates) + 1,
+            noun="page",
+            moved=plural(moved, "note block"),
             retired=f"moved {plural(trashed, 'duplicate')} to the trash" if trashed else "",
             left=kept,
         )
 
-    def _move_notes(self, keeper: _Page, duplicate: _Page, have: set[tuple[Any, ...]],
-                    lost: list[str], where: str) -> int:
+    def _move_notes(
+        self,
+        keeper: _Page,
+        duplicate: _Page,
+        have: set[tuple[Any, ...]],
+        lost: list[str],
+        where: str,
+    ) -> int:
         """Append the notes of `duplicate` that `keeper` lacks (`have`); how many blocks.
 
         Blocks that cannot be copied are named in `lost`.
@@ -850,7 +936,7 @@ class NotionPublisher:
         listed = self._children(duplicate.id, where)
         heading = next((i for i, b in enumerate(listed) if _is_heading(b, self._heading)), None)
         # Without its heading the whole page may be the reader's: copy what is new.
-        candidates = listed[heading + 1:] if heading is not None else listed
+        candidates = listed[heading + 1 :] if heading is not None else listed
         blocks: list[Block] = []
         for block in candidates:
             if _key(block) in have:
@@ -884,37 +970,46 @@ class NotionPublisher:
         ids: list[list[str]] = []
         for batch in plan_appends(blocks):
             parent = resolve_parent(batch, page_id, ids)
-            answer = self._write(where, self.api.sdk.blocks.children.append, parent,
-                                 children=batch.children)
+            answer = self._write(
+                where, self.api.sdk.blocks.children.append, parent, children=batch.children
+            )
             ids.append([str(b["id"]) for b in answer.get("results") or []])
 
     # -- planning -------------------------------------------------------------------------
 
-    def _page_writes(self, review: Review, source: _Source, page: _Page | None,
-                     generated: list[Block], notes: str, where: str) -> _PageWrites:
+    def _page_writes(
+        self,
+        review: Review,
+        source: _Source,
+        page: _Page | None,
+        generated: list[Block],
+        notes: str,
+        where: str,
+    ) -> _PageWrites:
         missing = self._missing(review, source, where)
         if page is None:
-            return _PageWrites("created", None, blocks=generated + markdown_to_blocks(notes),
-                               missing=missing)
+            return _PageWrites(
+                "created", None, blocks=generated + markdown_to_blocks(notes), missing=missing
+            )
         plan = _PageWrites("updated", page, missing=missing)
         existing = list(self._children(page.id, where))
-        heading = next((i for i, b in enumerate(existing) if _is_heading(b, self._heading)),
-                       None)
+        heading = next((i for i, b in enumerate(existing) if _is_heading(b, self._heading)), None)
         if not page.stored_hash:
             plan.notes.append("completed an interrupted publish")
         if heading is not None:
             old = existing[:heading]
             head, tail = self._common_ends(old, generated, where)
-            plan.remove = [str(b["id"]) for b in old[head:len(old) - tail]]
-            plan.blocks = generated[head:len(generated) - tail]
+            plan.remove = [str(b["id"]) for b in old[head : len(old) - tail]]
+            plan.blocks = generated[head : len(generated) - tail]
             plan.after = str(old[head - 1]["id"]) if head else None
             plan.kept = head + tail
         else:
             self._without_heading(plan, existing, generated, notes)
         return plan
 
-    def _without_heading(self, plan: _PageWrites, existing: list[JSON],
-                         generated: list[Block], notes: str) -> None:
+    def _without_heading(
+        self, plan: _PageWrites, existing: list[JSON], generated: list[Block], notes: str
+    ) -> None:
         """A page without the notes heading keeps its blocks below a new heading.
 
         A page a killed run left incomplete (empty hash) first loses the leading blocks
@@ -936,8 +1031,9 @@ class NotionPublisher:
             )
         plan.blocks = generated + notes_blocks
 
-    def _common_ends(self, old: Sequence[JSON], new: Sequence[Block],
-                     where: str) -> tuple[int, int]:
+    def _common_ends(
+        self, old: Sequence[JSON], new: Sequence[Block], where: str
+    ) -> tuple[int, int]:
         """How many leading and trailing blocks of `old` equal those of `new` (kept).
 
         Blocks compare by content key; a pair with children is equal only when the
@@ -967,8 +1063,11 @@ class NotionPublisher:
             return False
         if any(_key(a) != _key(b) for a, b in zip(children, new.children, strict=True)):
             return False
-        return all(self._same_tree(a, b, where)
-                   for a, b in zip(children, new.children, strict=True) if b.children)
+        return all(
+            self._same_tree(a, b, where)
+            for a, b in zip(children, new.children, strict=True)
+            if b.children
+        )
 
     # -- writing --------------------------------------------------------------------------
 
@@ -981,16 +1080,17 @@ class NotionPublisher:
                 raise PublishError(BLOCK_LIMIT_ERROR) from None
             raise
 
-    def _create(self, review: Review, source: _Source, plan: _PageWrites, stored: str,
-                where: str) -> _Page:
+    def _create(
+        self, review: Review, source: _Source, plan: _PageWrites, stored: str, where: str
+    ) -> _Page:
         api = self.api
         batches = plan.batches
         single = len(batches) == 1
         created = self._write(
-            where, api.sdk.pages.create,
+            where,
+            api.sdk.pages.create,
             parent={"type": "data_source_id", "data_source_id": source.id},
-            properties=review_properties(review, source.title_property,
-                                         stored if single else None),
+            properties=review_properties(review, source.title_property, stored if single else None),
             children=batches[0].children,
         )
         page = _page(created)
@@ -998,16 +1098,23 @@ class NotionPublisher:
         ids: list[list[str]] = [[]]
         for batch in batches[1:]:
             parent = resolve_parent(batch, page.id, ids)
-            answer = self._write(where, api.sdk.blocks.children.append, parent,
-                                 children=batch.children)
+            answer = self._write(
+                where, api.sdk.blocks.children.append, parent, children=batch.children
+            )
             ids.append([str(b["id"]) for b in answer.get("results") or []])
         if not single:
-            self._write(where, api.sdk.pages.update, page.id,
-                        properties={HASH: _text(stored)})
+            self._write(where, api.sdk.pages.update, page.id, properties={HASH: _text(stored)})
         return page
 
-    def _replace(self, review: Review, source: _Source, page: _Page, plan: _PageWrites,
-                 stored: str, where: str) -> None:
+    def _replace(
+        self,
+        review: Review,
+        source: _Source,
+        page: _Page,
+        plan: _PageWrites,
+        stored: str,
+        where: str,
+    ) -> None:
         api = self.api
         for block_id in plan.remove:
             try:
@@ -1018,27 +1125,42 @@ class NotionPublisher:
         for batch in plan.batches:
             kwargs: JSON = {"children": batch.children}
             if batch.parent is None:
-                after = (plan.after if batch.after is None
-                         else ids[batch.after.batch][batch.after.index])
+                after = (
+                    plan.after if batch.after is None else ids[batch.after.batch][batch.after.index]
+                )
                 kwargs["position"] = (
-                    {"type": "start"} if after is None else
-                    {"type": "after_block", "after_block": {"id": after}}
+                    {"type": "start"}
+                    if after is None
+                    else {"type": "after_block", "after_block": {"id": after}}
                 )
             parent = resolve_parent(batch, page.id, ids)
             answer = self._write(where, api.sdk.blocks.children.append, parent, **kwargs)
             ids.append([str(b["id"]) for b in answer.get("results") or []])
-        self._write(where, api.sdk.pages.update, page.id,
-                    properties=review_properties(review, source.title_property, stored))
+        self._write(
+            where,
+            api.sdk.pages.update,
+            page.id,
+            properties=review_properties(review, source.title_property, stored),
+        )
 
     def _chart(self, review: Review, chart: Block, where: str) -> tuple[Block, str]:
         """`chart` with the uploaded PNG, or a text trend line and why the upload failed."""
         api = self.api
         try:
             data = trend_png(review.trend)
-            upload = api.call(f"{where} (chart)", api.sdk.file_uploads.create,
-                              mode="single_part", filename=CHART_NAME, content_type="image/png")
-            sent = api.call(f"{where} (chart)", api.sdk.file_uploads.send, str(upload["id"]),
-                            file=(CHART_NAME, data, "image/png"))
+            upload = api.call(
+                f"{where} (chart)",
+                api.sdk.file_uploads.create,
+                mode="single_part",
+                filename=CHART_NAME,
+                content_type="image/png",
+            )
+            sent = api.call(
+                f"{where} (chart)",
+                api.sdk.file_uploads.send,
+                str(upload["id"]),
+                file=(CHART_NAME, data, "image/png"),
+            )
             if sent.get("status") != "uploaded":
                 raise SourceError(f"the upload ended {sent.get('status')!r}")
         # The chart is decoration: whatever went wrong, the review itself still goes out.

@@ -212,7 +212,8 @@ class TrelloPublisher:
         """The API client, made on first use (so a dry config check needs no token)."""
         if self._api is None:
             self._api = TrelloApi.from_config(
-                self._source, policy=trello_policy(self._source, clock=self._clock),
+                self._source,
+                policy=trello_policy(self._source, clock=self._clock),
                 adapter=self._adapter,
             )
         return self._api
@@ -239,18 +240,26 @@ class TrelloPublisher:
     def plan(self, draft: Draft, found: _Found, *, dry_run: bool) -> _CardPlan:
         """The description (notes kept, duplicates' notes added), name and attachments."""
         review, card = draft.review, found.card
-        existing, moved = _with_moved_notes(card.desc if card else "", found.duplicates,
-                                            self._heading)
+        existing, moved = _with_moved_notes(
+            card.desc if card else "", found.duplicates, self._heading
+        )
         document, described, full_name = self._description(draft, existing)
-        plan = _CardPlan(action="created", location=f"Trello list {self._list_name!r}",
-                         content_hash=content_hash(described), found=found, document=document,
-                         full_name=full_name, moved=moved)
+        plan = _CardPlan(
+            action="created",
+            location=f"Trello list {self._list_name!r}",
+            content_hash=content_hash(described),
+            found=found,
+            document=document,
+            full_name=full_name,
+            moved=moved,
+        )
         self._plan_attachments(draft, plan)
         if card is not None:
             plan.remote_id, plan.location = card.id, card.url
             plan.old_name = card.name if card.name != review.title else None
-            plan.desc_changed = bool(moved) or not is_unchanged(existing, plan.content_hash,
-                                                               self._heading)
+            plan.desc_changed = bool(moved) or not is_unchanged(
+                existing, plan.content_hash, self._heading
+            )
             plan.write_card = plan.desc_changed or plan.old_name is not None
             changed = plan.write_card or plan.uploads or plan.stale or found.duplicates
             plan.action = "updated" if changed else "unchanged"
@@ -291,8 +300,11 @@ class TrelloPublisher:
         ours = re.compile(rf"^{re.escape(review.key)}-(?:trend-)?[0-9a-f]{{8}}\.(?:png|md)$")
         attachments = card.attachments if card else []
         present = {str(a.get("name")) for a in attachments}
-        plan.stale = [str(a["id"]) for a in attachments
-                      if ours.match(str(a.get("name", ""))) and a.get("name") not in plan.wanted]
+        plan.stale = [
+            str(a["id"])
+            for a in attachments
+            if ours.match(str(a.get("name", ""))) and a.get("name") not in plan.wanted
+        ]
         plan.uploads = [name for name in plan.wanted if name not in present]
 
     def _steps(self, review: Review, plan: _CardPlan) -> list[Step]:
@@ -301,15 +313,20 @@ class TrelloPublisher:
         if found.card is None:
             steps.append(Step(f"create card {review.title!r}"))
         elif plan.write_card:
-            steps.append(Step(f"rename the card to {review.title!r}" if plan.old_name
-                              else "write the description"))
+            steps.append(
+                Step(
+                    f"rename the card to {review.title!r}"
+                    if plan.old_name
+                    else "write the description"
+                )
+            )
         steps += [Step(f"attach {name}") for name in plan.uploads]
         if plan.stale:
-            steps.append(Step(f"delete {plural(len(plan.stale), 'old attachment')}",
-                              len(plan.stale)))
+            steps.append(
+                Step(f"delete {plural(len(plan.stale), 'old attachment')}", len(plan.stale))
+            )
         if found.duplicates:
-            steps.append(merge_step(len(found.duplicates), "card",
-                                    requests=len(found.duplicates)))
+            steps.append(merge_step(len(found.duplicates), "card", requests=len(found.duplicates)))
         return steps
 
     def apply(self, draft: Draft, plan: _CardPlan) -> None:
@@ -321,9 +338,15 @@ class TrelloPublisher:
         self._write_attachments(card, plan, where)
         # Archived only after the kept card holds their notes (a kill in between moves
         # nothing twice: the next run finds those notes there already).
-        retire(found.duplicates, lambda duplicate: self.api.fetch(
-            f"{where} (duplicate {duplicate.url or duplicate.id})",
-            f"/cards/{duplicate.id}", method="PUT", body={"closed": "true"}))
+        retire(
+            found.duplicates,
+            lambda duplicate: self.api.fetch(
+                f"{where} (duplicate {duplicate.url or duplicate.id})",
+                f"/cards/{duplicate.id}",
+                method="PUT",
+                body={"closed": "true"},
+            ),
+        )
         self._remember(found, card.id, review.title)
         plan.remote_id, plan.location = card.id, card.url or plan.location
         plan.notes = self._said(review, plan)
@@ -333,12 +356,23 @@ class TrelloPublisher:
         card = plan.found.card
         if card is None:
             assert plan.found.list_id is not None
-            created = self.api.fetch(where, "/cards", method="POST", body={
-                "idList": plan.found.list_id, "name": review.title, "desc": plan.document,
-                "pos": "top",
-            })
-            return _Card(id=str(created["id"]), name=review.title, desc=plan.document,
-                         url=str(created.get("shortUrl") or created.get("url") or ""))
+            created = self.api.fetch(
+                where,
+                "/cards",
+                method="POST",
+                body={
+                    "idList": plan.found.list_id,
+                    "name": review.title,
+                    "desc": plan.document,
+                    "pos": "top",
+                },
+            )
+            return _Card(
+                id=str(created["id"]),
+                name=review.title,
+                desc=plan.document,
+                url=str(created.get("shortUrl") or created.get("url") or ""),
+            )
         if plan.write_card:
             body: dict[str, Any] = {}
             if plan.desc_changed:
@@ -358,9 +392,14 @@ class TrelloPublisher:
                 params={"name": name, "mimeType": mime, "setCover": mime.startswith("image/")},
                 files={"file": (name, content, mime)},
             )
-        retire(plan.stale, lambda attachment_id: self.api.fetch(
-            f"{where} (old attachment)", f"/cards/{card.id}/attachments/{attachment_id}",
-            method="DELETE"))
+        retire(
+            plan.stale,
+            lambda attachment_id: self.api.fetch(
+                f"{where} (old attachment)",
+                f"/cards/{card.id}/attachments/{attachment_id}",
+                method="DELETE",
+            ),
+        )
 
     def _said(self, review: Review, plan: _CardPlan) -> list[str]:
         """The outcome's notes after a real run: rename, summary, repair."""
@@ -370,11 +409,14 @@ class TrelloPublisher:
         if plan.full_name:
             said.append(f"summary in the description, full review attached as {plan.full_name}")
         if found.duplicates:
-            said.append(repair_line(
-                found=len(found.duplicates) + 1, noun="card",
-                moved=plural(plan.moved, "note paragraph"),
-                retired=f"archived {plural(len(found.duplicates), 'duplicate')}",
-            ))
+            said.append(
+                repair_line(
+                    found=len(found.duplicates) + 1,
+                    noun="card",
+                    moved=plural(plan.moved, "note paragraph"),
+                    retired=f"archived {plural(len(found.duplicates), 'duplicate')}",
+                )
+            )
         return said
 
     # -- finding the card -------------------------------------------------------------------
@@ -403,8 +445,12 @@ class TrelloPublisher:
             lists = self.api.fetch(
                 f"Trello board {self._ref}",
                 f"/boards/{self._ref}/lists",
-                params={"filter": "open", "fields": "name,idBoard", "cards": "open",
-                        "card_fields": "name"},
+                params={
+                    "filter": "open",
+                    "fields": "name,idBoard",
+                    "cards": "open",
+                    "card_fields": "name",
+                },
             )
             self._lists = (
                 [x for x in lists if isinstance(x, dict)] if isinstance(lists, list) else []
@@ -420,8 +466,12 @@ class TrelloPublisher:
             lst["cards"] = [c for c in lst.get("cards") or [] if c.get("id") not in gone]
         home = next((x for x in self._lists if str(x.get("id")) == found.list_id), None)
         if home is None:
-            home = {"id": found.list_id, "name": self._list_name, "idBoard": found.board_id,
-                    "cards": []}
+            home = {
+                "id": found.list_id,
+                "name": self._list_name,
+                "idBoard": found.board_id,
+                "cards": [],
+            }
             self._lists.append(home)
         home["cards"].append({"id": card_id, "name": name})
 
@@ -434,8 +484,7 @@ class TrelloPublisher:
         lists = self._open_lists()
         wanted = _key(self._list_name)
         home = next((x for x in lists if _key(str(x.get("name", ""))) == wanted), None)
-        found = _Found(board_id=next((str(x["idBoard"]) for x in lists if x.get("idBoard")),
-                                     None))
+        found = _Found(board_id=next((str(x["idBoard"]) for x in lists if x.get("idBoard")), None))
         matches = self._matches(review, lists, home)
         if home is None:
             found.create_list = not matches
@@ -449,8 +498,9 @@ class TrelloPublisher:
             found.duplicates = [self._read_card(other, where)[0] for other in others]
         return found
 
-    def _matches(self, review: Review, lists: list[dict[str, Any]],
-                 home: dict[str, Any] | None) -> list[str]:
+    def _matches(
+        self, review: Review, lists: list[dict[str, Any]], home: dict[str, Any] | None
+    ) -> list[str]:
         """Ids of the open cards named as the review (or its draft) in the Reviews list,
         and elsewhere only the card the ledger knows (the user moved it there)."""
         titles = {_key(t) for t in self._titles(review)}
@@ -469,7 +519,14 @@ class TrelloPublisher:
         if board_id is None:  # a board without any open list: ask for its id
             board = self.api.fetch(where, f"/boards/{self._ref}", params={"fields": "id"})
             board_id = str(board["id"])
-        created = self.api.fetch(where, "/lists", method="POST", body={
-            "name": self._list_name, "idBoard": board_id, "pos": "bottom",
-        })
+        created = self.api.fetch(
+            where,
+            "/lists",
+            method="POST",
+            body={
+                "name": self._list_name,
+                "idBoard": board_id,
+                "pos": "bottom",
+            },
+        )
         return str(created["id"])
