@@ -34,9 +34,12 @@ if TYPE_CHECKING:
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import DataWarning
 from careerloop.periods import PERIOD_TO_REVIEW, REVIEW_TO_PERIOD, Period, today_in
+from careerloop.report.cells import kpi_cells, status_label
 from careerloop.report.escape import terminal_text
-from careerloop.report.render import kpi_cells, status_label
 from careerloop.report.review import ReviewKind
+
+if TYPE_CHECKING:
+    from careerloop.connectors.base import PublishOutcome
 
 LogFormat = Literal["text", "json"]
 

@@ -11,13 +11,12 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from careerloop import cli as base
 from careerloop import pipeline
-from careerloop.connectors.base import PublishOutcome
 from careerloop.kpi.engine import status_for
 from careerloop.periods import Period, today_in
 from careerloop.programme.config import ProgrammeConfig, load_programme
@@ -30,8 +29,11 @@ from careerloop.programme.run import (
 )
 from careerloop.programme.shard import matrix as shard_matrix
 from careerloop.programme.shard import parse_shard
+from careerloop.report.cells import status_label
 from careerloop.report.escape import terminal_text
-from careerloop.report.render import status_label
+
+if TYPE_CHECKING:
+    from careerloop.connectors.base import PublishOutcome
 
 programme_app = typer.Typer(
     name="programme",

@@ -11,20 +11,11 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from careerloop.config import Config
 from careerloop.connectors import registry
-from careerloop.connectors.base import (
-    Check,
-    Clock,
-    Publisher,
-    PublishOutcome,
-    ReadResult,
-    Source,
-    Transport,
-)
 from careerloop.connectors.registry import configured_sources
 from careerloop.errors import CareerloopError, ConfigError, EmptyRead, PeriodError, SourceError
 from careerloop.kpi.engine import WorkspaceIndex, build_scorecard
@@ -33,9 +24,19 @@ from careerloop.kpi.scorecard import Scorecard
 from careerloop.model import DataWarning, Workspace
 from careerloop.periods import PERIOD_TO_REVIEW, REVIEW_TO_PERIOD, Period, today_in
 from careerloop.report.escape import redact, secret_values
-from careerloop.report.render import Renderer, render_markdown, render_template
 from careerloop.report.review import Review, ReviewKind, StaleSource, TrendPoint
 from careerloop.store import RunLock, Store
+
+if TYPE_CHECKING:  # at run time only the parts that publish import them (and httpx, Jinja)
+    from careerloop.connectors.base import (
+        Check,
+        Clock,
+        Publisher,
+        PublishOutcome,
+        ReadResult,
+        Source,
+        Transport,
+    )
 
 TREND_LENGTH = {"monthly": 6, "quarterly": 4}
 
@@ -417,6 +418,8 @@ def render_with(config: Config, review: Review, template: str) -> str:
     Raises:
         TemplateError: the template fails; the message names the file and line.
     """
+    from careerloop.report.render import render_template
+
     user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
     return render_template(review, config.reviews, user_templates, template,
                            secrets=secret_values(config))
@@ -433,6 +436,8 @@ def render_reviews(
     Raises:
         TemplateError: a template fails; the message names the file and line.
     """
+    from careerloop.report.render import Renderer
+
     user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
     # One environment for the run: each template is compiled once, not once a review.
     renderer = Renderer(config.reviews, user_templates, secrets=secret_values(config))
@@ -804,6 +809,8 @@ def report(
     today_ = today or today_in(config.workspace.tz)
     workspace = stored_workspace(config)
     review = build_review(workspace, config, kind, period, today_)
+    from careerloop.report.render import render_markdown
+
     user_templates = config.path(config.reviews.templates) if config.reviews.templates else None
     markdown = render_markdown(
         review, config.reviews, user_templates, secrets=secret_values(config)

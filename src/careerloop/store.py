@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
-from careerloop.connectors.base import Clock
+from careerloop.clock import Clock
 from careerloop.errors import ConfigError, StoreError
 from careerloop.model import KINDS, DataWarning, Record, Workspace, kind_of
 

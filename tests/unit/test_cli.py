@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import typer
 from typer.main import get_command
+from typer.testing import CliRunner
 
 from careerloop import cli
 from careerloop.connectors.base import PublishOutcome
+from careerloop.connectors.files.demo import write_demo_workspace
+from tests.conftest import TODAY, invoke
 
 
 def outcome(action: str = "updated", detail: str = "", requests: int = 0) -> PublishOutcome:
@@ -57,3 +66,40 @@ def test_init_without_a_service_writes_the_example_config() -> None:
 
     assert cli._init_text({}) == example_config()
 
+
+
+# -- what a command imports (issue 14: cost per participant) -----------------------------------
+
+HEAVY = ("httpx", "jinja2", "notion_client", "trello", "requests")
+
+IMPORTS_OF = """
+import sys
+from careerloop.cli import app
+try:
+    app(sys.argv[1:], prog_name="careerloop", standalone_mode=False)
+finally:
+    print("loaded:" + ",".join(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+def loaded_by(*args: str, env: dict[str, str]) -> list[str]:
+    """The heavy modules a fresh interpreter holds after running `careerloop ARGS`."""
+    script = IMPORTS_OF.format(heavy=HEAVY)
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("loaded:")]
+    return [m for m in line.removeprefix("loaded:").split(",") if m]
+
+
+def test_kpis_and_help_import_no_http_library_sdk_or_template_engine(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    config = write_demo_workspace(tmp_path / "ws", dt.date.fromisoformat(TODAY))
+    assert invoke(runner, "-c", str(config), "sync", "--no-publish").code == 0
+    env = {**os.environ, "CAREERLOOP_TODAY": TODAY, "COLUMNS": "200"}
+    assert loaded_by("-c", str(config), "kpis", "--json", env=env) == []
+    assert loaded_by("-c", str(config), "kpis", env=env) == []
+    assert loaded_by("--help", env=env) == []
+    # The probe sees what a command does import: sync renders and publishes reviews.
+    assert "jinja2" in loaded_by("-c", str(config), "sync", env=env)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 import httpx
 import requests.adapters
 
+from careerloop.clock import Clock as Clock  # re-exported: the seam lives in clock.py
 from careerloop.errors import RateLimited
 from careerloop.model import Workspace
 from careerloop.report.review import Review
@@ -112,18 +113,6 @@ REFUSED_STATUSES: frozenset[int] = frozenset({429})
 """Statuses that say the request was refused before any work: safe to resend even a write."""
 
 READ_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class Clock:
-    """Monotonic time and sleep; tests pass a fake whose sleep only moves time on."""
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back."""
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        """Block the calling thread."""
-        time.sleep(seconds)
 
 
 SYSTEM_CLOCK = Clock()

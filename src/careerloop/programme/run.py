@@ -17,10 +17,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from careerloop import pipeline
 from careerloop.config import Config, load_config
-from careerloop.connectors.base import Clock, PublishOutcome, Transport
+from careerloop.connectors import registry
 from careerloop.errors import CareerloopError
 from careerloop.kpi.scorecard import Scorecard
 from careerloop.periods import Period
@@ -29,9 +30,13 @@ from careerloop.programme.rollup import scorecard_path
 from careerloop.programme.shard import Shard, in_shard
 from careerloop.report.escape import redact, secret_values
 
-# The credentials' default variable names: redacted from a participant's error even when
-# its config could not be read to name its own.
-_DEFAULT_SECRETS = ("NOTION_TOKEN", "TRELLO_API_KEY", "TRELLO_TOKEN")
+if TYPE_CHECKING:
+    from careerloop.connectors.base import Clock, PublishOutcome, Transport
+
+# The credentials' default variable names (each connector's, for a config of defaults):
+# redacted from a participant's error even when its config could not be read to name its
+# own.
+_DEFAULT_SECRETS = tuple(sorted(registry.credential_names(Config())))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from careerloop.connectors.base import PublishOutcome
 from careerloop.kpi.scorecard import Scorecard
+from careerloop.kpi.words import format_value
+from careerloop.report.cells import status_emoji, status_label
 from careerloop.report.escape import escape_markdown, terminal_text
-from careerloop.report.render import format_value, status_emoji, status_label
 
 
 def _cell(text: str) -> str:
