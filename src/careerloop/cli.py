@@ -555,10 +555,21 @@ def _sync(ctx: typer.Context, config: Config, options: pipeline.SyncOptions) -> 
 
 def _github_outputs(report: pipeline.SyncReport, log_format: str = "text") -> None:
     """In GitHub Actions: the scorecard in the step summary, pitfalls as warnings."""
+    failures = [(f.where, f.message) for f in report.failures]
+    show_github_output(report.scorecards, report.outcomes, failures, log_format=log_format)
+
+
+def show_github_output(
+    scorecards: Sequence[Scorecard],
+    outcomes: Sequence[PublishOutcome],
+    failures: Sequence[tuple[str, str]],
+    *,
+    log_format: str = "text",
+) -> None:
+    """What a command reports to GitHub Actions (`report.github.github_output`), shown."""
     from careerloop.report.github import github_output
 
-    failures = [(f.where, f.message) for f in report.failures]
-    shown = github_output(report.scorecards, report.outcomes, failures)
+    shown = github_output(scorecards, outcomes, failures)
     # Best effort: a summary that cannot be written is a warning, the run stands.
     if shown.warning is not None:
         if log_format == "json":

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -164,12 +162,10 @@ def _show_failed(failed: list[ParticipantRun], options: base.Globals) -> None:
         return
     for run in failed:
         base.err.print(terminal_text(f"failed: {run.name}: {run.error}"), markup=False)
-    if os.environ.get("GITHUB_ACTIONS") == "true":  # each failed participant, annotated
-        from careerloop.report.github import workflow_commands
-
+    # In GitHub Actions each failed participant is annotated (and in the step summary).
+    if failed:
         failures = [(f"participant {run.name}", run.error or "") for run in failed]
-        for line in workflow_commands([], failures):
-            sys.stdout.write(line + "\n")
+        base.show_github_output([], [], failures, log_format=options.log_format)
 
 
 @programme_app.command("matrix")
