@@ -406,10 +406,13 @@ def build_publishers(
 
 
 def review_template(config: Config, target: str, kind: ReviewKind) -> str:
-    """The template file `target` publishes a review of `kind` with."""
-    if target == "notion" and config.reviews.notion.template == "compact":
-        return "compact.md.j2"
-    return f"{kind}.md.j2"
+    """The template file `target` publishes a review of `kind` with.
+
+    The review's own unless the target's declaration chooses another (Notion's compact).
+    """
+    declared = registry.find_target(target)
+    chosen = declared.template(config, kind) if declared is not None else None
+    return chosen or f"{kind}.md.j2"
 
 
 def render_with(config: Config, review: Review, template: str) -> str:
@@ -480,6 +483,8 @@ def template_checks(config: Config, today_: dt.date) -> list[Check]:
 
 
 def _template_row(name: str, failure: str | None, where: str) -> Check:
+    from careerloop.connectors.base import Check  # doctor's row type (doctor imports it too)
+
     if failure is not None:
         return Check(name=name, status="fail", detail=failure,
                      fix="fix the template and run doctor again")

@@ -59,3 +59,9 @@ def test_an_empty_read_points_at_the_mapping() -> None:
         "the mapped data sources or CSV exports hold no rows, or [sources.notion.<kind>] "
         "points at other tables")
     assert CONNECTOR.provisioning is not None and CONNECTOR.provisioning.option == "notion"
+
+
+def test_the_compact_setting_chooses_notions_template() -> None:
+    compact = parse_config({"reviews": {"notion": {"parent": "p", "template": "compact"}}})
+    assert TARGET.template(compact, "monthly") == "compact.md.j2"
+    assert TARGET.template(parse_config({}), "monthly") is None  # the review's own

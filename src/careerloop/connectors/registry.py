@@ -44,6 +44,10 @@ def _no_secrets(config: Config) -> list[str]:
     return []
 
 
+def _own_template(config: Config, kind: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceKind:
     """One way a connector reads the plan (`notion`, `notion-csv`, …).
@@ -72,6 +76,8 @@ class TargetKind:
     # Raises ConfigError for a setting or credential this target needs and lacks.
     require: Callable[[Config], None] = _no_credentials
     check: Callable[[Config], Check]
+    # The template file it publishes a review of `kind` with; None: the review's own.
+    template: Callable[[Config, str], str | None] = _own_template
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,6 +185,11 @@ def source_kind(name: str) -> SourceKind | None:
 def target_names() -> list[str]:
     """The names `[reviews] targets` and `--to` accept, in connector order."""
     return [c.target.name for c in connectors() if c.target is not None]
+
+
+def find_target(name: str) -> TargetKind | None:
+    """The target of that name (None: no connector publishes under it)."""
+    return next((c.target for c in connectors() if c.target and c.target.name == name), None)
 
 
 def target(name: str) -> TargetKind:

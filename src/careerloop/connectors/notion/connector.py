@@ -162,6 +162,11 @@ def _require_target(config: Config) -> None:
     _require_token(config)
 
 
+def _template(config: Config, kind: str) -> str | None:
+    # `[reviews.notion] template = "compact"`: Notion gets the short page.
+    return "compact.md.j2" if config.reviews.notion.template == "compact" else None
+
+
 def _target_check(config: Config) -> Check:
     from careerloop.connectors.base import Check
 
@@ -232,7 +237,11 @@ CONNECTOR = Connector(
         ),
     ),
     target=TargetKind(
-        name="notion", build=_publisher, require=_require_target, check=_target_check
+        name="notion",
+        build=_publisher,
+        require=_require_target,
+        check=_target_check,
+        template=_template,
     ),
     credentials=_credentials,
     provisioning=Provisioning(
