@@ -33,6 +33,7 @@ lint: $(DEV)
 
 typecheck: $(DEV)
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_complexity.py src
 
 unit: $(DEV)
 	$(BIN)/pytest -q
@@ -52,6 +53,7 @@ browser:
 test: $(DEV) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/python scripts/check_complexity.py src
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory dist-check
 
