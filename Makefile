@@ -33,7 +33,6 @@ lint: $(DEV)
 
 typecheck: $(DEV)
 	$(BIN)/mypy
-	$(BIN)/python scripts/check_complexity.py src
 
 unit: $(DEV)
 	$(BIN)/pytest -q
