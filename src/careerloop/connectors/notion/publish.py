@@ -1174,21 +1174,12 @@ class NotionPublisher:
     def _children(self, block_id: str, where: str) -> list[JSON]:
         """Every child of a page or block, page by page (refuses a repeated cursor)."""
         api = self.api
-        found: list[JSON] = []
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            kwargs: JSON = {"page_size": 100}
-            if cursor:
-                kwargs["start_cursor"] = cursor
-            answer = api.call(where, api.sdk.blocks.children.list, block_id, **kwargs)
-            found += [b for b in answer.get("results") or [] if isinstance(b, dict)]
-            cursor = answer.get("next_cursor")
-            if not answer.get("has_more") or not cursor:
-                return found
-            if cursor in seen:
-                raise SourceError(f"{where}: Notion repeated a page cursor; stopped reading")
-            seen.add(cursor)
+        return [
+            block
+            for answer in api.paginate(where, api.sdk.blocks.children.list, block_id)
+            for block in answer.get("results") or []
+            if isinstance(block, dict)
+        ]
 
 
 def _page(raw: Mapping[str, Any]) -> _Page:
