@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Concatenate, ParamSpec, TypeVar
 
+import orjson
+
 from careerloop.clock import Clock
 from careerloop.errors import ConfigError, StoreError
 from careerloop.model import KINDS, DataWarning, Record, Workspace, kind_of
@@ -140,7 +142,7 @@ def record_to_json(record: Record) -> str:
 def record_from_json(kind: str, text: str) -> Record:
     """Rebuild a record stored by `record_to_json`."""
     cls = KINDS[kind]
-    data: dict[str, Any] = json.loads(text)
+    data: dict[str, Any] = orjson.loads(text)
     for name, decoded in _decoded_fields(cls).items():
         value = data.get(name)
         if value is not None:

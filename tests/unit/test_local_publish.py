@@ -208,3 +208,40 @@ def test_markdown_to_html_tasks_and_raw_html() -> None:
 def test_local_publisher_is_a_publisher(tmp_path: Path) -> None:
     publisher: Publisher = LocalPublisher(tmp_path, "Notes")
     assert publisher.name == "local"
+
+
+def test_an_unchanged_review_is_not_rendered_to_html_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(tmp_path, review())
+    page = tmp_path / "2026-10-monthly.html"
+    before = stamp(page)
+
+    def no_rendering(*args: object, **kwargs: object) -> str:
+        raise AssertionError("the unchanged review's page was rendered again")
+
+    monkeypatch.setattr("careerloop.connectors.files.local.review_html", no_rendering)
+
+    assert publish(tmp_path, review())[0] == "unchanged"
+    assert stamp(page) == before
+
+
+def test_a_page_from_another_review_or_version_is_rendered_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(tmp_path, review())
+    page = tmp_path / "2026-10-monthly.html"
+    # A page without the digest (written by an older careerloop, or by hand) is not
+    # trusted: it is rendered again and rewritten once, then recognised.
+    text = page.read_text(encoding="utf-8")
+    key_line = next(line for line in text.splitlines() if "careerloop-page" in line)
+    page.write_text(text.replace(key_line + "\n", ""), encoding="utf-8")
+
+    action, detail = publish(tmp_path, review())
+
+    assert action == "updated" and "HTML" in detail
+    assert key_line in page.read_text(encoding="utf-8")
+    monkeypatch.setattr("careerloop.__version__", "99.0.0")
+    monkeypatch.setattr("careerloop.report.html.__version__", "99.0.0")
+    assert publish(tmp_path, review())[0] == "updated"  # a new careerloop redraws its pages
+    assert publish(tmp_path, review())[0] == "unchanged"

@@ -8,6 +8,7 @@ nothing: an image in the Markdown (a template's or a reader's) becomes a link to
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -17,6 +18,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from careerloop import __version__
 from careerloop.report.charts import trend_svg
 from careerloop.report.review import TrendPoint
 
@@ -100,12 +102,14 @@ def markdown_to_html(markdown: str) -> str:
     return body
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, key: str | None = None) -> str:
+    source = f'<meta name="careerloop-page" content="{key}">\n' if key else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="careerloop">\n'
+        f"{source}"
         f"<title>{escape(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n"
         f"<body>\n{body}</body>\n</html>\n"
     )
@@ -130,6 +134,29 @@ def status_banner(status: str | None, score: int | None) -> str:
     )
 
 
+def page_key(
+    markdown: str,
+    *,
+    title: str,
+    trend: Sequence[TrendPoint],
+    status: str | None = None,
+    score: int | None = None,
+) -> str:
+    """A digest of everything a review's page is made from, careerloop's version included.
+
+    The page carries it, so an unchanged review's page is recognised without rendering it
+    again (Markdown to HTML is most of a no-change publish).
+    """
+    points = [(point.label, point.score) for point in trend]
+    made_of = repr((__version__, markdown, title, points, status, score))
+    return hashlib.sha256(made_of.encode("utf-8")).hexdigest()
+
+
+def is_current_page(page: str, key: str) -> bool:
+    """Whether an existing page was made from exactly what `key` digests."""
+    return f'<meta name="careerloop-page" content="{key}">' in page
+
+
 def review_html(
     markdown: str,
     *,
@@ -142,6 +169,7 @@ def review_html(
 
     The banner is left out when `status` is not given.
     """
+    key = page_key(markdown, title=title, trend=trend, status=status, score=score)
     body = markdown_to_html(markdown)
     chart = status_banner(status, score) if status is not None else ""
     if trend:
@@ -153,7 +181,7 @@ def review_html(
     else:
         cut = end_of_title + len("</h1>\n")
         body = body[:cut] + chart + body[cut:]
-    return _page(title, body)
+    return _page(title, body, key)
 
 
 @dataclass(slots=True, frozen=True)

@@ -30,7 +30,13 @@ from careerloop.connectors.publishing import (
     publish_review,
 )
 from careerloop.errors import PublishError
-from careerloop.report.html import IndexEntry, index_html, review_html
+from careerloop.report.html import (
+    IndexEntry,
+    index_html,
+    is_current_page,
+    page_key,
+    review_html,
+)
 from careerloop.report.notes import merge_notes
 from careerloop.report.review import Review
 
@@ -192,14 +198,7 @@ class LocalPublisher:
             action, document = "unchanged", existing
         else:
             action, document = "updated", merge_notes(draft.markdown, existing, self.notes_heading)
-        card = draft.review.scorecard
-        page = review_html(
-            strip_meta(document),
-            title=draft.review.title,
-            trend=draft.review.trend,
-            status=card.status,
-            score=card.score,
-        )
+        page = _page_of(draft.review, strip_meta(document), found.html)
         plan = _FilePlan(
             action=action,
             location=str(found.md_path),
@@ -247,6 +246,16 @@ class LocalPublisher:
                     with contextlib.suppress(OSError):
                         leftover.unlink()
             write_index(self.directory)
+
+
+def _page_of(review: Review, markdown: str, existing: str | None) -> str:
+    """The review's HTML page: the existing one when it was made from the same review."""
+    card = review.scorecard
+    title, trend, status, score = review.title, review.trend, card.status, card.score
+    key = page_key(markdown, title=title, trend=trend, status=status, score=score)
+    if existing is not None and is_current_page(existing, key):
+        return existing
+    return review_html(markdown, title=title, trend=trend, status=status, score=score)
 
 
 def index_entries(directory: Path) -> list[IndexEntry]:
