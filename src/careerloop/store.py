@@ -142,7 +142,12 @@ def record_to_json(record: Record) -> str:
 def record_from_json(kind: str, text: str) -> Record:
     """Rebuild a record stored by `record_to_json`."""
     cls = KINDS[kind]
-    data: dict[str, Any] = orjson.loads(text)
+    try:
+        data: dict[str, Any] = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # json.dumps writes NaN and Infinity (a "1e999" in a number column); orjson does
+        # not read them back.
+        data = json.loads(text)
     for name, decoded in _decoded_fields(cls).items():
         value = data.get(name)
         if value is not None:
