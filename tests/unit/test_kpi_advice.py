@@ -14,15 +14,11 @@ import pytest
 from careerloop.config import KpisConfig
 from careerloop.kpi.engine import build_scorecard
 from careerloop.model import (
-    Application,
-    Goal,
-    Milestone,
-    Module,
     Record,
-    Session,
     Workspace,
 )
 from careerloop.periods import Period
+from tests.unit.kpi_records import application, goal, milestone, module, session
 
 D = dt.date
 OCT = Period.parse("2026-10")
@@ -37,70 +33,6 @@ def workspace(*records: Record) -> Workspace:
     for record in records:
         result.add(record)
     return result
-
-
-def module(
-    id: str,
-    *,
-    planned: dt.date | None = None,
-    completed: dt.date | None = None,
-    minutes: float | None = None,
-    track: str | None = None,
-    skills: tuple[str, ...] = (),
-    goals: tuple[str, ...] = (),
-) -> Module:
-    return Module(
-        id=id,
-        source="file",
-        source_id=id,
-        title=id,
-        planned=planned,
-        completed=completed,
-        minutes=minutes,
-        track=track,
-        skills=skills,
-        goal_ids=goals,
-    )
-
-
-def session(
-    id: str,
-    day: dt.date,
-    *,
-    feedback: float | None = None,
-    insights: str = "",
-    mentor: str | None = "Priya",
-) -> Session:
-    return Session(
-        id=id,
-        source="file",
-        source_id=id,
-        title=id,
-        date=day,
-        feedback=feedback,
-        insights=insights,
-        mentor=mentor,
-    )
-
-
-def application(id: str, day: dt.date, *skills: str) -> Application:
-    return Application(id=id, source="file", source_id=id, date=day, skills=skills)
-
-
-def goal(
-    id: str, target: dt.date | None, *, horizon: str | None = "6m", done: bool = False
-) -> Goal:
-    return Goal(
-        id=id, source="file", source_id=id, title=id, horizon=horizon, target_date=target, done=done
-    )
-
-
-def milestone(
-    id: str, due: dt.date, done_on: dt.date | None = None, goals: tuple[str, ...] = ()
-) -> Milestone:
-    return Milestone(
-        id=id, source="file", source_id=id, title=id, due=due, done_on=done_on, goal_ids=goals
-    )
 
 
 # --- actions ----------------------------------------------------------------------------

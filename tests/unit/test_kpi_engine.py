@@ -22,16 +22,14 @@ from careerloop.kpi.engine import (
 from careerloop.kpi.metrics import METRICS
 from careerloop.kpi.scorecard import KpiResult, TrackRow
 from careerloop.model import (
-    Application,
     DataWarning,
     Goal,
     Milestone,
-    Module,
     Record,
-    Session,
     Workspace,
 )
 from careerloop.periods import Period
+from tests.unit.kpi_records import application, module, session
 
 D = dt.date
 SEP = Period.parse("2026-09")
@@ -50,40 +48,6 @@ def workspace(*records: Record) -> Workspace:
     for record in records:
         result.add(record)
     return result
-
-
-def module(
-    id: str,
-    *,
-    planned: dt.date | None = None,
-    completed: dt.date | None = None,
-    minutes: float | None = None,
-    track: str | None = None,
-    skills: tuple[str, ...] = (),
-    goals: tuple[str, ...] = (),
-) -> Module:
-    return Module(
-        id=id,
-        source="file",
-        source_id=id,
-        title=id,
-        planned=planned,
-        completed=completed,
-        minutes=minutes,
-        track=track,
-        skills=skills,
-        goal_ids=goals,
-    )
-
-
-def session(id: str, day: dt.date, *, feedback: float | None = None, insights: str = "") -> Session:
-    return Session(
-        id=id, source="file", source_id=id, title=id, date=day, feedback=feedback, insights=insights
-    )
-
-
-def application(id: str, day: dt.date, *skills: str) -> Application:
-    return Application(id=id, source="file", source_id=id, date=day, skills=skills)
 
 
 # --- rounding, scores, statuses ---------------------------------------------------------

@@ -19,6 +19,7 @@ from careerloop.model import (
     Workspace,
 )
 from careerloop.periods import Period, local_date
+from tests.unit.kpi_records import application, module, session
 
 D = dt.date
 OCT = Period.parse("2026-10")
@@ -28,38 +29,6 @@ Q3 = Period.parse("2026-Q3")
 Q4 = Period.parse("2026-Q4")
 TODAY = D(2027, 1, 15)  # after every period used here unless a test says otherwise
 SETTINGS = KpisConfig()
-
-
-def module(
-    id: str,
-    *,
-    planned: dt.date | None = None,
-    completed: dt.date | None = None,
-    minutes: float | None = None,
-    goals: tuple[str, ...] = (),
-    skills: tuple[str, ...] = (),
-) -> Module:
-    return Module(
-        id=id,
-        source="file",
-        source_id=id,
-        title=id,
-        planned=planned,
-        completed=completed,
-        minutes=minutes,
-        goal_ids=goals,
-        skills=skills,
-    )
-
-
-def session(id: str, day: dt.date, *, feedback: float | None = None, insights: str = "") -> Session:
-    return Session(
-        id=id, source="file", source_id=id, title=id, date=day, feedback=feedback, insights=insights
-    )
-
-
-def application(id: str, day: dt.date, *skills: str) -> Application:
-    return Application(id=id, source="file", source_id=id, date=day, skills=skills)
 
 
 def index_of(*records: Module | Session | Application | Milestone | Advancement) -> WorkspaceIndex:
