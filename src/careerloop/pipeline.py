@@ -515,6 +515,37 @@ def publish_reviews(
     TemplateError and writes nothing). After that each (review, target) fails on its own:
     the failure is reported and the other reviews and targets still run.
     """
+    try:
+        rendered = render_reviews(config, reviews, [p.name for p in publishers])
+    except BaseException:
+        _close(publishers)  # nothing was written; the sessions still end
+        raise
+    drafts = [
+        (review, _markdown_for(config, review, texts))
+        for review, texts in zip(reviews, rendered, strict=True)
+    ]
+    return upsert_reviews(config, store, drafts, publishers, dry_run=dry_run, on_event=on_event)
+
+
+def _markdown_for(config: Config, review: Review, texts: dict[str, str]) -> Callable[[str], str]:
+    """The rendered text each target publishes the review with."""
+    return lambda target: texts[review_template(config, target, review.kind)]
+
+
+def upsert_reviews(
+    config: Config,
+    store: Store,
+    drafts: Sequence[tuple[Review, Callable[[str], str]]],
+    publishers: Sequence[Publisher],
+    *,
+    dry_run: bool,
+    on_event: EventSink = _ignore,
+) -> tuple[list[PublishOutcome], list[Failure]]:
+    """Upsert rendered reviews (each with its text per target) on every target, then close them.
+
+    Each (review, target) fails on its own: the failure is reported, redacted, and the other
+    reviews and targets still run. The programme review publishes through this too.
+    """
     secrets = secret_values(config)
     outcomes: list[PublishOutcome] = []
     failures: list[Failure] = []
@@ -525,11 +556,10 @@ def publish_reviews(
         on_event(Event("review.failed", {**fields, "error": message}))
 
     try:
-        rendered = render_reviews(config, reviews, [p.name for p in publishers])
-        for review, texts in zip(reviews, rendered, strict=True):
+        for review, markdown_for in drafts:
             for publisher in publishers:
-                markdown = texts[review_template(config, publisher.name, review.kind)]
                 try:
+                    markdown = markdown_for(publisher.name)
                     outcome = publisher.publish(review, markdown, dry_run=dry_run)
                 except Exception as exc:  # any failure of one target stops only that target
                     failed(f"{publisher.name} {review.key}", exc,

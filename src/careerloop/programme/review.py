@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from careerloop.config import Config
 from careerloop.connectors.base import Clock, Publisher, PublishOutcome, Transport
-from careerloop.errors import CareerloopError, ConfigError, PublishError
+from careerloop.errors import ConfigError, PublishError
 from careerloop.kpi import catalog
 from careerloop.kpi.engine import round_half_up, status_for
 from careerloop.kpi.scorecard import Action, KpiResult, Scorecard, Status
@@ -29,7 +29,7 @@ from careerloop.kpi.words import format_value, plain_number, plural, round_to
 from careerloop.periods import PERIOD_TO_REVIEW, Period, today_in
 from careerloop.programme.config import ProgrammeConfig
 from careerloop.programme.rollup import KpiCounts, Quartiles, Rollup
-from careerloop.report.escape import Markdown, redact, secret_values
+from careerloop.report.escape import Markdown, secret_values
 from careerloop.report.render import render_template
 from careerloop.report.review import Review, ReviewKind, TrendPoint
 from careerloop.store import Store
@@ -485,13 +485,6 @@ def render_programme_review(
 # -- publishing ----------------------------------------------------------------------------
 
 
-def _publishing_config(config: Config) -> Config:
-    """The review config with Notion's own template off: the programme review has one."""
-    notion = config.reviews.notion.model_copy(update={"template": "full"})
-    reviews = config.reviews.model_copy(update={"notion": notion})
-    return config.model_copy(update={"reviews": reviews})
-
-
 def _targets(config: Config, to: str | None) -> list[str]:
     if to is None:
         return list(config.reviews.targets)
@@ -523,7 +516,7 @@ def publish_programme_review(
     """
     from careerloop.pipeline import build_publishers, check_ready
 
-    config = _publishing_config(programme.review_config)
+    config = programme.review_config
     targets = _targets(config, to)
     today_ = today or today_in(config.workspace.tz)
     view = build_view(programme, rollup, previous)
@@ -552,34 +545,14 @@ def _publish(
     *,
     dry_run: bool,
 ) -> list[PublishOutcome]:
-    """Each target on its own, then every publisher closed; failures raised together."""
-    outcomes: list[PublishOutcome] = []
-    failures: list[str] = []
-    try:
-        for publisher in publishers:
-            try:
-                outcome = publisher.publish(page, markdown, dry_run=dry_run)
-            except (CareerloopError, OSError) as exc:
-                failures.append(f"{publisher.name}: {exc}")
-                continue
-            outcomes.append(outcome)
-            if not dry_run and outcome.action != "skipped":
-                store.record_publish(
-                    target=publisher.name,
-                    period=page.period.label,
-                    kind=page.kind,
-                    remote_id=outcome.remote_id,
-                    location=outcome.location,
-                    content_hash=outcome.content_hash,
-                )
-    finally:
-        for publisher in publishers:
-            try:
-                publisher.close()
-            except (CareerloopError, OSError) as exc:
-                failures.append(f"{publisher.name}: {exc}")
+    """Each target on its own, as a personal review; failures raised together as one line."""
+    from careerloop.pipeline import upsert_reviews
+
+    outcomes, failures = upsert_reviews(
+        config, store, [(page, lambda _target: markdown)], publishers, dry_run=dry_run
+    )
     if failures:
         done = ", ".join(f"{o.target} {o.action}" for o in outcomes) or "nothing published"
-        message = f"programme review {page.key}: {'; '.join(failures)} ({done})"
-        raise PublishError(redact(message, secret_values(config)))
+        said = "; ".join(f"{f.where.removesuffix(' ' + page.key)}: {f.message}" for f in failures)
+        raise PublishError(f"programme review {page.key}: {said} ({done})")
     return outcomes
